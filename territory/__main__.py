@@ -1,0 +1,5 @@
+"""``python -m territory`` runs the command line."""
+
+from territory.cli import main
+
+raise SystemExit(main())

