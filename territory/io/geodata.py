@@ -23,7 +23,6 @@ import pyogrio
 import shapely
 
 from territory._errors import InputError
-from territory.sources import POPULATION_VINTAGE, REFERENCE_SOURCES
 from territory.io._datafrance import (
     SOURCE_PACKAGE,
     SOURCE_VERSION,
@@ -32,6 +31,7 @@ from territory.io._datafrance import (
     read_table,
     sha256_file,
 )
+from territory.sources import POPULATION_VINTAGE, REFERENCE_SOURCES
 
 __all__ = [
     "GEODATA_DIR",
