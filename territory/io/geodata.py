@@ -47,7 +47,7 @@ GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
 REGION_CODE = "75"
 REGION_PATH = GEODATA_DIR / "nouvelle-aquitaine.gpkg"
 MANIFEST_PATH = REGION_PATH.with_suffix(".manifest.json")
-LAYERS = ("communes", "epci", "departements", "region", "mairies")
+LAYERS = ("communes", "epci", "departements", "region", "mairies", "codes_postaux")
 CRS = "EPSG:2154"
 # Coordinates are kept to the centimetre so that rebuilding on another PROJ gives the same bytes.
 GRID_M = 0.01
@@ -133,7 +133,7 @@ def _dissolve(communes: gpd.GeoDataFrame, by: str, names: pd.Series) -> gpd.GeoD
     return frame
 
 
-def _build_layers(wheel: Path, region_codes: Sequence[str] | None) -> dict[str, gpd.GeoDataFrame]:
+def _build_layers(wheel: Path, region_codes: Sequence[str] | None) -> dict[str, pd.DataFrame]:
     deps = _departements(wheel, region_codes)
     communes, raw = _communes(wheel, deps)
     epci = read_table(wheel, "epci").set_index("code")
@@ -150,19 +150,38 @@ def _build_layers(wheel: Path, region_codes: Sequence[str] | None) -> dict[str, 
         "departements": dep_layer,
         "region": region_layer,
         "mairies": _mairies(raw, communes),
+        "codes_postaux": _postal_codes(wheel, raw),
     }
 
 
-def content_sha256(frame: gpd.GeoDataFrame) -> str:
+def _postal_codes(wheel: Path, raw: pd.DataFrame) -> pd.DataFrame:
+    """Return the La Poste postal code to INSEE commune code table of the kept communes.
+
+    A postal code may serve several communes and a commune several postal codes.
+    """
+    links = read_table(wheel, "codes_postaux_communes")
+    codes = read_table(wheel, "codes_postaux").set_index("id")["code"]
+    insee = raw.set_index("id")["code"]
+    links = links[links["commune_id"].isin(insee.index)]
+    table = pd.DataFrame({
+        "code_postal": links["codepostal_id"].map(codes).to_numpy(),
+        "code_insee": links["commune_id"].map(insee).to_numpy(),
+    })
+    return table.sort_values(["code_postal", "code_insee"], ignore_index=True)
+
+
+def content_sha256(frame: pd.DataFrame) -> str:
     """Return a checksum of a layer's content (attributes and WKB), independent of the file.
 
     GeoPackage files carry timestamps; this checksum only changes when the data do.
     """
     digest = hashlib.sha256()
-    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    spatial = isinstance(frame, gpd.GeoDataFrame)
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name) if spatial else frame)
     digest.update(attributes.to_csv(index=False, lineterminator="\n").encode())
-    for wkb in shapely.to_wkb(frame.geometry.values, hex=True):
-        digest.update(wkb.encode())
+    if spatial:
+        for wkb in shapely.to_wkb(frame.geometry.values, hex=True):
+            digest.update(wkb.encode())
     return digest.hexdigest()
 
 
@@ -223,7 +242,7 @@ def _gdal_config(options: dict[str, str]) -> Iterator[None]:
 
 def _manifest(
     path: Path,
-    layers: dict[str, gpd.GeoDataFrame],
+    layers: dict[str, pd.DataFrame],
     wheel: Path,
     region_codes: Sequence[str] | None,
 ) -> dict[str, Any]:
@@ -255,7 +274,7 @@ def read_manifest(reference: Path = REGION_PATH) -> dict[str, Any]:
     return dict(json.loads(Path(reference).with_suffix(".manifest.json").read_text()))
 
 
-def read_reference(layer: str, *, path: Path = REGION_PATH) -> gpd.GeoDataFrame:
+def read_reference(layer: str, *, path: Path = REGION_PATH) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read one layer of the shipped reference base.
 
     Examples

@@ -37,6 +37,8 @@ __all__ = [
 SCHEMA_VERSION = 1
 DEFAULT_WORKSPACE = Path("territoire.gpkg")
 METADATA_TABLE = "metadata"
+# The version of a layer that the last import replaced, kept for `territory undo`.
+PREVIOUS_PREFIX = "previous_"
 # Default youth share, used until the user imports INSEE's census counts by commune.
 # About 10.6% of Nouvelle-Aquitaine's residents are aged 15-24 (INSEE, recensement 2017,
 # population by five-year age band: 15-19 and 20-24). Unconfirmed approximation of the 16-25
@@ -124,11 +126,12 @@ class Workspace:
     def layers(self) -> list[str]:
         """Return the names of the layers in the file (the metadata table excluded)."""
         names = pyogrio.list_layers(self.path)[:, 0]
-        return [str(n) for n in names if n != METADATA_TABLE]
+        return [str(n) for n in names
+                if n != METADATA_TABLE and not str(n).startswith(PREVIOUS_PREFIX)]
 
     def read(self, layer: str, **kwargs: Any) -> gpd.GeoDataFrame | pd.DataFrame:
         """Read one layer; extra keywords go to :func:`pyogrio.read_dataframe`."""
-        if layer not in self.layers():
+        if layer not in pyogrio.list_layers(self.path)[:, 0]:
             raise WorkspaceError(
                 f"{self.path}: no layer {layer!r}; the workspace has {self.layers()}"
             )
@@ -156,6 +159,8 @@ class Workspace:
         demo: bool = False,
         source: str = "user",
         metadata: Mapping[str, Any] | None = None,
+        layer_info: Mapping[str, Any] | None = None,
+        keep_previous: bool = False,
     ) -> None:
         """Replace layers in one transaction: all of them are written, or none.
 
@@ -169,19 +174,61 @@ class Workspace:
             Where the layers come from, recorded in the metadata.
         metadata
             Extra top-level metadata keys to set.
+        layer_info
+            Extra keys recorded in the metadata of each written layer (e.g. the imported
+            file's checksum and row counts).
+        keep_previous
+            Keep the replaced version of each layer so that :meth:`undo` can restore it.
         """
         _check_contract(layers)
         meta = self.metadata()
+        old_info = {name: meta.get("layers", {}).get(name, {}) for name in layers}
+        previous = ({name: self.read(name) for name in layers if name in self.layers()}
+                    if keep_previous else {})
         for name in layers:
             meta.setdefault("layers", {})[name] = {
-                "demo": demo, "source": source, "written_at": _now(),
+                "demo": demo, "source": source, "written_at": _now(), **(layer_info or {}),
             }
         meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
         meta.update(metadata or {})
+        if keep_previous:
+            meta["undo"] = {"layers": list(layers), "previous": old_info}
         with self.transaction() as staging:
             for name, frame in layers.items():
                 _write_layer(staging, name, frame)
+            if keep_previous:
+                for name, frame in previous.items():
+                    _write_layer(staging, PREVIOUS_PREFIX + name, frame)
             _write_metadata(staging, meta)
+
+    def undo(self) -> list[str]:
+        """Restore the layers replaced by the last write made with ``keep_previous``.
+
+        The undone version is kept in turn, so a second undo restores it (redo).
+
+        Returns
+        -------
+        list of str
+            The names of the restored layers.
+        """
+        meta = self.metadata()
+        undo = meta.get("undo")
+        if not undo:
+            raise WorkspaceError(f"{self.path}: nothing to undo (no import has replaced a layer)")
+        names = list(undo["layers"])
+        current = {name: self.read(name) for name in names}
+        restored = {name: self.read(PREVIOUS_PREFIX + name) for name in names}
+        meta["undo"] = {"layers": names,
+                        "previous": {n: meta["layers"].get(n, {}) for n in names}}
+        for name in names:
+            meta["layers"][name] = undo["previous"].get(name, {})
+        meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
+        with self.transaction() as staging:
+            for name in names:
+                _write_layer(staging, name, restored[name])
+                _write_layer(staging, PREVIOUS_PREFIX + name, current[name])
+            _write_metadata(staging, meta)
+        return names
 
     @contextmanager
     def transaction(self) -> Iterator[Path]:

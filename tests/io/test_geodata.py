@@ -31,7 +31,18 @@ def test_manifest_rows_and_content(manifest: dict, layer: str) -> None:
     frame = geodata.read_reference(layer)
     assert len(frame) == manifest["layers"][layer]["rows"]
     assert geodata.content_sha256(frame) == manifest["layers"][layer]["content_sha256"]
-    assert frame.crs.equals("EPSG:2154")
+    if layer != "codes_postaux":
+        assert frame.crs.equals("EPSG:2154")
+
+
+def test_postal_codes_lead_to_region_communes() -> None:
+    table = geodata.read_reference("codes_postaux")
+    communes = set(geodata.read_reference("communes")["code_insee"])
+    assert set(table["code_insee"]) == communes
+    assert table["code_postal"].str.fullmatch(r"\d{5}").all()
+    # Bordeaux has five postal codes; 17000 is La Rochelle's.
+    assert (table["code_insee"] == "33063").sum() == 5
+    assert "17300" in set(table.loc[table["code_postal"] == "17000", "code_insee"])
 
 
 def test_manifest_names_sources_licences_and_vintage(manifest: dict) -> None:

@@ -84,6 +84,23 @@ def test_round_trip(workspace: Workspace) -> None:
     assert not workspace.is_demo("communes")
 
 
+def test_undo_restores_the_replaced_layer_and_redo_brings_it_back(
+    workspace: Workspace,
+) -> None:
+    with pytest.raises(WorkspaceError, match="nothing to undo"):
+        workspace.undo()
+    workspace.write({"sites": _sites(2)}, source="first.csv")
+    workspace.write({"sites": _sites(5)}, source="second.csv", keep_previous=True)
+    assert len(workspace.read("sites")) == 5
+    assert "previous_sites" not in workspace.layers()
+    assert workspace.undo() == ["sites"]
+    assert len(workspace.read("sites")) == 2
+    assert workspace.metadata()["layers"]["sites"]["source"] == "first.csv"
+    workspace.undo()
+    assert len(workspace.read("sites")) == 5
+    assert workspace.metadata()["layers"]["sites"]["source"] == "second.csv"
+
+
 def test_missing_columns_are_all_listed(workspace: Workspace) -> None:
     before = sha256_file(workspace.path)
     bad = _sites().drop(columns=["kind", "ml_code"])
@@ -140,37 +157,44 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("delay_s", [0.3, 0.9, 1.7])
-def test_kill_during_write_leaves_previous_state(workspace: Workspace, delay_s: float) -> None:
-    before = sha256_file(workspace.path)
+def _staging(workspace: Workspace) -> list[Path]:
+    return list(workspace.path.parent.glob("*.tmp.gpkg"))
+
+
+def _kill_mid_write(workspace: Workspace, delay_s: float) -> bool:
+    """Start a writer, let it run ``delay_s``, kill it while a staging copy exists.
+
+    Returns whether the kill interrupted a write (its staging copy is left behind).
+    """
     writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(workspace.path)],
                               stderr=subprocess.PIPE)
-    staging_seen = False
+    time.sleep(delay_s)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and writer.poll() is None:
-        staging_seen = staging_seen or any(workspace.path.parent.glob("*.tmp.gpkg"))
-        if staging_seen and sha256_file(workspace.path) == before:
-            time.sleep(delay_s)
-            break
-        time.sleep(0.01)
+    while not _staging(workspace) and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
     alive = writer.poll() is None
     os.kill(writer.pid, signal.SIGKILL)
     _, stderr = writer.communicate()
     assert alive, stderr.decode()
-    assert staging_seen
-    # The kill interrupted a write: its staging copy is left behind.
-    assert list(workspace.path.parent.glob("*.tmp.gpkg"))
-    # Whatever the kill interrupted, the file is either the previous state or a whole write.
+    return bool(_staging(workspace))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay_s", [0.3, 0.9, 1.7])
+def test_kill_during_write_leaves_previous_state(workspace: Workspace, delay_s: float) -> None:
+    before = sha256_file(workspace.path)
+    # A kill can land between two writes; try again until one lands inside a write.
+    interrupted = any(_kill_mid_write(workspace, delay_s) for _ in range(5))
+    assert interrupted
+    # Whatever the kill interrupted, the file is the previous state or a whole write.
     reopened = Workspace(workspace.path)
-    communes = reopened.read("communes")
-    assert len(communes) == 4293
+    assert len(reopened.read("communes")) == 4293
     if sha256_file(workspace.path) != before:
         assert len(reopened.read("communes_copy")) == 6 * 4293
     assert reopened.metadata()["schema_version"] == SCHEMA_VERSION
     # The next writer cleans up what the killed one left.
     reopened.write({"sites": _sites()})
-    assert not list(workspace.path.parent.glob("*.tmp.gpkg"))
+    assert not _staging(workspace)
 
 
 @settings(max_examples=15, deadline=None,
