@@ -34,6 +34,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: setup
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from territory import _cli_indicators
 from territory._errors import TerritoryError, WorkspaceError
 from territory.io.workspace import Workspace, default_workspace_path
 
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="INSEE region code, or 'all' for France (default 75)")
     build.add_argument("--out", type=Path, default=None, help="GeoPackage to write")
     build.set_defaults(run=_cmd_geodata_build)
+
+    # The other commands live in their own modules.
+    _cli_indicators.register(sub)
     return parser
 
 

@@ -24,3 +24,15 @@ def workspace(base_workspace_file: Path, tmp_path: Path) -> Workspace:
     path = tmp_path / "territoire.gpkg"
     shutil.copyfile(base_workspace_file, path)
     return Workspace(path)
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_file(base_workspace_file: Path,
+                        tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace of the region (seed 2019), built once; tests must not write to it."""
+    from territory.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-shared") / "territoire.gpkg"
+    shutil.copyfile(base_workspace_file, path)
+    build_demo(Workspace(path), seed=2019)
+    return path

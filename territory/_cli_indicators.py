@@ -1,0 +1,121 @@
+"""``territory indicators``: the indicator table of a level, to CSV, GeoPackage or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from tqdm import tqdm
+
+from territory._errors import InputError
+from territory.analysis import as_text, indicators
+from territory.io.workspace import Workspace, default_workspace_path
+
+__all__ = ["load_layers", "register", "run"]
+
+LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "catchment_members",
+          "catchments", "epci", "departements")
+FORMATS = (".csv", ".gpkg", ".json")
+DEMO_NOTICE = "données fictives"
+
+
+def register(sub: Any) -> None:
+    """Add the ``indicators`` command to the command line's subparsers."""
+    parser = sub.add_parser("indicators", help="indicator table of every zone of a level")
+    parser.add_argument("--workspace", type=Path, default=None,
+                        help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or "
+                        "./territoire.gpkg)")
+    parser.add_argument("--level", default="commune",
+                        help="commune, epci, catchment, departement or h3:6 … h3:8")
+    parser.add_argument("--period", default=None, metavar="A:B",
+                        help="months included, e.g. 2020-01:2021-06 (default: everything)")
+    parser.add_argument("--threshold-min", type=float, default=None,
+                        help="access threshold in minutes (default 30, France Services)")
+    parser.add_argument("--public", action="store_true",
+                        help="mask small counts (< 11) and what would reveal them")
+    parser.add_argument("--engine", choices=("local",), default="local",
+                        help="computation engine (default local)")
+    parser.add_argument("--out", type=Path, required=True, help="FILE.csv, FILE.gpkg or "
+                        "FILE.json")
+    parser.set_defaults(run=run)
+
+
+def parse_period(text: str | None) -> tuple[str, str] | None:
+    """Return ``(start, end)`` from ``"A:B"``; either side may be empty."""
+    if text is None:
+        return None
+    start, sep, end = text.partition(":")
+    if not sep:
+        raise InputError(f"--period {text!r}: expected START:END, e.g. 2020-01:2021-06")
+    return start, end
+
+
+def load_layers(workspace: Workspace) -> dict[str, pd.DataFrame]:
+    """Read the layers the indicators need (those the workspace has)."""
+    present = set(workspace.layers())
+    return {name: workspace.read(name) for name in LAYERS if name in present}
+
+
+def run(args: argparse.Namespace) -> None:
+    """Compute the table and write it in the format the file name asks for."""
+    suffix = args.out.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"--out {args.out}: unknown format {suffix!r}; expected one of "
+                         f"{', '.join(FORMATS)}")
+    workspace = Workspace(args.workspace or default_workspace_path())
+    steps = tqdm(total=3, desc="indicateurs", unit="étape", disable=None, leave=False)
+    layers = load_layers(workspace)
+    steps.update()
+    table = indicators(layers, level=args.level, period=parse_period(args.period),
+                       threshold_min=args.threshold_min, public=args.public)
+    steps.update()
+    demo = workspace.is_demo()
+    _WRITERS[suffix](table, args.out, demo=demo, public=args.public)
+    steps.update()
+    steps.close()
+    notice = f" — {DEMO_NOTICE}" if demo else ""
+    print(f"{args.out} : {len(table)} zones ({args.level}){notice}")
+
+
+def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:
+    return frame.assign(avertissement=DEMO_NOTICE) if demo else frame
+
+
+def _write_csv(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:
+    frame = pd.DataFrame(table.drop(columns="geometry"))
+    frame = as_text(frame, decimals=2) if public else frame.drop(
+        columns=[c for c in frame if c.endswith("_secret")]).round(3)
+    # Semicolons and decimal commas: the file opens as it is in a French spreadsheet.
+    _with_notice(frame, demo=demo).to_csv(path, sep=";", decimal=",", index=False,
+                                          encoding="utf-8-sig")
+
+
+def _write_gpkg(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:
+    path.unlink(missing_ok=True)
+    frame = _with_notice(table, demo=demo)
+    gpd.GeoDataFrame(frame, geometry="geometry", crs=table.crs).to_file(
+        path, layer="indicateurs", driver="GPKG", engine="pyogrio")
+
+
+def _write_json(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:
+    frame = pd.DataFrame(table.drop(columns="geometry"))
+    document = {
+        "level": table.attrs.get("level"),
+        "demo": demo,
+        "avertissement": DEMO_NOTICE if demo else None,
+        "public": public,
+        "sources": _records(pd.DataFrame(table.attrs.get("sources", []))),
+        "zones": _records(frame),
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return list(json.loads(frame.to_json(orient="records", force_ascii=False)))
+
+
+_WRITERS = {".csv": _write_csv, ".gpkg": _write_gpkg, ".json": _write_json}

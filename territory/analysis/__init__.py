@@ -1,0 +1,79 @@
+"""Pure coverage analytics: demand, access, contacts, the invisible-zone score, zones, secrecy.
+
+Functions take GeoDataFrames in Lambert-93 (EPSG:2154) and plain DataFrames, never modify
+them, and return new frames on the input's index. :func:`indicators` gives the whole DESIGN.md
+indicator table of a level; :class:`Parameters` holds every default with its source.
+"""
+
+from territory.analysis.access import (
+    access,
+    commune_origins,
+    nearest_min,
+    open_sites,
+    outreach_places,
+)
+from territory.analysis.contacts import (
+    FUNNEL,
+    contact_series,
+    funnel,
+    funnel_rates,
+    reached,
+    stage_counts,
+    young_people,
+)
+from territory.analysis.demand import demand, neet_rates
+from territory.analysis.fca import TravelPairs, decay_weights, e2sfca
+from territory.analysis.hexagons import by_hexagons, hexagon_polygons
+from territory.analysis.indicators import (
+    COMPONENT_COLUMNS,
+    INDICATOR_COLUMNS,
+    commune_table,
+    indicators,
+)
+from territory.analysis.params import Parameters
+from territory.analysis.points import count_points, locate
+from territory.analysis.score import COMPONENTS, Classes, gap_reasons, gap_score, score_classes
+from territory.analysis.suppression import as_text, suppress
+from territory.analysis.zones import LEVELS, Crosswalk, aggregate, by_code, by_members, rates
+
+__all__ = [
+    "COMPONENTS",
+    "COMPONENT_COLUMNS",
+    "FUNNEL",
+    "INDICATOR_COLUMNS",
+    "LEVELS",
+    "Classes",
+    "Crosswalk",
+    "Parameters",
+    "TravelPairs",
+    "access",
+    "aggregate",
+    "as_text",
+    "by_code",
+    "by_hexagons",
+    "by_members",
+    "commune_origins",
+    "commune_table",
+    "contact_series",
+    "count_points",
+    "decay_weights",
+    "demand",
+    "e2sfca",
+    "funnel",
+    "funnel_rates",
+    "gap_reasons",
+    "gap_score",
+    "hexagon_polygons",
+    "indicators",
+    "locate",
+    "nearest_min",
+    "neet_rates",
+    "open_sites",
+    "outreach_places",
+    "rates",
+    "reached",
+    "score_classes",
+    "stage_counts",
+    "suppress",
+    "young_people",
+]

@@ -1,0 +1,220 @@
+"""Access: travel minutes from each commune to ML sites and outreach places.
+
+A commune's origin is its town hall (``mairies`` layer), else a point inside its polygon.
+Travel time is straight-line distance × detour factor ÷ speed (defaults 1.3 and 50 km/h:
+unconfirmed conventions, overridable in :class:`~territory.analysis.params.Parameters`; a
+routed travel-time matrix can replace them through
+:meth:`~territory.analysis.fca.TravelPairs.from_matrix`). Distances use KD-trees
+(``scipy.spatial.cKDTree``) on Lambert-93 points, never a dense communes × places matrix.
+
+Per commune: ``site_min`` (nearest ML site open in the period), ``action_min`` (nearest place
+of a physical outreach action in the period), ``nearest_min`` (the smaller), ``covered``
+(``nearest_min`` ≤ threshold, default 30 min, France Services standard) and ``e2sfca``
+(sessions per month per 1,000 young people, see :mod:`territory.analysis.fca`).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from territory.analysis._checks import PeriodLike, as_period, check_frame, check_layers
+from territory.analysis.fca import TravelPairs, e2sfca
+from territory.analysis.params import DEFAULTS, Parameters
+
+__all__ = ["access", "commune_origins", "nearest_min", "open_sites", "outreach_places"]
+
+ONLINE_KINDS = ("numerique",)
+ORIGIN_MAIRIE = "mairie"
+ORIGIN_INSIDE = "point intérieur de la commune"
+
+
+def commune_origins(communes: gpd.GeoDataFrame,
+                    mairies: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return each commune's origin point: its town hall, else a point inside its polygon.
+
+    Examples
+    --------
+    >>> communes = gpd.GeoDataFrame({"code_insee": ["a"]},
+    ...                             geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> commune_origins(communes).geometry.iloc[0].wkt
+    'POINT (500 500)'
+    """
+    check_frame(communes, "communes", ["code_insee"], spatial=True)
+    points = shapely.point_on_surface(communes.geometry.to_numpy())
+    source = np.full(len(communes), ORIGIN_INSIDE, dtype=object)
+    if mairies is not None and len(mairies):
+        check_frame(mairies, "mairies", ["code_insee"], spatial=True)
+        usable = mairies[~mairies.geometry.is_empty & mairies.geometry.notna()]
+        by_code = usable.drop_duplicates("code_insee").set_index("code_insee").geometry
+        found = communes["code_insee"].map(by_code)
+        has = found.notna().to_numpy()
+        points[has] = found[has].to_numpy()
+        source[has] = ORIGIN_MAIRIE
+    return gpd.GeoDataFrame({"origin_source": source}, geometry=points,
+                            index=communes.index, crs=communes.crs)
+
+
+def open_sites(sites: gpd.GeoDataFrame, *, period: PeriodLike = None) -> gpd.GeoDataFrame:
+    """Return the sites open at some time in ``period`` (without a period: not closed).
+
+    A site is open in ``(start, end)`` when it opened before the end (or has no opening
+    date) and closed after the start (or has no closing date).
+
+    Examples
+    --------
+    >>> sites = gpd.GeoDataFrame({"opened": pd.to_datetime(["2018-01-01", "2018-01-01"]),
+    ...                           "closed": pd.to_datetime([None, "2019-06-30"])},
+    ...                          geometry=gpd.points_from_xy([0, 1], [0, 0]), crs=2154)
+    >>> len(open_sites(sites)), len(open_sites(sites, period=("2019", "2020")))
+    (1, 2)
+    """
+    check_frame(sites, "sites", [], spatial=True)
+    span = as_period(period)
+    opened = pd.to_datetime(sites["opened"]) if "opened" in sites else None
+    closed = (pd.to_datetime(sites["closed"]) if "closed" in sites
+              else pd.Series(pd.NaT, index=sites.index))
+    keep = np.ones(len(sites), dtype=bool)
+    if span.start is None and span.stop is None:
+        keep &= closed.isna().to_numpy()
+    if span.stop is not None and opened is not None:
+        keep &= (opened.isna() | (opened < span.stop)).to_numpy()
+    if span.start is not None:
+        keep &= (closed.isna() | (closed >= span.start)).to_numpy()
+    return sites[keep & _located(sites)]
+
+
+def outreach_places(actions: gpd.GeoDataFrame, *,
+                    period: PeriodLike = None) -> gpd.GeoDataFrame:
+    """Return the physical outreach actions of ``period``: those with a place, not online.
+
+    Examples
+    --------
+    >>> actions = gpd.GeoDataFrame({"kind": ["maraude", "numerique"],
+    ...                             "date": pd.to_datetime(["2020-05-02", "2020-05-03"])},
+    ...                            geometry=[shapely.Point(0, 0), None], crs=2154)
+    >>> len(outreach_places(actions, period=("2020-05", "2020-05")))
+    1
+    """
+    check_frame(actions, "actions", [], spatial=True)
+    keep = _located(actions)
+    if "kind" in actions:
+        keep &= ~actions["kind"].isin(ONLINE_KINDS).to_numpy()
+    if period is not None and "date" in actions:
+        keep &= as_period(period).contains(actions["date"])
+    return actions[keep]
+
+
+def _located(frame: gpd.GeoDataFrame) -> np.ndarray:
+    geoms = frame.geometry.to_numpy()
+    return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
+def _xy(points: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
+    return shapely.get_coordinates(points.geometry.to_numpy()).reshape(-1, 2)
+
+
+def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
+                params: Parameters = DEFAULTS) -> pd.Series:
+    """Return travel minutes from each origin to the nearest target (NaN without targets).
+
+    Travel time = straight-line distance × ``detour_factor`` ÷ ``speed_kmh`` (defaults 1.3
+    and 50 km/h, unconfirmed conventions).
+
+    Examples
+    --------
+    >>> origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0], [0]), crs=2154)
+    >>> targets = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5000, 20000], [0, 0]),
+    ...                            crs=2154)
+    >>> nearest_min(origins, targets).round(2).tolist()
+    [7.8]
+    """
+    if len(targets) == 0:
+        return pd.Series(np.nan, index=origins.index, dtype="float64")
+    distance_m, _ = cKDTree(_xy(targets)).query(_xy(origins), k=1)
+    return pd.Series(params.travel_min(distance_m), index=origins.index, dtype="float64")
+
+
+def _supply(sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, period: PeriodLike,
+            params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Supply points and sessions per month: sites, plus actions counted as sessions."""
+    xy = [_xy(sites)]
+    sessions = [pd.to_numeric(sites.get("sessions_per_month", pd.Series(0.0, sites.index)))
+                .fillna(0.0).to_numpy(dtype=np.float64)]
+    if params.actions_as_sessions and len(places):
+        months = as_period(period).months(places["date"]) if "date" in places else 1.0
+        xy.append(_xy(places))
+        sessions.append(np.full(len(places), 1.0 / months))
+    return np.concatenate(xy), np.concatenate(sessions)
+
+
+def access(
+    communes: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    actions: gpd.GeoDataFrame | None = None,
+    mairies: gpd.GeoDataFrame | None = None,
+    period: PeriodLike = None,
+    params: Parameters = DEFAULTS,
+) -> pd.DataFrame:
+    """Return the access indicators of each commune.
+
+    Parameters
+    ----------
+    communes
+        Communes with ``code_insee`` and ``youth``, in EPSG:2154.
+    sites
+        ML sites (points, ``sessions_per_month``, ``opened``, ``closed``); those open in the
+        period count (:func:`open_sites`).
+    actions
+        Outreach actions; the physical ones of the period are outreach places
+        (:func:`outreach_places`), each counted as one session when
+        ``params.actions_as_sessions``.
+    mairies
+        Town halls (``code_insee``, point), the communes' origins.
+    period
+        ``(start, end)``, both included; None for the whole record.
+    params
+        Threshold (default 30 min, France Services standard), detour factor and speed
+        (1.3 and 50 km/h, unconfirmed conventions), E2SFCA decay (Luo & Qi 2009).
+
+    Returns
+    -------
+    access
+        ``origin_source``, ``site_min``, ``action_min``, ``nearest_min``, ``covered`` and
+        ``e2sfca`` (sessions per month per 1,000 young people), on the communes' index.
+
+    Examples
+    --------
+    >>> communes = gpd.GeoDataFrame({"code_insee": ["a"], "youth": [100]},
+    ...                             geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> sites = gpd.GeoDataFrame({"sessions_per_month": [4.0]},
+    ...                          geometry=gpd.points_from_xy([500], [10500]), crs=2154)
+    >>> access(communes, sites)[["site_min", "covered", "e2sfca"]].round(1)
+       site_min  covered  e2sfca
+    0      15.6     True    40.0
+    """
+    check_layers({"communes": communes, "sites": sites},
+                 {"communes": (True, ("code_insee", "youth")), "sites": (True, ())})
+    origins = commune_origins(communes, mairies)
+    on = open_sites(sites, period=period)
+    places = (outreach_places(actions, period=period) if actions is not None
+              else sites.iloc[:0])
+    site_min = nearest_min(origins, on, params=params)
+    action_min = nearest_min(origins, places, params=params)
+    near = pd.Series(np.fmin(site_min.to_numpy(), action_min.to_numpy()), index=communes.index)
+    supply_xy, sessions = _supply(on, places, period=period, params=params)
+    pairs = TravelPairs.from_points(_xy(origins), supply_xy, max_min=params.threshold_min,
+                                    params=params)
+    youth = pd.to_numeric(communes["youth"]).astype("float64").fillna(0.0)
+    score = e2sfca(youth, pd.Series(sessions), pairs, threshold_min=params.threshold_min,
+                   decay=params.decay)
+    return pd.DataFrame({
+        "origin_source": origins["origin_source"],
+        "site_min": site_min, "action_min": action_min, "nearest_min": near,
+        "covered": (near <= params.threshold_min).to_numpy(dtype=bool),
+        "e2sfca": score,
+    }, index=communes.index)

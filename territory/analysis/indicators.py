@@ -1,0 +1,255 @@
+"""All indicators of a level in one table: the DESIGN.md indicator contract.
+
+:func:`indicators` computes demand (:mod:`~territory.analysis.demand`), contacts
+(:mod:`~territory.analysis.contacts`) and access (:mod:`~territory.analysis.access`) per
+commune, aggregates them to the requested level (:mod:`~territory.analysis.zones`,
+:mod:`~territory.analysis.hexagons`), scores the zones (:mod:`~territory.analysis.score`) and,
+for public outputs, masks small counts (:mod:`~territory.analysis.suppression`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from territory._errors import InputError
+from territory.analysis._checks import CRS, PeriodLike, as_period, check_layers
+from territory.analysis.access import access
+from territory.analysis.contacts import funnel_rates, stage_counts, young_people
+from territory.analysis.demand import demand
+from territory.analysis.hexagons import by_hexagons
+from territory.analysis.params import DEFAULTS, Parameters
+from territory.analysis.score import gap_score
+from territory.analysis.suppression import suppress
+from territory.analysis.zones import Crosswalk, aggregate, by_code, by_members, parse_level
+
+__all__ = ["COMPONENT_COLUMNS", "INDICATOR_COLUMNS", "commune_table", "indicators"]
+
+INDICATOR_COLUMNS = ("zone_id", "zone_name", "youth", "neet_est", "invisible_est", "reached",
+                     "contacts_per_1000", "site_min", "action_min", "covered_share", "e2sfca",
+                     "gap_score", "gap_rank")
+COMPONENT_COLUMNS = ("need_index", "access_deficit", "reach_deficit", "nearest_min",
+                     "covered_youth", "neet_rate", "repere", "mobilise", "accompagne",
+                     "mobilise_rate", "accompagne_rate", "youth_source", "neet_source",
+                     "invisible_source", "apportionment")
+_LAYER_SPEC: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "communes": (True, ("code_insee", "youth")),
+    "mairies": (True, ("code_insee",)),
+    "sites": (True, ()),
+    "actions": (True, ()),
+    "contacts": (False, ("contact_id", "date", "code_insee")),
+    "catchment_members": (False, ("ml_code", "code_insee")),
+    "catchments": (True, ("ml_code",)),
+    "epci": (True, ("epci_code",)),
+    "departements": (True, ("dep_code",)),
+}
+_EXTRA = ("in_consortium",)
+_NAMES = {"epci": ("epci", "epci_code", "nom", "EPCI"),
+          "departement": ("departements", "dep_code", "nom", "département"),
+          "catchment": ("catchments", "ml_code", "ml_name", "territoire d'intervention")}
+
+
+def _empty_points() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CRS))
+
+
+def _contact_counts(communes: pd.DataFrame, contacts: pd.DataFrame | None,
+                    period: PeriodLike) -> tuple[pd.DataFrame, int]:
+    """Young people reached and funnel counts per commune, and those living elsewhere."""
+    columns = ["reached", "repere", "mobilise", "accompagne"]
+    if contacts is None or contacts.empty:
+        return pd.DataFrame(0, index=communes.index, columns=columns, dtype="int64"), 0
+    people = young_people(contacts, period=period)
+    counts = stage_counts(people, by="code_insee")
+    counts.insert(0, "reached", counts["repere"])
+    outside = int(counts.loc[~counts.index.isin(communes["code_insee"]), "reached"].sum())
+    table = counts.reindex(communes["code_insee"].to_numpy()).fillna(0).astype("int64")
+    table.index = communes.index
+    return table, outside
+
+
+def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = None,
+                  params: Parameters = DEFAULTS) -> pd.DataFrame:
+    """Return demand, contacts and access per commune, before scoring and aggregation.
+
+    Parameters
+    ----------
+    layers
+        Workspace layers by name, as for :func:`indicators`.
+    period
+        ``(start, end)``, both included; None for the whole record.
+    params
+        Every default with its source (:class:`~territory.analysis.params.Parameters`).
+
+    Returns
+    -------
+    communes
+        One row per commune, on the communes' index; ``attrs["contacts_outside"]`` counts
+        the young people reached who live in none of the communes given.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> communes = gpd.GeoDataFrame({"code_insee": ["a"], "youth": [100]},
+    ...                             geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> commune_table({"communes": communes})[["youth", "neet_est", "reached"]]
+       youth  neet_est  reached
+    0  100.0      12.9        0
+    """
+    communes = layers["communes"]
+    counts, outside = _contact_counts(communes, layers.get("contacts"), period)
+    table = demand(communes, reached=counts["reached"], params=params)
+    table = table.join(counts)
+    table["contacts_per_1000"] = (table["reached"] / table["youth"] * 1000).where(
+        table["youth"] > 0)
+    table = table.join(funnel_rates(table))
+    reach = access(communes, layers.get("sites", _empty_points()),
+                   actions=layers.get("actions"), mairies=layers.get("mairies"),
+                   period=period, params=params)
+    table = table.join(reach)
+    table["covered_youth"] = table["youth"] * table["covered"]
+    table["covered_share"] = table["covered"].astype("float64").where(table["youth"] > 0)
+    for key in ("dep_code", "epci_code"):
+        if key in communes:
+            table[key] = communes[key]
+    table.attrs["contacts_outside"] = outside
+    return table
+
+
+def _zone_frame(kind: str, resolution: int | None, layers: Mapping[str, pd.DataFrame],
+                ) -> tuple[Crosswalk, gpd.GeoDataFrame]:
+    """Return the crosswalk to the level's zones, and their names and polygons."""
+    communes = layers["communes"]
+    if kind == "h3":
+        walk, hexagons = by_hexagons(communes, resolution=resolution or 7)
+        return walk, gpd.GeoDataFrame({"zone_name": hexagons.index.to_numpy()},
+                                      geometry=hexagons, index=hexagons.index)
+    layer, key, name, label = _NAMES[kind]
+    if kind == "catchment":
+        if "catchment_members" not in layers:
+            raise InputError("level 'catchment' needs the catchment_members layer; import "
+                             "catchments first (territory import catchments FILE)")
+        walk = by_members(communes, layers["catchment_members"])
+    else:
+        walk = by_code(communes, key, label=label)
+    return walk, _zone_shapes(walk, communes, layers.get(layer), key, name)
+
+
+def _zone_shapes(walk: Crosswalk, communes: gpd.GeoDataFrame, layer: pd.DataFrame | None,
+                 key: str, name: str) -> gpd.GeoDataFrame:
+    if layer is not None and set(walk.zones) <= set(layer[key]):
+        known = layer.drop_duplicates(key).set_index(key).reindex(walk.zones)
+        names = (known[name] if name in known else pd.Series(np.nan, index=walk.zones))
+        shapes = gpd.GeoDataFrame({"zone_name": names.fillna(walk.zones.to_series())},
+                                  geometry=known.geometry, crs=CRS)
+        for extra in (c for c in _EXTRA if c in known):
+            shapes[extra] = known[extra]
+        return shapes
+    parts = gpd.GeoDataFrame({"zone_id": walk.zones[walk.zone]},
+                             geometry=communes.geometry.to_numpy()[walk.row], crs=CRS)
+    shapes = parts.dissolve("zone_id").reindex(walk.zones)
+    return gpd.GeoDataFrame({"zone_name": walk.zones}, geometry=shapes.geometry,
+                            index=walk.zones, crs=CRS)
+
+
+def _commune_zones(communes: gpd.GeoDataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    names = communes["nom"] if "nom" in communes else communes["code_insee"]
+    zones = table.copy()
+    zones.insert(0, "zone_id", communes["code_insee"].astype("object"))
+    zones.insert(1, "zone_name", names.astype("object"))
+    zones["apportionment"] = "commune"
+    return zones.drop(columns=["covered"])
+
+
+def _memberships(kind: str, layers: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Communes of each ML catchment: a group whose total the catchment table publishes."""
+    members = layers.get("catchment_members")
+    if kind != "commune" or members is None:
+        return None
+    return pd.DataFrame({"zone_id": members["code_insee"], "group": members["ml_code"]})
+
+
+def _order(frame: pd.DataFrame) -> list[str]:
+    first = [c for c in (*INDICATOR_COLUMNS, *COMPONENT_COLUMNS) if c in frame]
+    return first + [c for c in frame.columns if c not in first and c != "geometry"]
+
+
+def indicators(
+    layers: Mapping[str, pd.DataFrame],
+    *,
+    level: str = "commune",
+    period: PeriodLike = None,
+    threshold_min: float | None = None,
+    params: Parameters = DEFAULTS,
+    public: bool = False,
+) -> gpd.GeoDataFrame:
+    """Return every indicator of every zone of ``level`` (the DESIGN.md contract).
+
+    Parameters
+    ----------
+    layers
+        Workspace layers by name: ``communes`` (required), ``mairies``, ``sites``,
+        ``actions``, ``contacts``, ``catchment_members`` (for ``catchment``), and for names
+        and polygons ``catchments``, ``epci``, ``departements``. GeoDataFrames in EPSG:2154.
+    level
+        ``commune``, ``epci``, ``catchment``, ``departement`` or ``h3:6`` … ``h3:8``.
+    period
+        ``(start, end)``, both included, e.g. ``("2020-01", "2021-11")``; None for the whole
+        record (and the sites open today).
+    threshold_min
+        Access threshold; None keeps ``params.threshold_min`` (30 min, France Services).
+    params
+        Every default with its source (:class:`~territory.analysis.params.Parameters`).
+    public
+        Mask small counts and whatever would reveal them
+        (:func:`~territory.analysis.suppression.suppress`, threshold
+        ``params.suppression_threshold``, default 11, digiNEET).
+
+    Returns
+    -------
+    indicators
+        One row per zone: the contract columns (:data:`INDICATOR_COLUMNS`), the score's
+        components and sources (:data:`COMPONENT_COLUMNS`), then geometry. At commune level
+        the rows are on the communes' index. ``attrs`` holds the level, the period and the
+        methodology rows (``attrs["sources"]``).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> communes = gpd.GeoDataFrame({"code_insee": ["a"], "nom": ["A"], "youth": [100]},
+    ...                             geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
+    >>> indicators({"communes": communes})[["zone_name", "neet_est", "gap_rank"]]
+      zone_name  neet_est  gap_rank
+    0         A      12.9         1
+    """
+    if threshold_min is not None:
+        params = params.replace(threshold_min=threshold_min)
+    if "communes" not in layers:
+        raise InputError("layers: no `communes` layer; expected at least the communes")
+    check_layers(layers, _LAYER_SPEC)
+    kind, resolution = parse_level(level)
+    as_period(period)
+    table = commune_table(layers, period=period, params=params)
+    if kind == "commune":
+        zones, geometry = _commune_zones(layers["communes"], table), layers["communes"].geometry
+    else:
+        walk, shapes = _zone_frame(kind, resolution, layers)
+        zones = aggregate(table, walk)
+        zones = pd.DataFrame(shapes.drop(columns="geometry")).join(zones)
+        zones.insert(0, "zone_id", zones.index.to_numpy())
+        geometry = shapes.geometry.reindex(zones.index)
+        zones, geometry = zones.reset_index(drop=True), geometry.reset_index(drop=True)
+    zones = zones.join(gap_score(zones, params=params))
+    result = gpd.GeoDataFrame(zones[_order(zones)], geometry=np.asarray(geometry), crs=CRS)
+    if public:
+        result = suppress(result, threshold=params.suppression_threshold,
+                          memberships=_memberships(kind, layers))
+    youth_source = "; ".join(sorted(set(zones["youth_source"].dropna().astype(str))))
+    result.attrs = {"level": level, "period": [str(b) for b in period] if period else None,
+                    "parameters": params.as_dict(), "public": public,
+                    "contacts_outside": table.attrs.get("contacts_outside", 0),
+                    "sources": params.sources(youth_source=youth_source).to_dict("records")}
+    return result
