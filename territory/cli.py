@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from territory import _cli_indicators
+from territory import _cli_indicators, _cli_report
 from territory._errors import TerritoryError, WorkspaceError
 from territory.io.workspace import Workspace, default_workspace_path
 
@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
     # The other commands live in their own modules.
     _cli_indicators.register(sub)
+    _cli_report.register(sub)
     return parser
 
 

@@ -1,0 +1,94 @@
+"""``territory report``: the director's report of the region or of one Mission Locale.
+
+``territory report --out rapport.pdf [--ml CODE] [--workspace PATH] [--period A:B]
+[--threshold-min 30] [--date YYYY-MM-DD]`` writes a PDF, PNG pages (``rapport.png`` gives
+``rapport-1.png``, ``rapport-2.png``, …) or one self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from territory._errors import InputError
+from territory.io.workspace import Workspace, default_workspace_path
+
+__all__ = ["LAYERS", "parse_period", "register", "run"]
+
+# Every layer the report reads; those absent from a workspace are left out.
+LAYERS = ("communes", "mairies", "departements", "region", "catchments", "catchment_members",
+          "sites", "actions", "contacts")
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``report`` command to the command line's subparsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "report", help="write the director's report (PDF, PNG pages or HTML)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="FILE.pdf, FILE.html, or FILE.png for one image per page "
+                        "(FILE-1.png, FILE-2.png, …)")
+    parser.add_argument("--ml", default=None,
+                        help="report on one Mission Locale (ml_code) instead of the region")
+    parser.add_argument("--workspace", type=Path, default=None,
+                        help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or "
+                        "./territoire.gpkg)")
+    parser.add_argument("--period", default=None,
+                        help="A:B, both included, e.g. 2020-01:2021-11 (default: all data)")
+    parser.add_argument("--threshold-min", type=float, default=30.0,
+                        help="access threshold in minutes (default 30, France Services)")
+    parser.add_argument("--date", default=None,
+                        help="date printed on the report, YYYY-MM-DD (default: today)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def parse_period(text: str | None) -> tuple[str | None, str | None] | None:
+    """Read ``--period A:B``; either bound may be empty.
+
+    Examples
+    --------
+    >>> parse_period("2020-01:2021-11"), parse_period(":2021-06")
+    (('2020-01', '2021-11'), (None, '2021-06'))
+    """
+    if text is None:
+        return None
+    start, colon, end = text.partition(":")
+    if not colon or not (start or end):
+        raise InputError(f"--period {text!r}: expected A:B with dates such as 2020-01:2021-11 "
+                         "(either bound may be left empty)")
+    return (start or None, end or None)
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--date {text!r}: expected YYYY-MM-DD, e.g. 2026-03-15") from None
+
+
+def run(args: argparse.Namespace) -> None:
+    """Write the report the arguments ask for and say where it is."""
+    # Loaded here, not at import: `territory --help` and the other commands start without
+    # matplotlib.
+    from territory.analysis._checks import as_period  # noqa: PLC0415
+    from territory.report import build_report  # noqa: PLC0415
+    from territory.report.document import check_suffix  # noqa: PLC0415
+    from territory.viz.labels import format_number  # noqa: PLC0415
+
+    check_suffix(args.out)
+    period = parse_period(args.period)
+    as_period(period)
+    date = _parse_date(args.date)
+    workspace = Workspace(args.workspace or default_workspace_path())
+    present = set(workspace.layers())
+    layers = {name: workspace.read(name) for name in LAYERS if name in present}
+    report = build_report(layers, metadata=workspace.metadata(), ml_code=args.ml,
+                          period=period, threshold_min=args.threshold_min, date=date)
+    paths = report.write(args.out)
+    size = format_number(sum(p.stat().st_size for p in paths) / 1e6, decimals=1)
+    where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} … {paths[-1].name}"
+    print(f"Rapport écrit : {where} ({len(report.pages)} pages, {size} Mo)")

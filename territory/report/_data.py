@@ -1,0 +1,309 @@
+"""The figures of the report, computed once through :mod:`territory.analysis`.
+
+Everything a page prints about young people comes from here, already safe to publish:
+
+- communes: :func:`~territory.analysis.indicators` over the whole region (so that a commune
+  has the same score and rank in the region's report and in its ML's), masked once by
+  :func:`~territory.analysis.suppress` with each ML's territory as one more group besides
+  the département and the EPCI (``indicators(..., public=True)`` uses those two): every
+  report shows the same masks, and no ML's total less its communes gives a small count;
+- Missions Locales: the catchment table of the 43 MLs with ``public=True`` masks, shared by
+  every report, so that no two reports mask differently what a reader could subtract;
+- totals: the sum over the MLs (a total the masks allow to publish), itself masked when it is
+  a small count; an ML's totals are its own row of the public table;
+- contacts over time: :func:`~territory.analysis.contact_series` of the young people living
+  in the territory, masked the same way, by month, or by quarter (or for the whole period)
+  when too many months are small counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from territory._errors import InputError
+from territory.analysis import (
+    Parameters,
+    contact_series,
+    gap_reasons,
+    indicators,
+    open_sites,
+    outreach_places,
+    rates,
+    suppress,
+)
+from territory.analysis._checks import PeriodLike, as_period
+from territory.report._style import MONTHS
+
+REQUIRED = ("communes", "catchments", "catchment_members")
+SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
+               "accompagne", "covered_youth")
+# Above this share of masked months, count by quarter (then over the whole period).
+_MAX_SMALL_MONTHS = 0.25
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """What the pages draw: public tables, the territory's places, labels and parameters."""
+
+    territory: str
+    ml_code: str | None
+    period: PeriodLike
+    period_label: str
+    demo: bool
+    params: Parameters
+    communes: gpd.GeoDataFrame
+    region_size: int
+    public_communes: pd.DataFrame
+    catchments: pd.DataFrame
+    total: pd.DataFrame
+    region_total: pd.DataFrame
+    series: pd.DataFrame
+    series_freq: str
+    series_note: str
+    sites: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    actions: int
+    ml_of_commune: pd.Series
+    sites_by_ml: pd.Series
+    actions_by_ml: pd.Series
+    sources: tuple[dict[str, str], ...]
+    layers: Mapping[str, pd.DataFrame]
+    metadata: Mapping[str, Any]
+
+    @property
+    def region(self) -> bool:
+        """Whether the report covers the whole region (no ``ml_code``)."""
+        return self.ml_code is None
+
+
+def is_demo(metadata: Mapping[str, Any]) -> bool:
+    """Whether the workspace metadata mark any layer as demo data (as ``Workspace.is_demo``).
+
+    Examples
+    --------
+    >>> is_demo({"demo": False, "layers": {"contacts": {"demo": True}}})
+    True
+    """
+    return bool(metadata.get("demo")) or any(
+        bool(v.get("demo")) for v in metadata.get("layers", {}).values())
+
+
+def check_layers(layers: Mapping[str, pd.DataFrame], ml_code: str | None) -> None:
+    """Raise when a layer the report needs is missing or ``ml_code`` is unknown."""
+    missing = [name for name in REQUIRED if name not in layers]
+    if missing:
+        raise InputError(f"layers: missing {missing}; the report needs {list(REQUIRED)} "
+                         "(import catchments first: territory import catchments FILE)")
+    if ml_code is not None:
+        known = sorted(str(c) for c in layers["catchments"]["ml_code"].unique())
+        if ml_code not in known:
+            raise InputError(f"--ml {ml_code!r} is not a Mission Locale of layer `catchments`; "
+                             f"expected one of {known}")
+
+
+def period_label(period: PeriodLike, contacts: pd.DataFrame | None) -> str:
+    """Return the period in words: ``"décembre 2019 – novembre 2021"``.
+
+    An open bound is read from the contacts' dates.
+
+    Examples
+    --------
+    >>> period_label(("2020-01", "2021-06"), None)
+    'janvier 2020 – juin 2021'
+    """
+    span = as_period(period)
+    dates = (pd.to_datetime(contacts["date"]).dropna() if contacts is not None
+             and "date" in contacts else pd.Series(dtype="datetime64[ns]"))
+    start = span.start if span.start is not None else (dates.min() if len(dates) else None)
+    stop = (span.stop - pd.Timedelta(days=1) if span.stop is not None
+            else (dates.max() if len(dates) else None))
+    if start is None or stop is None:
+        return "toute la période des données"
+    words = [f"{MONTHS[d.month - 1]} {d.year}" for d in (start, stop)]
+    return words[0] if words[0] == words[1] else f"{words[0]} – {words[1]}"
+
+
+def _empty(layers: Mapping[str, pd.DataFrame], name: str) -> gpd.GeoDataFrame:
+    frame = layers.get(name)
+    if isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    return gpd.GeoDataFrame({"ml_code": pd.Series(dtype="object")},
+                            geometry=gpd.GeoSeries([], crs=2154))
+
+
+def _in_period(frame: pd.DataFrame, period: PeriodLike) -> pd.DataFrame:
+    if period is None or "date" not in frame or frame.empty:
+        return frame
+    return frame[as_period(period).contains(frame["date"])]
+
+
+def total_row(raw: pd.DataFrame, *, name: str, threshold: int) -> pd.DataFrame:
+    """Return the one-row public total of a raw zone table (sums, rates, small counts masked).
+
+    Examples
+    --------
+    >>> zones = pd.DataFrame({"youth": [100.0, 50.0], "neet_est": [12.9, 6.45],
+    ...     "invisible_est": [4.0, 2.0], "reached": [3.0, 4.0], "repere": [3.0, 4.0],
+    ...     "mobilise": [2.0, 1.0], "accompagne": [1.0, 0.0], "covered_youth": [100.0, 0.0]})
+    >>> total_row(zones, name="Région", threshold=11)[["reached", "reached_secret"]]
+       reached reached_secret
+    0      NaN           < 11
+    """
+    sums = {col: [float(raw[col].sum())] for col in SUM_COLUMNS if col in raw}
+    total = pd.DataFrame({"zone_id": [""], "zone_name": [name], **sums})
+    total = pd.concat([total, rates(total)], axis=1)
+    return suppress(total, threshold=threshold, groups=[])
+
+
+def _series(contacts: pd.DataFrame | None, period: PeriodLike,
+            threshold: int) -> tuple[pd.DataFrame, str]:
+    """Return young people in contact per month, per quarter, or over the whole period.
+
+    The first whose share of masked counts is at most :data:`_MAX_SMALL_MONTHS` wins.
+    """
+    if contacts is None or contacts.empty:
+        return pd.DataFrame({"period": [], "reached": [], "reached_secret": []}), "month"
+    public = pd.DataFrame()
+    for freq in ("month", "quarter", None):
+        raw = contact_series(contacts, freq=freq, period=period)[["period", "reached"]]
+        public = suppress(raw, threshold=threshold, groups=[])
+        if public["reached_secret"].notna().mean() <= _MAX_SMALL_MONTHS:
+            return public, freq or "period"
+    return public, "period"
+
+
+def _too_few(series: pd.DataFrame) -> str:
+    """Say why an ML's curve is not shown, with its total over the period."""
+    row = series.iloc[0] if len(series) else pd.Series({"reached": 0.0})
+    secret = row.get("reached_secret")
+    total = str(secret) if isinstance(secret, str) else f"{row['reached']:.0f}"
+    return ("Trop peu de jeunes en contact par trimestre sur le territoire pour publier sa "
+            f"courbe sans révéler de petits effectifs (secret statistique) : {total} jeunes "
+            "sur toute la période. Courbe de la région, pour comparaison.")
+
+
+def _data_span(period: PeriodLike, contacts: pd.DataFrame | None) -> PeriodLike:
+    """Return the period with its open bounds set to the first and last contact's dates."""
+    if contacts is None or contacts.empty:
+        return period
+    start, end = period if period is not None else (None, None)
+    dates = pd.to_datetime(contacts["date"]).dropna()
+    if dates.empty:
+        return period
+    return (dates.min() if start is None else start, dates.max() if end is None else end)
+
+
+def _ml_of_commune(members: pd.DataFrame) -> pd.Series:
+    return members.groupby("code_insee")["ml_code"].agg(
+        lambda codes: " / ".join(sorted(str(c) for c in codes)))
+
+
+def _territory(layers: Mapping[str, pd.DataFrame], ml_code: str | None) -> str:
+    if ml_code is not None:
+        catchments = layers["catchments"]
+        return str(catchments.loc[catchments["ml_code"] == ml_code, "ml_name"].iloc[0])
+    region = layers.get("region")
+    if region is not None and len(region) == 1 and "nom" in region:
+        return str(region["nom"].iloc[0])
+    return "Région"
+
+
+@dataclass(frozen=True, eq=False)
+class _Activity:
+    """Sites open in the period, outreach places and actions of the period, contacts."""
+
+    sites: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    actions: pd.DataFrame
+    contacts: pd.DataFrame | None
+
+    @classmethod
+    def of(cls, layers: Mapping[str, pd.DataFrame], period: PeriodLike) -> _Activity:
+        actions = layers.get("actions", pd.DataFrame({"ml_code": pd.Series(dtype=object)}))
+        return cls(open_sites(_empty(layers, "sites"), period=period),
+                   outreach_places(_empty(layers, "actions"), period=period),
+                   _in_period(actions, period), layers.get("contacts"))
+
+    def only(self, ml_code: str, codes: set[str]) -> _Activity:
+        """Return the ML's own sites and actions, and its territory's residents' contacts."""
+        contacts = self.contacts
+        if contacts is not None:
+            contacts = contacts[contacts["code_insee"].isin(codes)]
+        return _Activity(self.sites[self.sites["ml_code"] == ml_code],
+                         self.places[self.places["ml_code"] == ml_code],
+                         self.actions[self.actions["ml_code"] == ml_code], contacts)
+
+
+def main_ml(members: pd.DataFrame) -> pd.Series:
+    """Return each commune's main ML: the largest share, then the first code.
+
+    Examples
+    --------
+    >>> members = pd.DataFrame({"ml_code": ["M2", "M1", "M1"], "code_insee": ["a", "a", "b"],
+    ...                         "share": [0.5, 0.5, 1.0]})
+    >>> main_ml(members).to_dict()
+    {'a': 'M1', 'b': 'M1'}
+    """
+    share = members["share"] if "share" in members else pd.Series(1.0, index=members.index)
+    ordered = members.assign(_share=share.fillna(0)).sort_values(
+        ["code_insee", "_share", "ml_code"], ascending=[True, False, True], kind="stable")
+    return ordered.drop_duplicates("code_insee").set_index("code_insee")["ml_code"]
+
+
+def _public_communes(raw: gpd.GeoDataFrame, members: pd.DataFrame,
+                     params: Parameters) -> pd.DataFrame:
+    """Mask the region's communes once, for every report.
+
+    The groups whose totals a report prints (whole region, départements, EPCI, each ML's
+    territory) never hold one lone masked cell, so that no report, nor two reports read
+    together, give back a small count by difference.
+    """
+    table = pd.DataFrame(raw.drop(columns="geometry"))
+    table["main_ml"] = table["zone_id"].map(main_ml(members)).fillna("")
+    public = suppress(table, threshold=params.suppression_threshold,
+                      groups=["dep_code", "epci_code", "main_ml"])
+    public["reasons"] = gap_reasons(public, params=params)
+    return public
+
+
+def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
+            ml_code: str | None, period: PeriodLike, params: Parameters) -> ReportData:
+    """Compute every public figure of the report of the region or of one ML."""
+    check_layers(layers, ml_code)
+    threshold = params.suppression_threshold
+    raw_communes = indicators(layers, level="commune", period=period, params=params)
+    raw_zones = indicators(layers, level="catchment", period=period, params=params)
+    catchments = suppress(raw_zones, threshold=threshold)
+    region = _Activity.of(layers, period)
+    region_total = total_row(raw_zones, name=_territory(layers, None), threshold=threshold)
+    scope, total, local = raw_communes, region_total, region
+    if ml_code is not None:
+        members = layers["catchment_members"]
+        codes = set(members.loc[members["ml_code"] == ml_code, "code_insee"])
+        scope = raw_communes[raw_communes["zone_id"].isin(codes)]
+        total = catchments[catchments["zone_id"] == ml_code].reset_index(drop=True)
+        local = region.only(ml_code, codes)
+    span = _data_span(period, region.contacts)
+    series, freq = _series(local.contacts, span, threshold)
+    public = _public_communes(raw_communes, layers["catchment_members"], params)
+    note = ""
+    if freq == "period" and ml_code is not None:
+        note = _too_few(series)
+        series, freq = _series(region.contacts, span, threshold)
+    return ReportData(
+        territory=_territory(layers, ml_code), ml_code=ml_code, period=period,
+        period_label=period_label(period, region.contacts), demo=is_demo(metadata),
+        params=params, communes=scope, region_size=len(raw_communes),
+        public_communes=public.loc[scope.index], catchments=catchments, total=total,
+        region_total=region_total, series=series, series_freq=freq, series_note=note,
+        sites=local.sites,
+        places=local.places, actions=len(local.actions),
+        ml_of_commune=_ml_of_commune(layers["catchment_members"]),
+        sites_by_ml=region.sites["ml_code"].astype(str).value_counts(),
+        actions_by_ml=region.actions["ml_code"].astype(str).value_counts(),
+        sources=tuple(raw_communes.attrs["sources"]), layers=layers, metadata=metadata)

@@ -1,0 +1,79 @@
+"""Small pieces of the report, on hand-made inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from territory import InputError
+from territory._cli_report import parse_period
+from territory.report._data import is_demo, period_label, total_row
+from territory.report._format import count, share
+from territory.report._maps import quintile, spread
+from territory.report._style import text_width, wrap
+from territory.report.document import Table, check_suffix
+
+
+def test_labels_are_spread_apart_and_stay_put_when_apart() -> None:
+    crowded = np.array([[0.0, 0.0], [0.1, 0.0], [0.0, 0.1], [50.0, 50.0]])
+    moved = spread(crowded, 2.0)
+    gaps = np.hypot(*(moved[:, None, :] - moved[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= 2.0 * 0.99
+    assert moved[3].tolist() == [50.0, 50.0]
+    assert np.array_equal(spread(crowded, 2.0), moved)
+
+
+def test_quintiles_of_the_rank() -> None:
+    classes = quintile(pd.Series(np.arange(1, 101)), 100)
+    assert np.bincount(classes).tolist() == [20] * 5
+    assert classes[0] == 0 and classes[-1] == 4
+
+
+def test_wrapped_lines_fit_their_width() -> None:
+    text = "Jeunes distincts contactés sur la période, comptés une fois : « < 11 » masqué"
+    for width in (1.0, 2.0, 4.0):
+        lines = wrap(text, width, 9)
+        assert all(text_width(line, 9) <= width for line in lines if " " in line)
+        assert " ".join(lines).replace("\u00a0", " ") == text
+
+
+def test_total_row_masks_a_small_total() -> None:
+    zones = pd.DataFrame({"youth": [100.0, 200.0], "neet_est": [12.9, 25.8],
+                          "invisible_est": [4.0, 8.0], "reached": [0.0, 30.0],
+                          "repere": [0.0, 30.0], "mobilise": [0.0, 6.0],
+                          "accompagne": [0.0, 2.0], "covered_youth": [50.0, 100.0]})
+    row = total_row(zones, name="Région", threshold=11).iloc[0].to_dict()
+    assert count(row, "reached") == "30"
+    assert count(row, "mobilise") == "< 11"
+    assert count(row, "accompagne") == "< 11"
+    assert share(row, "covered_share") == "50,0 %"
+
+
+def test_demo_flag_of_any_layer_counts() -> None:
+    assert is_demo({"demo": False, "layers": {"sites": {"demo": True}}})
+    assert not is_demo({"demo": False, "layers": {"sites": {"demo": False}}})
+
+
+def test_period_label_reads_open_bounds_from_contacts() -> None:
+    contacts = pd.DataFrame({"date": pd.to_datetime(["2019-12-02", "2021-11-30"])})
+    assert period_label(None, contacts) == "décembre 2019 – novembre 2021"
+    assert period_label(("2020-03", None), contacts) == "mars 2020 – novembre 2021"
+
+
+@pytest.mark.parametrize("text", ["2020", ":", "2020-01"])
+def test_period_needs_a_colon(text: str) -> None:
+    with pytest.raises(InputError, match="A:B"):
+        parse_period(text)
+
+
+def test_suffix_is_checked_before_anything_is_written() -> None:
+    assert check_suffix("rapport.HTML") == ".html"
+    with pytest.raises(InputError, match="rapport"):
+        check_suffix("rapport")
+
+
+def test_table_column_by_header() -> None:
+    table = Table("t", ("a", "b"), (("1", "2"), ("3", "4")), (False, True))
+    assert table.column("b") == ["2", "4"]
