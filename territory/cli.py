@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from territory import _cli_indicators, _cli_report
+from territory import _cli_import, _cli_indicators, _cli_report
 from territory._errors import TerritoryError, WorkspaceError
 from territory.io.workspace import Workspace, default_workspace_path
 
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_cmd_geodata_build)
 
     # The other commands live in their own modules.
+    _cli_import.register(sub)
     _cli_indicators.register(sub)
     _cli_report.register(sub)
     return parser

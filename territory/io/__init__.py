@@ -1,7 +1,8 @@
-"""Files and the workspace: the shipped reference base and the GeoPackage workspace."""
+"""Files and the workspace: the shipped reference base, the GeoPackage workspace, imports."""
 
 from territory.io.geodata import build_region, read_manifest, read_reference
+from territory.io.importing import ImportReport, import_file
 from territory.io.workspace import Workspace, default_workspace_path
 
-__all__ = ["Workspace", "build_region", "default_workspace_path", "read_manifest",
-           "read_reference"]
+__all__ = ["ImportReport", "Workspace", "build_region", "default_workspace_path", "import_file",
+           "read_manifest", "read_reference"]

@@ -1,0 +1,68 @@
+"""``territory import`` and ``territory undo``: bring a Mission Locale's files in, or take back.
+
+The errors these commands raise (:class:`~territory._errors.TerritoryError`) are turned into
+a message and exit code 2 by :func:`territory.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from territory.io.importing import KINDS, import_file
+from territory.io.workspace import Workspace, default_workspace_path
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``import`` and ``undo`` commands to the command line's subparsers."""
+    command = subparsers.add_parser(
+        "import", help="import a Mission Locale's file (catchments, sites, actions, contacts, "
+        "youth)", description="Import a file as it comes (CSV ; or , — XLSX — GeoJSON — "
+        "GeoPackage — Shapefile), or list every problem with its row and column.")
+    command.add_argument("kind", choices=KINDS, help="what the file holds")
+    command.add_argument("file", type=Path, help="the file to import")
+    _workspace(command)
+    command.add_argument("--dry-run", action="store_true",
+                         help="check and report, write nothing")
+    command.add_argument("--accept-partial", action="store_true",
+                         help="import the good rows; write the others to <file>.rejets.csv")
+    command.add_argument("--drop-personal", action="store_true",
+                         help="leave out columns holding personal data instead of refusing")
+    command.add_argument("--map", action="append", default=[], metavar="SOURCE=TARGET",
+                         help="the field a header holds, e.g. --map \"Jour=date\" (repeatable)")
+    command.add_argument("--sheet", default=None,
+                         help="sheet of a workbook (or layer of a GeoPackage) to read")
+    command.add_argument("--column", default=None,
+                         help="youth: population column to use (default P??_POP1524)")
+    command.set_defaults(run=_cmd_import)
+
+    undo = subparsers.add_parser("undo", help="restore the layers the last import replaced")
+    _workspace(undo)
+    undo.set_defaults(run=_cmd_undo)
+
+
+def _workspace(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workspace", type=Path, default=None,
+        help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or ./territoire.gpkg)",
+    )
+
+
+def _cmd_import(args: argparse.Namespace) -> None:
+    report = import_file(
+        args.kind, args.file, workspace=args.workspace or default_workspace_path(),
+        dry_run=args.dry_run, accept_partial=args.accept_partial,
+        drop_personal=args.drop_personal, mapping=args.map, sheet=args.sheet,
+        column=args.column,
+    )
+    print(report)
+
+
+def _cmd_undo(args: argparse.Namespace) -> None:
+    workspace = Workspace(args.workspace or default_workspace_path())
+    restored = workspace.undo()
+    print(f"Annulé : couche {', '.join(restored)} remise dans sa version précédente "
+          f"({workspace.path}). Relancer « territory undo » rétablit l'import annulé.")

@@ -1,0 +1,101 @@
+"""What every import builder receives (the workspace's reference data) and returns (layers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from territory.io._columns import Columns, missing_column
+from territory.io._places import MlIndex, Reference
+from territory.io._problems import Findings
+from territory.io._values import BadValue, as_text, parse_date, shown
+from territory.io.workspace import Workspace
+
+__all__ = ["Built", "Context", "as_dates", "checked_date", "good_rows", "require", "texts"]
+
+# The first Missions Locales opened in 1982 (ordonnance du 26 mars 1982): an earlier date is
+# a typing mistake.
+EARLIEST = dt.date(1982, 1, 1)
+
+
+@dataclass
+class Context:
+    """The workspace an import checks against, read lazily."""
+
+    workspace: Workspace
+    today: dt.date
+    column: str | None = None
+
+    @cached_property
+    def ref(self) -> Reference:
+        """Communes, town halls, postal codes and region of the workspace."""
+        return Reference.load(self.workspace.read)
+
+    @cached_property
+    def ml(self) -> MlIndex:
+        """The Missions Locales of the workspace and the communes they cover."""
+        return MlIndex.from_layers(
+            self.workspace.read("catchments", columns=["ml_code"], read_geometry=False),
+            self.workspace.read("catchment_members"))
+
+    def read(self, layer: str) -> Any:
+        """Read a layer of the workspace."""
+        return self.workspace.read(layer)
+
+
+@dataclass
+class Built:
+    """The layers an import would write, made of the good rows only."""
+
+    layers: dict[str, pd.DataFrame]
+    skipped: set[int] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    layer_info: dict[str, Any] = field(default_factory=dict)
+
+
+def require(findings: Findings, columns: Columns, kind: str, names: tuple[str, ...]) -> bool:
+    """Report each required field no header holds; return whether all are there."""
+    missing = [n for n in names if columns.get(n) is None]
+    for name in missing:
+        findings.file_problems.append(missing_column(kind, name, file=findings.table.file,
+                                                     headers=findings.table.headers))
+    return not missing
+
+
+def texts(findings: Findings, column: str | None) -> list[str]:
+    """Return the cells of a column as text ('' where empty or absent)."""
+    if column is None:
+        return [""] * len(findings.table.rows)
+    return [as_text(v) for v in findings.table.cells[column].tolist()]
+
+
+def checked_date(today: dt.date, *, future: bool = False) -> Any:
+    """Return a date parser that refuses dates in the future (unless allowed) or before 1982."""
+    def parse(raw: Any) -> dt.date:
+        value = parse_date(raw)
+        if not future and value > today:
+            raise BadValue(f"{shown(raw)} is in the future (today is {today:%d/%m/%Y}); "
+                           "expected the date it took place")
+        if value < EARLIEST:
+            raise BadValue(f"{shown(raw)} is before 1982, when the first Missions Locales "
+                           "opened; check the year")
+        return value
+
+    return parse
+
+
+def good_rows(findings: Findings, skipped: set[int] | None = None) -> np.ndarray:
+    """Positions of the rows to import: no problem, not skipped."""
+    bad = findings.bad_rows | (skipped or set())
+    return np.array([p for p in range(len(findings.table.rows)) if p not in bad], dtype=int)
+
+
+def as_dates(values: list[Any]) -> pd.Series:
+    """Dates (or None) as the contract's datetime64[ms] column."""
+    return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ms]")

@@ -1,0 +1,149 @@
+"""Young people by commune from INSEE's census files (``CODGEO``, ``P21_POP1524``...).
+
+INSEE's files are often national: codes outside the region are counted, not reported as
+errors; communes of the region missing from the file keep their estimate.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from territory.io._columns import Columns
+from territory.io._context import Built, Context, good_rows, require
+from territory.io._places import check_code
+from territory.io._problems import Findings
+from territory.io._values import BadValue, normalise, parse_number, shown
+
+__all__ = ["POPULATION_COLUMN", "build_youth", "population_column"]
+
+POPULATION_COLUMN = re.compile(r"P(\d{2})_POP(\d{2})(\d{2})", re.IGNORECASE)
+# DOMAIN.md: P21_POP1524 ("activité des résidents" base) is nearest to the 16-25 band the
+# Missions Locales serve; P21_POP1529 (population-structure base) comes next.
+PREFERRED_BANDS = ("1524", "1529")
+
+
+def build_youth(findings: Findings, columns: Columns, ctx: Context) -> Built:
+    """Replace ``communes.youth`` for the communes of the file; say where the counts come from."""
+    require(findings, columns, "youth", ("code_insee",))
+    chosen = population_column(findings, columns, ctx.column)
+    codes, skipped = _codes(findings, columns, ctx)
+    values = _values(findings, chosen[0] if chosen else None, skipped)
+    _duplicates(findings, columns, codes, skipped)
+    if findings.file_problems or chosen is None:
+        return Built({})
+    keep = good_rows(findings, skipped)
+    communes = ctx.read("communes")
+    header, source = chosen
+    update = {codes[i]: values[i] for i in keep if values[i] is not None}
+    found = communes["code_insee"].isin(list(update))
+    communes = communes.copy()
+    if found.any():
+        youth = communes["youth"].astype("int64").to_numpy(copy=True)
+        youth[found.to_numpy()] = communes.loc[found, "code_insee"].map(update).to_numpy()
+        communes["youth"] = youth
+        communes.loc[found, "youth_source"] = source
+    others = [h for h in findings.table.headers
+              if h != header and POPULATION_COLUMN.fullmatch(h.strip())]
+    notes = [f"colonne utilisée : {header} — {source}" + (
+        f" (autres : {', '.join(others)} ; choisir avec --column)" if others else "")]
+    if (~found).any():
+        notes.append(f"{int((~found).sum())} commune(s) de la région absente(s) du fichier "
+                     "gardent leur estimation")
+    return Built({"communes": communes}, skipped=skipped, notes=notes,
+                 layer_info={"youth_source": source, "youth_column": header})
+
+
+def population_column(findings: Findings, columns: Columns,
+                      wanted: str | None) -> tuple[str, str] | None:
+    """Return (header, source) of the column of young people to use, or None (reported)."""
+    headers = findings.table.headers
+    file = findings.table.file
+    if wanted is not None:
+        match = [h for h in headers if normalise(h) == normalise(wanted)]
+        if not match:
+            findings.whole_file(f"--column {wanted!r}: the file has no such column; its columns "
+                                f"are {', '.join(f'`{h}`' for h in headers[:20])}")
+            return None
+        return match[0], _source(match[0], file)
+    if columns.get("youth"):
+        header = columns.fields["youth"]
+        return header, _source(header, file)
+    candidates = [h for h in headers if POPULATION_COLUMN.fullmatch(h.strip())]
+    if not candidates:
+        findings.whole_file("no column of young people; expected an INSEE column such as "
+                            "`P21_POP1524` or `P21_POP1529`, or choose one with --column NAME")
+        return None
+    best = min(candidates, key=_rank)
+    return best, _source(best, file)
+
+
+def _rank(header: str) -> tuple[int, int]:
+    match = POPULATION_COLUMN.fullmatch(header.strip())
+    assert match is not None
+    band = match.group(2) + match.group(3)
+    order = PREFERRED_BANDS.index(band) if band in PREFERRED_BANDS else len(PREFERRED_BANDS)
+    return order, -int(match.group(1))
+
+
+def _source(header: str, file: str) -> str:
+    match = POPULATION_COLUMN.fullmatch(header.strip())
+    if not match:
+        return f"{file}, colonne {header}"
+    year, low, high = match.groups()
+    return f"INSEE, recensement 20{year}, {header.strip().upper()} ({low}–{high} ans)"
+
+
+def _values(findings: Findings, column: str | None, skipped: set[int]) -> list[int | None]:
+    """Return the counts of the rows of the region (rows outside it are not checked)."""
+    values: list[int | None] = [None] * len(findings.table.rows)
+    if column is None:
+        return values
+    for pos, raw in enumerate(findings.table.cells[column].tolist()):
+        if pos in skipped:
+            continue
+        try:
+            values[pos] = _youth(raw)
+        except BadValue as bad:
+            findings.row(pos, str(bad), column=column)
+    return values
+
+
+def _youth(raw: Any) -> int:
+    value = parse_number(raw, what="a number of young people")
+    if value < 0 or np.isnan(value):
+        raise BadValue(f"{shown(raw)} is negative; expected a number of young people, "
+                       "0 or more")
+    return int(np.floor(value + 0.5))
+
+
+def _codes(findings: Findings, columns: Columns, ctx: Context) -> tuple[list[str], set[int]]:
+    column = columns.get("code_insee")
+    codes = [""] * len(findings.table.rows)
+    skipped: set[int] = set()
+    if column is None:
+        return codes, skipped
+    for pos, raw in enumerate(findings.table.cells[column].tolist()):
+        try:
+            codes[pos], in_region = check_code(raw, ctx.ref)
+        except BadValue as bad:
+            findings.row(pos, str(bad), column=column)
+            continue
+        if not in_region:
+            skipped.add(pos)
+    return codes, skipped
+
+
+def _duplicates(findings: Findings, columns: Columns, codes: list[str],
+                skipped: set[int]) -> None:
+    seen: dict[str, int] = {}
+    for pos, code in enumerate(codes):
+        if not code or pos in skipped:
+            continue
+        if code in seen:
+            findings.row(pos, f"commune '{code}' is already on row {seen[code]}; expected each "
+                         "commune once", column=columns.get("code_insee"))
+        else:
+            seen[code] = findings.table.rows[pos]
