@@ -88,7 +88,7 @@ def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:
 def _write_csv(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:
     frame = pd.DataFrame(table.drop(columns="geometry"))
     frame = as_text(frame, decimals=2) if public else frame.drop(
-        columns=[c for c in frame if c.endswith("_secret")]).round(3)
+        columns=[c for c in frame if str(c).endswith("_secret")]).round(3)
     # Semicolons and decimal commas: the file opens as it is in a French spreadsheet.
     _with_notice(frame, demo=demo).to_csv(path, sep=";", decimal=",", index=False,
                                           encoding="utf-8-sig")
