@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 WS     ?= territoire.gpkg
 MAP    ?= carte.html
+PORT   ?= 5006
 
 .PHONY: setup demo test lint bench clean
 
@@ -12,7 +13,7 @@ setup: $(VENV)/.installed dashboards/node_modules/.package-lock.json
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dashboards,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dashboards,dev,scale]"
 	touch $@
 
 # Browser libraries (Leaflet) come from the npm registry, pinned by the lock file.
@@ -24,7 +25,8 @@ demo: setup
 	@start=$$(date +%s); \
 	$(BIN)/territory demo --workspace $(WS) && \
 	$(BIN)/territory map --workspace $(WS) --out $(MAP) && \
-	echo "make demo: $$(( $$(date +%s) - start )) s after set-up; open $(abspath $(MAP)) in a browser"
+	echo "make demo: ready in $$(( $$(date +%s) - start )) s after set-up; map: $(abspath $(MAP))"
+	$(BIN)/territory serve --workspace $(WS) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> None:
     """Write the report the arguments ask for and say where it is."""
     # Loaded here, not at import: `territory --help` and the other commands start without
     # matplotlib.
-    from territory.analysis._checks import as_period  # noqa: PLC0415
+    from territory.analysis import as_period  # noqa: PLC0415
     from territory.report import build_report  # noqa: PLC0415
     from territory.report.document import check_suffix  # noqa: PLC0415
     from territory.viz.labels import format_number  # noqa: PLC0415

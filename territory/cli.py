@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from territory import _cli_import, _cli_indicators, _cli_report
+from territory import _cli_import, _cli_indicators, _cli_plan, _cli_report, _cli_serve
 from territory._errors import TerritoryError, WorkspaceError
 from territory.io.workspace import Workspace, default_workspace_path
 
@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     # The other commands live in their own modules.
     _cli_import.register(sub)
     _cli_indicators.register(sub)
+    _cli_plan.register(sub)
     _cli_report.register(sub)
+    _cli_serve.register(sub)
     return parser
 
 

@@ -5,6 +5,7 @@ them, and return new frames on the input's index. :func:`indicators` gives the w
 indicator table of a level; :class:`Parameters` holds every default with its source.
 """
 
+from territory.analysis._checks import Period, PeriodLike, as_period
 from territory.analysis.access import (
     access,
     commune_origins,
@@ -45,9 +46,12 @@ __all__ = [
     "Classes",
     "Crosswalk",
     "Parameters",
+    "Period",
+    "PeriodLike",
     "TravelPairs",
     "access",
     "aggregate",
+    "as_period",
     "as_text",
     "by_code",
     "by_hexagons",

@@ -28,6 +28,8 @@ import pandas as pd
 from territory._errors import InputError
 from territory.analysis import (
     Parameters,
+    PeriodLike,
+    as_period,
     contact_series,
     gap_reasons,
     indicators,
@@ -36,7 +38,6 @@ from territory.analysis import (
     rates,
     suppress,
 )
-from territory.analysis._checks import PeriodLike, as_period
 from territory.report._style import MONTHS
 
 REQUIRED = ("communes", "catchments", "catchment_members")

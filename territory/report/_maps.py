@@ -33,7 +33,7 @@ from territory.report._style import (
     paragraph,
 )
 from territory.report.document import Page
-from territory.viz._simplify import simplify_coverage
+from territory.viz import simplify_coverage
 from territory.viz.labels import SITE_KIND_COLOURS, SITE_KIND_LABELS, format_number, kind_colour
 
 # ColorBrewer "BuPu", 5 classes (colorbrewer2.org), darkest for the least reached: cool

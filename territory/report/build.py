@@ -15,8 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from territory.analysis import Parameters
-from territory.analysis._checks import PeriodLike
+from territory.analysis import Parameters, PeriodLike
 from territory.report._cover import TITLE, cover_page
 from territory.report._data import ReportData, collect
 from territory.report._figures import headline_page

@@ -1,0 +1,134 @@
+"""What the browser map receives: compact GeoJSON text, bounds and point lists in WGS84.
+
+Polygons are simplified with shared borders kept shared (territory.viz's coverage
+simplification) and their coordinates rounded to 4 decimals (about 10 m): the region's 4,293
+communes weigh about 3 MB, sent once per session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import panel as pn
+
+from dashboards import data
+from territory.viz import WEB_CRS, feature_collection, labels, short_ml_name, simplify_coverage
+
+__all__ = [
+    "DECIMALS",
+    "action_points",
+    "area_bounds",
+    "areas_geojson",
+    "catchment_names",
+    "point_at",
+    "site_points",
+]
+
+DECIMALS = 4
+
+
+def _text(collection: dict[str, Any]) -> str:
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+
+
+@pn.cache(max_items=8)
+def areas_geojson(path: str, version: float, layer: str) -> str:
+    """Return the polygons of ``communes`` or ``catchments`` as GeoJSON text.
+
+    Each feature has the zone's code as ``id`` and its name as property ``n``; features come
+    in the layer's row order, so that position ``i`` of a style list is row ``i``.
+    """
+    frame = data.layers(path, version)[layer]
+    key, name = ("code_insee", "nom") if layer == "communes" else ("ml_code", "ml_name")
+    shapes = simplify_coverage(frame.geometry)
+    collection = feature_collection(shapes, {"n": frame[name].astype(str).tolist()},
+                                    ids=frame[key].astype(str).tolist(), decimals=DECIMALS)
+    if len(collection["features"]) != len(frame):
+        raise ValueError(f"layer {layer!r} has rows without a geometry; every zone needs one")
+    return _text(collection)
+
+
+@pn.cache(max_items=8)
+def area_bounds(path: str, version: float, layer: str) -> np.ndarray:
+    """Return ``[south, west, north, east]`` of each row of ``layer`` in WGS84."""
+    frame = data.layers(path, version)[layer]
+    west, south, east, north = frame.geometry.to_crs(WEB_CRS).bounds.to_numpy().T
+    return np.round(np.column_stack([south, west, north, east]), DECIMALS)
+
+
+def union_bounds(bounds: np.ndarray) -> list[list[float]]:
+    """Return Leaflet's ``[[south, west], [north, east]]`` around some rows' bounds."""
+    if len(bounds) == 0:
+        return []
+    south, west = bounds[:, 0].min(), bounds[:, 1].min()
+    north, east = bounds[:, 2].max(), bounds[:, 3].max()
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+@pn.cache(max_items=4)
+def catchment_names(path: str, version: float) -> list[list[Any]]:
+    """Return ``[lat, lon, short name, ml_code]`` of each catchment, largest first."""
+    catchments = data.layers(path, version).get("catchments")
+    if catchments is None or catchments.empty:
+        return []
+    ordered = catchments.iloc[np.argsort(-catchments.geometry.area.to_numpy(), kind="stable")]
+    places = ordered.geometry.representative_point().to_crs(WEB_CRS)
+    return [[round(float(p.y), DECIMALS), round(float(p.x), DECIMALS),
+             labels.html_text(_label(str(n))), str(code)]
+            for p, n, code in zip(places, ordered["ml_name"], ordered["ml_code"], strict=True)]
+
+
+def _label(name: str) -> str:
+    """Return a catchment's name for the map, without the demo's "(fictive)" (see the banner)."""
+    return short_ml_name(name).removesuffix(" (fictive)")
+
+
+def point_at(geometry: gpd.GeoSeries) -> tuple[list[float], list[float]]:
+    """Return the latitudes and longitudes of points, rounded, in WGS84."""
+    wgs84 = geometry.to_crs(WEB_CRS)
+    return (np.round(wgs84.y.to_numpy(), 5).tolist(), np.round(wgs84.x.to_numpy(), 5).tolist())
+
+
+def _placed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+
+
+def site_points(sites: gpd.GeoDataFrame, ml_names: Mapping[str, str]) -> dict[str, list]:
+    """Return the sites as columns ``lat``, ``lon``, ``colour``, ``tip`` for the map."""
+    placed = _placed(sites)
+    lat, lon = point_at(placed.geometry)
+    kinds = placed["kind"].astype(str)
+    tips = [f"<b>{labels.html_text(str(name))}</b><br>"
+            f"{labels.html_text(labels.kind_label(kind, labels.SITE_KIND_LABELS))} · "
+            f"{labels.html_text(ml_names.get(str(ml), str(ml)))}"
+            for name, kind, ml in zip(placed["name"], kinds, placed["ml_code"], strict=True)]
+    return {"lat": lat, "lon": lon, "tip": tips,
+            "colour": [labels.kind_colour(k, labels.SITE_KIND_COLOURS) for k in kinds]}
+
+
+def action_points(actions: gpd.GeoDataFrame) -> dict[str, list]:
+    """Return the placed actions as columns ``lat``, ``lon``, ``colour``, ``tip``.
+
+    The tip gives the kind and the date, never the number of young people met (a small
+    count).
+    """
+    placed = _placed(actions)
+    lat, lon = point_at(placed.geometry)
+    kinds = placed["kind"].astype(str)
+    dates = pd.to_datetime(placed["date"], errors="coerce")
+    tips = [f"{labels.html_text(labels.kind_label(k, labels.ACTION_KIND_LABELS))}"
+            f" · {'date inconnue' if pd.isna(d) else d.strftime('%d/%m/%Y')}"
+            for k, d in zip(kinds, dates, strict=True)]
+    return {"lat": lat, "lon": lon, "tip": tips,
+            "colour": [labels.kind_colour(k, labels.ACTION_KIND_COLOURS) for k in kinds]}
+
+
+def legend_items(items: Sequence[tuple[str, str]]) -> str:
+    """Return legend rows (colour swatch, label) as HTML."""
+    return "".join(f'<div class="tm-legend-row"><i style="background:{colour}"></i>'
+                   f"{labels.html_text(text)}</div>" for colour, text in items)

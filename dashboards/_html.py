@@ -1,0 +1,132 @@
+"""HTML fragments of the dashboards: figure cards, the funnel, a commune's explanation.
+
+Every text is French, every number formatted the French way, every value escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from territory.viz.labels import format_number, html_text
+
+__all__ = ["CSS", "card", "cards", "count_text", "explain_commune", "funnel_html",
+           "number_formatters", "pct", "public_count"]
+
+CSS = (Path(__file__).parent / "panes.css").read_text(encoding="utf-8")
+SECRET_THRESHOLD = 11
+COMPONENT_LABELS = (("need_index", "besoin"), ("access_deficit", "manque d’accès"),
+                    ("reach_deficit", "peu atteints"))
+
+
+def pct(share: Any, *, decimals: int = 1) -> str:
+    """Return a share as a French percentage, ``"71,2 %"`` (``"n. d."`` when unknown)."""
+    if share is None or pd.isna(share):
+        return "n. d."
+    return f"{format_number(100 * share, decimals=decimals)}\u00a0%"
+
+
+def count_text(value: Any) -> str:
+    """Return a count rounded to a whole number, French style (``"n. d."`` when unknown)."""
+    if value is None or pd.isna(value):
+        return "n. d."
+    return format_number(round(float(value)))
+
+
+def public_count(value: Any, *, threshold: int = SECRET_THRESHOLD) -> str:
+    """Return a count of young people, or ``"< 11"`` when it is from 1 to 10 (secret)."""
+    if value is None or pd.isna(value):
+        return "n. d."
+    if 0 < round(float(value)) < threshold:
+        return f"< {threshold}"
+    return count_text(value)
+
+
+def number_formatters(columns: dict[str, int]) -> dict[str, dict[str, object]]:
+    """Return Tabulator formatters that write numbers the French way (column → decimals)."""
+    return {name: {"type": "money", "thousand": "\u202f", "decimal": ",",
+                   "precision": decimals} for name, decimals in columns.items()}
+
+
+def card(title: str, value: str, note: str = "", *, tone: str = "") -> str:
+    """Return one figure card: a title, a big value and a note under it."""
+    note_html = f'<div class="tc-note">{note}</div>' if note else ""
+    return (f'<div class="tc-card {tone}"><div class="tc-title">{html_text(title)}</div>'
+            f'<div class="tc-value">{value}</div>{note_html}</div>')
+
+
+def cards(items: Sequence[str]) -> str:
+    """Return cards side by side."""
+    return f'<div class="tc-cards">{"".join(items)}</div>'
+
+
+def funnel_html(counts: Mapping[str, float], *, public: bool) -> str:
+    """Return the funnel repérés → mobilisés → accompagnés as bars with their rates."""
+    steps = (("repere", "repérés"), ("mobilise", "mobilisés"),
+             ("accompagne", "accompagnés (orientés vers le droit commun)"))
+    top = max(float(counts.get("repere", 0) or 0), 1.0)
+    rows, previous = [], None
+    for key, label in steps:
+        value = float(counts.get(key, 0) or 0)
+        shown = public_count(value) if public else count_text(value)
+        rate = ""
+        if previous:
+            rate = f'<span class="tc-rate">{pct(value / previous, decimals=0)} de l’étape ' \
+                   "précédente</span>"
+        width = max(2.0, 100 * value / top)
+        rows.append(f'<div class="tc-step"><div class="tc-step-label">{html_text(label)}</div>'
+                    f'<div class="tc-step-bar"><span style="width:{width:.1f}%"></span></div>'
+                    f'<div class="tc-step-value">{shown}{rate}</div></div>')
+        previous = value
+    return f'<div class="tc-funnel">{"".join(rows)}</div>'
+
+
+def _bar(label: str, value: float) -> str:
+    width = 0.0 if pd.isna(value) else max(0.0, min(100.0, 100 * float(value)))
+    shown = "n. d." if pd.isna(value) else f"{round(100 * float(value))}"
+    return (f'<div class="tm-bar"><span class="tm-bar-label">{label}</span>'
+            f'<span class="tm-bar-track"><span class="tm-bar-fill" style="width:{width:.0f}%">'
+            f'</span></span><span class="tm-bar-value">{shown}</span></div>')
+
+
+def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
+                    threshold_min: float, can_add: bool) -> str:
+    """Return the popup that explains a commune's invisible-zone score.
+
+    Parameters
+    ----------
+    row
+        The commune's indicators (one row of territory.analysis.indicators).
+    rank, of
+        Its rank among the selected communes (1 = least reached) and their number.
+    reasons
+        territory.analysis.gap_reasons for the row (French, separated by " ; ").
+    threshold_min
+        The access threshold, in minutes.
+    can_add
+        Offer the button that adds a candidate site at its town hall.
+    """
+    score = row.get("gap_score")
+    parts = [f"<h4>{html_text(str(row['zone_name']))}</h4>",
+             f'<div class="tm-muted">code INSEE {html_text(str(row["zone_id"]))} · '
+             f"rang {format_number(rank)} sur {format_number(of)} (1 = la moins atteinte)</div>",
+             f"<div><b>Indice de zone invisible : "
+             f"{'n. d.' if pd.isna(score) else format_number(float(score), decimals=1)}"
+             "</b> / 100</div>"]
+    parts += [_bar(label, row.get(key, float("nan"))) for key, label in COMPONENT_LABELS]
+    facts = [f"{count_text(row.get('youth'))} jeunes (16–25 ans)",
+             f"~{count_text(row.get('invisible_est'))} invisibles estimés",
+             f"{count_text(row.get('reached'))} jeunes atteints sur la période",
+             f"lieu le plus proche à {count_text(row.get('nearest_min'))} min"]
+    parts.append(f'<div class="tm-muted">{html_text(" · ".join(facts))}</div>')
+    if reasons:
+        items = "".join(f"<li>{html_text(r)}</li>" for r in reasons.split(" ; "))
+        parts.append(f'<ul class="tm-reasons">{items}</ul>')
+    if can_add:
+        parts.append(f'<button class="tm-action" data-action="add_mairie" '
+                     f'data-code="{html_text(str(row["zone_id"]))}">'
+                     f"Ajouter un lieu à la mairie (seuil {threshold_min:g} min)</button>")
+    return "".join(parts)

@@ -1,0 +1,95 @@
+"""The planner's "propose N sites": territory.planning's optimiser on the town halls.
+
+The coverage model (territory.planning.model_from_layers) is built once per filters and
+Mission Locale and shared by the sessions; the exact solver (HiGHS) then answers in a fraction
+of a second and says whether its answer is proven optimal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import panel as pn
+
+from dashboards import data
+from dashboards.whatif import Candidate
+from territory.analysis import outreach_places
+from territory.viz.labels import format_number
+
+if TYPE_CHECKING:
+    from dashboards.planner import PlannerApp
+
+__all__ = ["Proposal", "available", "propose"]
+
+PLANNING: ModuleType | None = (importlib.import_module("territory.planning")
+                               if importlib.util.find_spec("territory.planning") else None)
+TIME_LIMIT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Proposed sites, each one's gain (young people, invisible) and a French note."""
+
+    sites: list[Candidate] = field(default_factory=list)
+    gains: dict[str, tuple[float, float]] = field(default_factory=dict)
+    note: str = ""
+
+
+def available() -> bool:
+    """Whether territory.planning (the optimiser) is installed."""
+    return PLANNING is not None and hasattr(PLANNING, "model_from_layers")
+
+
+@pn.cache(max_items=16)
+def _model(path: str, version: float, *, period: tuple[str, str] | None, threshold_min: float,
+           action_kinds: tuple[str, ...], ml_code: str) -> Any:
+    assert PLANNING is not None
+    layers = data.filtered_layers(path, version,
+                                  data.Filters(period, threshold_min, action_kinds))
+    # The period's outreach places already reach the young people around them, as in the
+    # indicators' access (territory.analysis.access): they count as open, like the sites.
+    places = outreach_places(layers["actions"], period=period) if "actions" in layers else None
+    return PLANNING.model_from_layers(layers, candidates="mairies", hexagons=False,
+                                      competitors=places if places is not None and len(places)
+                                      else None,
+                                      ml=ml_code or None, threshold_min=threshold_min)
+
+
+def _note(solution: Any) -> str:
+    if solution.status == "optimal":
+        return "Solution optimale (prouvée par le solveur)."
+    gap = solution.gap() if callable(solution.gap) else solution.gap
+    if solution.status == "time_limit":
+        return (f"Meilleure solution trouvée en {TIME_LIMIT_S:g} s ; au plus "
+                f"{format_number(100 * float(gap), decimals=1)} % sous l’optimum.")
+    return "Solution approchée (méthode gloutonne)."
+
+
+def propose(app: PlannerApp, *, n_sites: int) -> Proposal:
+    """Return the ``n_sites`` town halls that bring the most invisible young people in reach.
+
+    Existing sites stay open; within a Mission Locale, only its catchment's town halls are
+    candidates. Returns an empty proposal with an explanation when the optimiser is missing.
+    """
+    if not available():
+        return Proposal(note="L’optimiseur (territory.planning) n’est pas installé.")
+    assert PLANNING is not None
+    filters = app.filters
+    model = _model(app.source.path, app.source.version, period=filters.period,
+                   threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
+                   ml_code=app.ml)
+    solution = PLANNING.solve(model, n_new=n_sites, method="exact",
+                              time_limit_s=TIME_LIMIT_S)
+    sites, gains = [], {}
+    for number, (label, row) in enumerate(solution.sites.iterrows(), start=1):
+        site_id = f"P{number}"
+        sites.append(Candidate(id=site_id, x=float(row["x"]), y=float(row["y"]),
+                               name=str(row.get("name") or label),
+                               code_insee=str(row.get("code_insee") or ""), origin="proposé"))
+        gains[site_id] = (float(row.get("gain_youth", 0.0)),
+                          float(row.get("gain_invisible_est", 0.0)))
+    return Proposal(sites=sites, gains=gains, note=_note(solution))

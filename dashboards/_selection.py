@@ -1,0 +1,223 @@
+"""What both views share: the workspace, the filters and the page around them.
+
+:class:`Selection` is the base of both apps: the territory (one Mission Locale or the
+region, a département), the period (months of the programme), the access threshold and the
+kinds of outreach action, as params with French widgets, and the page template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+import shapely
+from pyproj import Transformer
+
+from dashboards import _geo, _html, data
+from dashboards.whatif import origins_xy
+from territory.analysis import open_sites, outreach_places
+from territory.viz import labels
+
+__all__ = ["Selection", "action_layer", "site_layer"]
+
+HEADER = "#1f4e79"
+_TO_LAMBERT = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
+_TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+PAGE_CSS = """
+#header { box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25); }
+.title { font-size: 1.35em !important; }
+#sidebar { background: #f6f8fa; }
+"""
+
+
+class Selection(pn.viewable.Viewer):
+    """The filters of a view and what follows from them (base of both apps)."""
+
+    ml = param.String(default="", doc="ml_code of the chosen Mission Locale ('' = region).")
+    departement = param.String(default="", doc="dep_code of the chosen département ('' = all).")
+    start = param.String(default="", doc="First month of the period, 'YYYY-MM'.")
+    end = param.String(default="", doc="Last month of the period, 'YYYY-MM'.")
+    threshold_min = param.Integer(default=30, bounds=(5, 90), doc="Access threshold (min).")
+    action_kinds = param.ListSelector(default=[], objects=[], doc="Kinds of action counted.")
+
+    def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
+        self.source = source if isinstance(source, data.Source) else data.Source.of(source)
+        self.info = data.info(*self._key)
+        kinds = list(self.info.action_kinds)
+        self.param.action_kinds.objects = kinds
+        months = self.info.months
+        params.setdefault("action_kinds", kinds)
+        params.setdefault("start", months[0] if months else "")
+        params.setdefault("end", months[-1] if months else "")
+        super().__init__(**params)
+        self.layers = data.layers(*self._key)
+        self.bounds = _geo.area_bounds(*self._key, "communes")
+        codes = self.layers["communes"]["code_insee"].astype(str)
+        self._rows = {code: row for row, code in enumerate(codes)}
+
+    @property
+    def _key(self) -> tuple[str, float]:
+        return self.source.path, self.source.version
+
+    # -- filters -----------------------------------------------------------------------------
+    @property
+    def filters(self) -> data.Filters:
+        """The filters the indicators depend on."""
+        start, end = sorted((self.start, self.end)) if self.start and self.end else ("", "")
+        return data.Filters((start, end) if start else None, float(self.threshold_min),
+                            tuple(sorted(self.action_kinds)))
+
+    def table_and_weights(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """Return the region's commune indicators and each commune's weight in the selection."""
+        table = data.commune_indicators(self.source, self.filters)
+        weights = data.selection_weights(*self._key, self.ml, self.departement)
+        return table, weights
+
+    @property
+    def territory_name(self) -> str:
+        """The selection's name in French."""
+        parts = [self.info.mls.get(self.ml, "")] if self.ml else []
+        if self.departement:
+            dep = self.info.departements.get(self.departement, self.departement)
+            parts.append(f"{dep} ({self.departement})")
+        return " · ".join(p for p in parts if p) or "Nouvelle-Aquitaine"
+
+    @property
+    def period_label(self) -> str:
+        """The period in French, e.g. ``"de décembre 2019 à novembre 2021"``."""
+        period = self.filters.period
+        if period is None:
+            return "toute la période"
+        first, last = (self.info.month_label(m) for m in period)
+        return first if first == last else f"de {first} à {last}"
+
+    def view_updates(self, weights: np.ndarray) -> dict[str, Any]:
+        """Return the map params that follow the selection: faded zones, bounds, outline."""
+        chosen = weights > 0
+        bounds = _geo.union_bounds(self.bounds[chosen] if chosen.any() else self.bounds)
+        return {"faded": np.flatnonzero(~chosen).tolist(), "view_bounds": bounds,
+                "selected_outline": self.ml}
+
+    # -- communes and coordinates --------------------------------------------------------------
+    def row_of(self, code: str) -> int:
+        """Return the position of the commune ``code`` in the communes layer."""
+        return self._rows[code]
+
+    def commune_name(self, code: str) -> str:
+        """Return the name of the commune ``code``."""
+        return str(self.layers["communes"]["nom"].iloc[self.row_of(code)])
+
+    def commune_at(self, x: float, y: float) -> str | None:
+        """Return the code of the commune holding the Lambert-93 point, if any."""
+        communes = self.layers["communes"]
+        found = communes.sindex.query(shapely.Point(x, y), predicate="intersects")
+        return str(communes["code_insee"].iloc[found[0]]) if len(found) else None
+
+    def origin_xy(self, row: int) -> tuple[float, float]:
+        """Return the commune's origin (town hall) in Lambert-93."""
+        x, y = origins_xy(*self._key)[row]
+        return float(x), float(y)
+
+    def origin_latlon(self, row: int) -> tuple[float, float]:
+        """Return the commune's origin (town hall) in WGS84."""
+        lon, lat = _TO_WGS84.transform(*self.origin_xy(row))
+        return float(lat), float(lon)
+
+    @staticmethod
+    def to_lambert(lat: float, lon: float) -> tuple[float, float]:
+        """Convert WGS84 to Lambert-93."""
+        x, y = _TO_LAMBERT.transform(lon, lat)
+        return float(x), float(y)
+
+    @staticmethod
+    def to_latlon(x: float, y: float) -> tuple[float, float]:
+        """Convert Lambert-93 to WGS84 ``(lat, lon)``."""
+        lon, lat = _TO_WGS84.transform(x, y)
+        return round(float(lat), 5), round(float(lon), 5)
+
+    # -- widgets and page ----------------------------------------------------------------------
+    def filter_widgets(self, *, kinds: bool = True) -> pn.Column:
+        """Return the filter widgets, in French."""
+        months = {self.info.month_label(m, short=True): m for m in self.info.months}
+        wide = {"sizing_mode": "stretch_width", "description": None}
+        widgets: list[Any] = [
+            pn.widgets.Select.from_param(
+                self.param.ml, label="Mission Locale", **wide,
+                options={"Toute la région": "", **{v: k for k, v in self.info.mls.items()}}),
+            pn.widgets.Select.from_param(
+                self.param.departement, label="Département", **wide,
+                options={"Tous": "", **{f"{v} ({k})": k
+                                        for k, v in self.info.departements.items()}}),
+            pn.Row(pn.widgets.Select.from_param(self.param.start, label="Du mois",
+                                                options=months, **wide),
+                   pn.widgets.Select.from_param(self.param.end, label="au mois",
+                                                options=months, **wide),
+                   sizing_mode="stretch_width"),
+            pn.widgets.IntSlider.from_param(self.param.threshold_min, step=5,
+                                            label="Seuil d’accès (minutes)",
+                                            sizing_mode="stretch_width"),
+        ]
+        if kinds:
+            widgets += [_heading("Actions d’aller-vers prises en compte"),
+                        pn.widgets.CheckBoxGroup.from_param(
+                            self.param.action_kinds, label="", inline=False,
+                            sizing_mode="stretch_width",
+                            options={labels.kind_label(k, labels.ACTION_KIND_LABELS): k
+                                     for k in self.info.action_kinds})]
+        return pn.Column(*widgets, sizing_mode="stretch_width")
+
+    def page(self, title: str, *, sidebar: list[Any], main: list[Any]) -> Any:
+        """Return the page: header with both views' links and the demo badge, sidebar, main."""
+        other = ("direction", "Vue direction") if "Planification" in title else (
+            "planification", "Vue planification")
+        header = [pn.pane.HTML(
+            f'<a href="./{other[0]}" style="color:#fff;margin-right:18px">{other[1]}</a>'
+            + ('<span class="tc-badge">données fictives</span>' if self.info.demo else ""),
+            stylesheets=[_html.CSS], align="center", margin=(0, 10))]
+        template = pn.template.BootstrapTemplate(
+            title=title, header_background=HEADER, sidebar=sidebar, main=main,
+            header=header, sidebar_width=300)
+        template.config.raw_css.append(PAGE_CSS)
+        return template
+
+
+@pn.cache(max_items=16)
+def _site_points(path: str, version: float, period: tuple[str, str] | None) -> dict[str, list]:
+    sites = data.layers(path, version).get("sites")
+    if sites is None or sites.empty:
+        return {}
+    return _geo.site_points(open_sites(sites, period=period), data.info(path, version).mls)
+
+
+@pn.cache(max_items=16)
+def _action_points(path: str, version: float, period: tuple[str, str] | None,
+                   kinds: tuple[str, ...]) -> dict[str, list]:
+    actions = data.layers(path, version).get("actions")
+    if actions is None or actions.empty:
+        return {}
+    chosen = actions[actions["kind"].astype(str).isin(kinds)]
+    return _geo.action_points(outreach_places(chosen, period=period))
+
+
+def _heading(text: str) -> pn.pane.HTML:
+    return pn.pane.HTML(f'<div class="tc-label">{labels.html_text(text)}</div>',
+                        stylesheets=[_html.CSS], margin=(8, 10, 0, 10))
+
+
+def heading(text: str) -> pn.pane.HTML:
+    """Return a small label over a group of widgets."""
+    return _heading(text)
+
+
+def site_layer(view: Selection) -> dict[str, list]:
+    """Return the sites open in the view's period, as map points (cached, shared)."""
+    return _site_points(*view._key, view.filters.period)
+
+
+def action_layer(view: Selection) -> dict[str, list]:
+    """Return the physical outreach actions of the view's period and kinds, as map points."""
+    return _action_points(*view._key, view.filters.period, view.filters.action_kinds)

@@ -1,0 +1,342 @@
+// The coverage map: zones drawn once, then restyled, with points, candidate sites and clicks.
+import * as L from "leaflet";
+
+const NO_VALUE = "#dcdcdc";
+const FADED = "#f4f4f2";
+const HIGHLIGHT = "#00838f";
+const PANES = [["tmAreas", 410], ["tmOutlines", 420], ["tmActions", 430], ["tmSites", 440],
+               ["tmNames", 450]];
+const ACTIONS_ZOOM = 8;
+const TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+
+function areaStyle(model, state, i) {
+  const faded = state.faded.has(i);
+  const k = model.classes[i];
+  const known = k !== undefined && k !== null && k >= 0 && k < model.palette.length;
+  const lit = state.highlight.has(i);
+  return {
+    fillColor: faded ? FADED : (known ? model.palette[k] : NO_VALUE),
+    fillOpacity: faded ? 0.7 : 0.88,
+    color: lit ? HIGHLIGHT : (faded ? "#d6d6d6" : "#7d7d7d"),
+    weight: lit ? 2.5 : (model.area_weight || 0.35),
+  };
+}
+
+function drawAreas(map, model, state) {
+  const data = JSON.parse(model.areas || '{"type":"FeatureCollection","features":[]}');
+  data.features.forEach((f, i) => { f.properties.i = i; });
+  state.layers = [];
+  const group = L.geoJSON(data, {
+    pane: "tmAreas",
+    className: model.area_class,
+    style: (f) => areaStyle(model, state, f.properties.i),
+    onEachFeature: (f, layer) => {
+      state.layers.push(layer);
+      layer.on("add", () => layer.getElement()?.setAttribute("data-code", f.id));
+    },
+  });
+  // One handler per event on the group, and a tooltip made on a zone's first hover: binding
+  // thousands of them up front slows the first draw.
+  group.on("mouseover", (e) => {
+    const layer = e.layer;
+    const f = layer.feature;
+    if (!layer.getTooltip()) {
+      layer.bindTooltip(() => `<b>${f.properties.n}</b>` + hoverLine(model, f.properties.i),
+                        {sticky: true, className: "tm-tooltip", direction: "top",
+                         offset: [0, -8]});
+      layer.openTooltip(e.latlng);
+    }
+    layer.setStyle({weight: 2, color: "#1a1a1a"});
+  });
+  group.on("mouseout", (e) => e.layer.setStyle(areaStyle(model, state, e.layer.feature.properties.i)));
+  group.on("click", (e) => {
+    L.DomEvent.stopPropagation(e);
+    sendClick(model, e.latlng, e.layer.feature.id);
+  });
+  group.addTo(map);
+  return group;
+}
+
+function formatValue(value, decimals) {
+  if (value === null || value === undefined || Number.isNaN(value)) { return "n. d."; }
+  return Number(value).toLocaleString("fr-FR", {minimumFractionDigits: decimals,
+                                                maximumFractionDigits: decimals});
+}
+
+function hoverLine(model, i) {
+  if (!model.value_label) { return ""; }
+  let line = `<br>${model.value_label} : <b>${formatValue(model.values[i], model.value_decimals)}</b>`;
+  const rank = model.ranks[i];
+  if (rank) { line += ` · rang ${formatValue(rank, 0)} / ${formatValue(model.rank_total, 0)}`; }
+  return line;
+}
+
+function sendClick(model, latlng, id) {
+  model.send_msg({type: "click", lat: latlng.lat, lon: latlng.lng, id: id, mode: model.click_mode});
+}
+
+function restyle(model, state, indices) {
+  const all = indices === undefined;
+  const list = all ? state.layers.map((_, i) => i) : indices;
+  for (const i of list) {
+    const layer = state.layers[i];
+    if (layer) { layer.setStyle(areaStyle(model, state, i)); }
+  }
+  for (const i of state.highlight) { state.layers[i]?.bringToFront(); }
+}
+
+function pointRadius(map, base) {
+  const zoom = map.getZoom();
+  return zoom >= 10 ? base * 1.6 : (zoom >= 8.5 ? base * 1.25 : base);
+}
+
+function drawPoints(map, group, renderer, points, base, edge) {
+  group.clearLayers();
+  const n = (points.lat || []).length;
+  const radius = pointRadius(map, base);
+  const interactive = !(renderer instanceof L.Canvas);
+  for (let i = 0; i < n; i++) {
+    const dot = L.circleMarker([points.lat[i], points.lon[i]], {
+      renderer: renderer, radius: radius, color: edge, weight: 0.6, fillColor: points.colour[i],
+      fillOpacity: 0.95, interactive: interactive, className: interactive ? "tm-site" : "",
+    });
+    dot._tmTip = points.tip[i];
+    dot.addTo(group);
+  }
+  group._tmBase = base;
+}
+
+function resizePoints(map, group) {
+  const radius = pointRadius(map, group._tmBase || 3);
+  group.eachLayer((dot) => dot.setRadius(radius));
+}
+
+function pointGroup(map) {
+  // Tooltips are made on first hover: binding thousands of them up front slows the first draw.
+  const group = L.featureGroup().addTo(map);
+  group.on("mouseover", (e) => {
+    const dot = e.layer;
+    if (!dot.getTooltip()) {
+      dot.bindTooltip(dot._tmTip, {className: "tm-tooltip", direction: "top"});
+    }
+    dot.openTooltip();
+  });
+  return group;
+}
+
+function drawMarkers(group, items, kind) {
+  group.clearLayers();
+  for (const item of items || []) {
+    const icon = L.divIcon({className: `tm-${kind}`, html: `<span>${item.label}</span>`,
+                            iconSize: [24, 24], iconAnchor: [12, 12]});
+    const marker = L.marker([item.lat, item.lon], {icon: icon, draggable: kind === "candidate",
+                                                   riseOnHover: true, keyboard: false});
+    marker.bindTooltip(item.tip, {className: "tm-tooltip", direction: "top", offset: [0, -12]});
+    if (item.popup) { marker.bindPopup(item.popup, {maxWidth: 320}); }
+    marker.on("dragend", () => {
+      const at = marker.getLatLng();
+      group._tmModel.send_msg({type: "move", id: item.id, lat: at.lat, lon: at.lng});
+    });
+    marker.addTo(group);
+  }
+}
+
+function drawNames(group, names) {
+  group.clearLayers();
+  for (const [lat, lon, text, code] of names || []) {
+    L.tooltip({permanent: true, direction: "center", interactive: false, pane: "tmNames",
+               className: "tm-name"}).setLatLng([lat, lon]).setContent(text).addTo(group);
+    group._codes = (group._codes || []).concat([code]);
+  }
+}
+
+function declutter(group) {
+  const placed = [];
+  group.eachLayer((label) => {
+    const box = label.getElement();
+    if (!box) { return; }
+    box.style.visibility = "";
+    const r = box.getBoundingClientRect();
+    const hit = placed.some((p) => !(r.right < p.left || p.right < r.left ||
+                                     r.bottom < p.top || p.bottom < r.top));
+    if (hit) { box.style.visibility = "hidden"; } else { placed.push(r); }
+  });
+}
+
+function modeControl(model, root) {
+  const Control = L.Control.extend({
+    onAdd: () => {
+      const box = L.DomUtil.create("div", "tm-modes leaflet-bar");
+      const title = L.DomUtil.create("div", "tm-modes-title", box);
+      title.textContent = "Un clic sur la carte :";
+      const buttons = {};
+      for (const [mode, text] of [["explain", "explique la commune"], ["add", "ajoute un lieu"]]) {
+        const b = L.DomUtil.create("button", "tm-mode", box);
+        b.type = "button";
+        b.dataset.mode = mode;
+        b.textContent = text;
+        buttons[mode] = b;
+        L.DomEvent.on(b, "click", (e) => { L.DomEvent.stop(e); model.click_mode = mode; });
+      }
+      const sync = () => {
+        for (const [mode, b] of Object.entries(buttons)) {
+          b.classList.toggle("tm-active", model.click_mode === mode);
+        }
+        root.classList.toggle("tm-adding", model.click_mode === "add");
+      };
+      sync();
+      model.on("click_mode", sync);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    },
+  });
+  return new Control({position: "topleft"});
+}
+
+function htmlControl(position, className, html) {
+  const Control = L.Control.extend({
+    onAdd: () => {
+      const box = L.DomUtil.create("div", className);
+      box.innerHTML = html;
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    },
+  });
+  return new Control({position: position});
+}
+
+function wirePopupButtons(map, model) {
+  map.on("popupopen", (e) => {
+    const node = e.popup.getElement();
+    for (const button of node.querySelectorAll("[data-action]")) {
+      L.DomEvent.on(button, "click", (ev) => {
+        L.DomEvent.stop(ev);
+        model.send_msg({type: button.dataset.action, id: button.dataset.id || null,
+                        code: button.dataset.code || null});
+        map.closePopup();
+      });
+    }
+  });
+}
+
+export function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "tm-root";
+  const container = document.createElement("div");
+  container.className = "tm-map";
+  root.appendChild(container);
+  if (model.banner) {
+    const banner = document.createElement("div");
+    banner.className = "tm-banner";
+    banner.textContent = model.banner;
+    root.appendChild(banner);
+  }
+  el.appendChild(root);
+
+  const map = L.map(container, {zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: false,
+                                minZoom: 5, maxZoom: 16});
+  for (const [name, z] of PANES) { map.createPane(name).style.zIndex = z; }
+  root.tmMap = map;
+  map.getPane("tmNames").style.pointerEvents = "none";
+  const state = {layers: [], faded: new Set(model.faded), highlight: new Set(model.highlight)};
+
+  const tiles = L.tileLayer(TILES, {maxZoom: 16, opacity: 0.6});
+  L.control.layers(null, {"Fond OpenStreetMap (nécessite internet)": tiles},
+                   {position: "topright", collapsed: true}).addTo(map);
+  const outlines = L.geoJSON(JSON.parse(model.outlines || '{"type":"FeatureCollection","features":[]}'), {
+    pane: "tmOutlines", interactive: false, className: "tm-outline",
+    style: (f) => ({fill: false, color: "#1a1a1a",
+                    weight: f.id === model.selected_outline ? 3.2 : 1.1,
+                    opacity: f.id === model.selected_outline ? 1 : 0.75}),
+  }).addTo(map);
+  const actions = pointGroup(map);
+  actions.remove();
+  const sites = pointGroup(map);
+  const proposals = L.layerGroup().addTo(map);
+  const candidates = L.layerGroup().addTo(map);
+  candidates._tmModel = model;
+  const names = L.layerGroup().addTo(map);
+  // Thousands of outreach places go on a canvas that lets clicks through to the communes
+  // (no tooltip of their own); the sites are SVG, with a tooltip each.
+  const actionRenderer = L.canvas({pane: "tmActions", padding: 0.3});
+  map.getPane("tmActions").style.pointerEvents = "none";
+  const siteRenderer = L.svg({pane: "tmSites", padding: 0.3});
+
+  drawAreas(map, model, state);
+  const drawActions = () => drawPoints(map, actions, actionRenderer, model.actions, 1.8, "#ffffff");
+  const drawSites = () => drawPoints(map, sites, siteRenderer, model.sites, 2.8, "#333333");
+  drawMarkers(candidates, model.candidates, "candidate");
+  drawMarkers(proposals, model.proposals, "proposal");
+  if (model.modes) { modeControl(model, root).addTo(map); }
+  let legend = htmlControl("bottomright", "tm-box tm-legend", model.legend_html).addTo(map);
+  htmlControl("bottomleft", "tm-sources", model.sources).addTo(map);
+  wirePopupButtons(map, model);
+
+  map.on("click", (e) => sendClick(model, e.latlng, null));
+  // Outreach places show from the scale of a Mission Locale on: at the region's, thousands of
+  // dots would hide the communes' colours.
+  function showActions() {
+    if (map.getZoom() >= ACTIONS_ZOOM) { actions.addTo(map); } else { actions.remove(); }
+  }
+  map.on("zoomend", () => {
+    showActions();
+    declutter(names);
+    resizePoints(map, actions);
+    resizePoints(map, sites);
+  });
+
+  model.on(["classes", "palette"], () => restyle(model, state));
+  model.on("faded", () => { state.faded = new Set(model.faded); restyle(model, state); });
+  model.on("highlight", () => {
+    const old = state.highlight;
+    state.highlight = new Set(model.highlight);
+    restyle(model, state, [...old, ...state.highlight]);
+  });
+  model.on("actions", drawActions);
+  model.on("sites", drawSites);
+  model.on("candidates", () => drawMarkers(candidates, model.candidates, "candidate"));
+  model.on("proposals", () => drawMarkers(proposals, model.proposals, "proposal"));
+  model.on("selected_outline", () => outlines.resetStyle());
+  model.on("legend_html", () => {
+    legend.remove();
+    legend = htmlControl("bottomright", "tm-box tm-legend", model.legend_html).addTo(map);
+  });
+  model.on("view_bounds", () => fit(model.view_bounds));
+  model.on("msg:custom", (msg) => {
+    if (msg.type === "popup") {
+      L.popup({maxWidth: 340, className: "tm-popup"}).setLatLng([msg.lat, msg.lon])
+        .setContent(msg.html).openOn(map);
+    } else if (msg.type === "zoom") {
+      fit(msg.bounds, msg.max_zoom);
+    }
+  });
+
+  let fitted = false;
+  function fit(bounds, maxZoom) {
+    if (!bounds || bounds.length !== 2) { return; }
+    map.fitBounds(bounds, {padding: [24, 24], animate: false, maxZoom: maxZoom || 13});
+  }
+  function layout() {
+    map.invalidateSize({pan: false});
+    if (!fitted && container.clientHeight > 0) {
+      fitted = true;
+      fit(model.view_bounds);
+      root.dataset.drawn = String(state.layers.length);
+      window.territoryMapDrawn = performance.now();
+      // Points after the zones: the map shows whole first, the dots a frame later.
+      requestAnimationFrame(() => {
+        drawNames(names, model.names);
+        declutter(names);
+        drawActions();
+        drawSites();
+        showActions();
+      });
+    }
+  }
+  model.on("after_layout", layout);
+  model.on("resize", layout);
+  model.on("remove", () => map.remove());
+  requestAnimationFrame(layout);
+  return null;
+}

@@ -1,0 +1,241 @@
+"""The director's view: how well is the territory covered, in figures a funder can keep.
+
+:class:`DirectorApp` shows headline figures for the region, a département or one Mission
+Locale, the funnel, a map and a table of the 43 MLs, contacts by month over the programme,
+and the exports. Everything on it is public: small counts are masked (« < 11 »).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+
+from dashboards import _chart, _geo, _html, _styles, data, exports
+from dashboards._selection import Selection
+from dashboards.map_component import CoverageMap
+from territory.analysis import contact_series, indicators, open_sites
+from territory.io.workspace import Workspace
+from territory.viz import labels, short_ml_name
+
+# The report is optional: without territory.report, the view offers no PDF.
+REPORT: ModuleType | None = (importlib.import_module("territory.report")
+                             if importlib.util.find_spec("territory.report") else None)
+
+__all__ = ["DirectorApp"]
+
+ML_COLUMNS = {"zone_name": "Mission Locale", "youth": "Jeunes", "invisible_est": "Invisibles",
+              "reached": "Atteints", "contacts_per_1000": "Pour 1 000",
+              "covered_share": "Sous seuil %", "repere": "Repérés", "mobilise": "Mobilisés",
+              "accompagne": "Accomp.", "gap_score": "Indice"}
+MAP_INDICATORS = ("gap_score", "contacts_per_1000", "invisible_est")
+
+
+class DirectorApp(Selection):
+    """The director's view of one browser session.
+
+    Examples
+    --------
+    >>> app = DirectorApp("territoire.gpkg", ml="ML01")  # doctest: +SKIP
+    >>> app.figures["reached"] > 0  # doctest: +SKIP
+    True
+    """
+
+    indicator: param.Selector = param.Selector(default="gap_score", objects=list(MAP_INDICATORS),
+                               doc="What colours the Missions Locales on the map.")
+
+    def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
+        super().__init__(source, **params)
+        self.figures: dict[str, float] = {}
+        catchments = self.layers.get("catchments")
+        self._ml_codes = ([] if catchments is None else
+                          catchments["ml_code"].astype(str).tolist())
+        self.map = CoverageMap(
+            areas=_geo.areas_geojson(*self._key, "catchments") if self._ml_codes else "",
+            area_class="territory-catchment", area_weight=1.0,
+            names=_geo.catchment_names(*self._key),
+            banner=labels.DEMO_LABEL if self.info.demo else "", min_height=460)
+        self.map.on_action("click", self._on_click)
+        self.cards = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[_html.CSS])
+        self.funnel = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[_html.CSS])
+        self.chart = pn.pane.Bokeh(sizing_mode="stretch_width", height=270)
+        self.table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=list(ML_COLUMNS.values())), disabled=True, show_index=False,
+            height=420, sizing_mode="stretch_width", layout="fit_columns", pagination=None,
+            selectable=1, formatters=self._formatters(),
+            widths={"Mission Locale": 250, **dict.fromkeys(list(ML_COLUMNS.values())[1:], 108)})
+        self.table.param.watch(self._on_row, "selection")
+        self.downloads = self._downloads()
+        self._refresh()
+
+    # -- figures -----------------------------------------------------------------------------
+    def _counts(self, weights: np.ndarray) -> dict[str, float]:
+        sites = open_sites(self.layers["sites"], period=self.filters.period) \
+            if "sites" in self.layers else pd.DataFrame(columns=["ml_code", "code_insee"])
+        actions = data.filtered_layers(*self._key, self.filters).get("actions")
+        actions = pd.DataFrame(columns=["ml_code"]) if actions is None else \
+            data.in_period(actions, self.filters.period)
+        if self.ml:
+            sites = sites[sites["ml_code"].astype(str) == self.ml]
+            actions = actions[actions["ml_code"].astype(str) == self.ml]
+        if self.departement:
+            deps = self.layers["communes"].set_index("code_insee")["dep_code"]
+            for name, frame in (("sites", sites), ("actions", actions)):
+                code = frame.get("code_insee", pd.Series(index=frame.index, dtype=object))
+                kept = frame[code.map(deps) == self.departement]
+                sites, actions = (kept, actions) if name == "sites" else (sites, kept)
+        return {"sites": float(len(sites)), "actions": float(len(actions))}
+
+    @param.depends("start", "end", "threshold_min", "action_kinds", "ml", "departement",
+                   "indicator", watch=True)
+    def _refresh(self) -> None:
+        table, weights = self.table_and_weights()
+        self.figures = {**data.totals(table, weights), **self._counts(weights)}
+        by_ml = data.catchment_indicators(self.source, self.filters, public=True)
+        with pn.io.hold():
+            self.cards.object = self._cards_html()
+            self.funnel.object = (f'<p class="tc-section">Parcours des jeunes atteints · '
+                                  f"{labels.html_text(self.period_label)}</p>"
+                                  + _html.funnel_html(self.figures, public=True))
+            self._refresh_map(by_ml)
+            self.table.value = self._ml_table(by_ml)
+            self.chart.object = self._chart()
+            self._name_downloads()
+
+    def _cards_html(self) -> str:
+        f = self.figures
+        threshold = f"{self.threshold_min:g}"
+        return _html.cards([
+            _html.card("Jeunes (16–25 ans)", _html.count_text(f["youth"]),
+                       labels.html_text(self.territory_name)),
+            _html.card("Jeunes invisibles estimés", _html.count_text(f["invisible_est"]),
+                       "NEET inconnus des Missions Locales", tone="tc-warn"),
+            _html.card("Sites ouverts", _html.count_text(f["sites"]),
+                       "sièges, antennes, permanences, partenaires"),
+            _html.card("Actions d’aller-vers", _html.count_text(f["actions"]),
+                       labels.html_text(self.period_label)),
+            _html.card("Jeunes atteints", _html.public_count(f["reached"]),
+                       "jeunes distincts contactés"),
+            _html.card(f"Jeunes à moins de {threshold} min", _html.pct(f["covered_share"]),
+                       "d’un site ou d’un lieu d’aller-vers", tone="tc-accent"),
+        ])
+
+    def _refresh_map(self, by_ml: pd.DataFrame) -> None:
+        if not self._ml_codes:
+            return
+        ordered = by_ml.set_index("zone_id").reindex(self._ml_codes).reset_index()
+        style = _styles.map_style(ordered.assign(zone_id=self._ml_codes), np.ones(len(ordered)),
+                                  self.indicator, threshold_min=float(self.threshold_min),
+                                  territory="Missions Locales")
+        chosen = [self._ml_codes.index(self.ml)] if self.ml in self._ml_codes else []
+        weights = data.selection_weights(*self._key, self.ml, self.departement)
+        bounds = self.view_updates(weights)["view_bounds"]
+        self.map.param.update(**{**style.map_params(), "ranks": []},
+                              legend_html=style.legend.split('<div class="tm-note">')[0],
+                              highlight=chosen, view_bounds=bounds)
+
+    def _ml_table(self, by_ml: pd.DataFrame) -> pd.DataFrame:
+        shown = by_ml[list(ML_COLUMNS)].copy()
+        shown["zone_name"] = shown["zone_name"].astype(str).map(short_ml_name)
+        shown["covered_share"] = shown["covered_share"].astype(float) * 100
+        self._table_codes = by_ml["zone_id"].astype(str).tolist()
+        return shown.rename(columns=ML_COLUMNS)
+
+    @staticmethod
+    def _formatters() -> dict[str, Any]:
+        return _html.number_formatters(
+            {name: 1 if name in ("Pour 1 000", "Sous seuil %", "Indice") else 0
+             for name in list(ML_COLUMNS.values())[1:]})
+
+    def _chart(self) -> Any:
+        contacts = data.filtered_layers(*self._key, self.filters).get("contacts")
+        if contacts is None or contacts.empty:
+            return None
+        if self.ml:
+            contacts = contacts[contacts["ml_code"].astype(str) == self.ml]
+        series = contact_series(contacts, freq="month", period=self.filters.period)
+        who = self.info.mls.get(self.ml, "toutes les Missions Locales")
+        return _chart.monthly_chart(series, title=f"Jeunes contactés par mois — {who}",
+                                    public=True)
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_click(self, msg: dict[str, Any]) -> None:
+        if msg.get("id"):
+            self.ml = "" if self.ml == msg["id"] else str(msg["id"])
+
+    def _on_row(self, event: param.parameterized.Event) -> None:
+        if event.new and event.new[0] < len(self._table_codes):
+            self.ml = self._table_codes[event.new[0]]
+
+    # -- exports -------------------------------------------------------------------------------
+    def _downloads(self) -> dict[str, pn.widgets.FileDownload]:
+        def file(callback: Any, label: str) -> pn.widgets.FileDownload:
+            return pn.widgets.FileDownload(callback=callback, label=label, filename="x",
+                                           color="primary", sizing_mode="stretch_width")
+        found = {
+            "map": file(lambda: io.BytesIO(exports.html_map(
+                self.source, self.filters, ml_code=self.ml, title=self.territory_name)),
+                "Carte interactive (HTML)"),
+            "ml": file(lambda: io.BytesIO(exports.csv_table(
+                data.catchment_indicators(self.source, self.filters, public=True),
+                demo=self.info.demo)), "Tableau par Mission Locale (CSV)"),
+            "communes": file(lambda: io.BytesIO(exports.csv_table(
+                self._public_communes(), demo=self.info.demo)), "Tableau par commune (CSV)"),
+        }
+        if REPORT is not None:
+            found["report"] = file(self._report, "Rapport (PDF)")
+        return found
+
+    def _public_communes(self) -> pd.DataFrame:
+        table = indicators(data.filtered_layers(*self._key, self.filters),
+                           period=self.filters.period, public=True,
+                           threshold_min=float(self.threshold_min))
+        weights = data.selection_weights(*self._key, self.ml, self.departement)
+        return table[weights > 0]
+
+    def _report(self) -> io.BytesIO:
+        if REPORT is None:
+            raise RuntimeError("territory.report is not installed")
+        layers = data.filtered_layers(*self._key, self.filters)
+        report = REPORT.build_report(layers, metadata=Workspace(self.source.path).metadata(),
+                              ml_code=self.ml or None, period=self.filters.period,
+                              threshold_min=float(self.threshold_min))
+        return io.BytesIO(report.to_bytes(".pdf"))
+
+    def _name_downloads(self) -> None:
+        slug = (self.ml or "region").lower() + ("-donnees-fictives" if self.info.demo else "")
+        names = {"map": f"carte-{slug}.html", "ml": f"missions-locales-{slug}.csv",
+                 "communes": f"communes-{slug}.csv", "report": f"rapport-{slug}.pdf"}
+        for key, widget in self.downloads.items():
+            widget.filename = names[key]
+
+    # -- layout ----------------------------------------------------------------------------------
+    def __panel__(self) -> Any:
+        note = pn.pane.HTML('<p class="tc-help">Effectifs de 1 à 10 masqués (« &lt; 11 ») dans '
+                            "cette vue et tous les exports, ainsi que ce qui permettrait de "
+                            "les retrouver (« s » ou case vide : secret statistique).</p>",
+                            stylesheets=[_html.CSS])
+        return self.page(
+            "Couverture territoriale — vue direction",
+            sidebar=[self.filter_widgets(),
+                     pn.widgets.Select.from_param(
+                         self.param.indicator, label="Couleur des Missions Locales",
+                         description=None, sizing_mode="stretch_width",
+                         options={_styles.INDICATORS[k].label: k for k in MAP_INDICATORS}),
+                     pn.pane.HTML('<p class="tc-section">Exports</p>', stylesheets=[_html.CSS]),
+                     *self.downloads.values(), note],
+            main=[self.cards,
+                  pn.Row(pn.Column(self.map, sizing_mode="stretch_both"),
+                         pn.Column(self.funnel, self.chart, width=560),
+                         sizing_mode="stretch_width", height=520),
+                  pn.pane.HTML('<p class="tc-section">Par Mission Locale (choisir une ligne '
+                               "pour la sélectionner)</p>", stylesheets=[_html.CSS]),
+                  self.table])

@@ -1,0 +1,102 @@
+"""The interactive coverage map: a Leaflet component that receives its zones once.
+
+:class:`CoverageMap` is a Panel ``JSComponent`` (``coverage_map.js``). The zones' polygons
+(``areas``, GeoJSON text) go to the browser once; afterwards only small updates travel: a
+class per zone (``classes``), hover texts, the zones to fade or ring, point lists and
+candidate sites. Clicks, moves and popup buttons come back to Python through ``send_msg``
+and are handed to the callbacks registered with :meth:`CoverageMap.on_action`.
+
+Leaflet is imported from the copy the Panel server publishes (:mod:`dashboards._assets`), so
+the map draws with no network; an OpenStreetMap background can be switched on when online.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import param
+from panel.custom import JSComponent
+
+from dashboards._assets import LEAFLET_CSS_URL, LEAFLET_ESM_URL
+from territory.viz import labels
+
+__all__ = ["CoverageMap", "MapAction"]
+
+MapAction = Callable[[dict[str, Any]], None]
+
+
+class CoverageMap(JSComponent):
+    """A Leaflet map of zones coloured by class, with sites, actions and candidate sites.
+
+    Examples
+    --------
+    >>> m = CoverageMap(palette=["#fee5d9", "#a50f15"], classes=[0, 1, -1])
+    >>> m.on_action("click", lambda msg: print(msg["id"]))
+    >>> m._handle_msg({"type": "click", "id": "33063", "lat": 44.8, "lon": -0.6})
+    33063
+    """
+
+    areas = param.String(default="", doc="GeoJSON text of the zones (WGS84), sent once.")
+    area_class = param.String(default="territory-commune", doc="CSS class of the zone paths.")
+    area_weight = param.Number(default=0.35, doc="Width of the zones' borders in pixels.")
+    outlines = param.String(default="", doc="GeoJSON text of outlined areas (catchments).")
+    selected_outline = param.String(default="", doc="Id of the outline drawn thicker.")
+    names = param.List(default=[], doc="Permanent labels: [lat, lon, text, code].")
+    palette = param.List(default=[], doc="Colour of each class.")
+    classes = param.List(default=[], doc="Class of each zone, in feature order (-1: none).")
+    values = param.List(default=[], doc="Value of each zone shown in its tooltip (None: n. d.).")
+    value_label = param.String(default="", doc="What the values are, in French.")
+    value_decimals = param.Integer(default=0, doc="Decimals of the values in the tooltip.")
+    ranks = param.List(default=[], doc="Rank of each zone in the selection (0: outside).")
+    rank_total = param.Integer(default=0, doc="Number of ranked zones.")
+    faded = param.List(default=[], doc="Positions of the zones outside the selection.")
+    highlight = param.List(default=[], doc="Positions of the zones to ring.")
+    sites = param.Dict(default={}, doc="Columns lat, lon, colour, tip.")
+    actions = param.Dict(default={}, doc="Columns lat, lon, colour, tip.")
+    candidates = param.List(default=[], doc="Draggable sites: id, lat, lon, label, tip, popup.")
+    proposals = param.List(default=[], doc="Proposed sites: id, lat, lon, label, tip, popup.")
+    legend_html = param.String(default="", doc="The legend's HTML.")
+    banner = param.String(default="", doc="Text across the top (données fictives).")
+    sources = param.String(default=labels.html_text(labels.SOURCES_LABEL))
+    modes = param.Boolean(default=False, doc="Offer the explain / add-a-site click modes.")
+    click_mode: param.Selector = param.Selector(default="explain", objects=["explain", "add"])
+    view_bounds = param.List(default=[], doc="[[south, west], [north, east]] to show.")
+
+    _esm = "coverage_map.js"
+    _importmap: ClassVar[dict[Literal["imports", "scopes"], dict[str, str]]] = {
+        "imports": {"leaflet": LEAFLET_ESM_URL},
+    }
+    _stylesheets: ClassVar[list[str]] = [
+        LEAFLET_CSS_URL, (Path(__file__).parent / "coverage_map.css").read_text(encoding="utf-8")]
+
+    def __init__(self, **params: Any) -> None:
+        params.setdefault("sizing_mode", "stretch_both")
+        params.setdefault("min_height", 420)
+        super().__init__(**params)
+        self._actions: dict[str, list[MapAction]] = {}
+
+    def on_action(self, kind: str, callback: MapAction) -> None:
+        """Call ``callback(message)`` when the browser sends a message of type ``kind``.
+
+        Kinds: ``click`` (``lat``, ``lon``, ``id`` of the zone or None, ``mode``), ``move``
+        (``id``, ``lat``, ``lon``), and the ``data-action`` of any popup button (``id``,
+        ``code``).
+        """
+        self._actions.setdefault(kind, []).append(callback)
+
+    def _handle_msg(self, data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        for callback in self._actions.get(str(data.get("type")), []):
+            callback(data)
+
+    def show_popup(self, lat: float, lon: float, html: str) -> None:
+        """Open a popup at ``(lat, lon)`` with ``html`` (already escaped)."""
+        self._send_msg({"type": "popup", "lat": lat, "lon": lon, "html": html})
+
+    def zoom_to(self, bounds: Sequence[Sequence[float]], *, max_zoom: int = 12) -> None:
+        """Fit the map to ``[[south, west], [north, east]]``."""
+        self._send_msg({"type": "zoom", "bounds": [list(b) for b in bounds],
+                        "max_zoom": max_zoom})

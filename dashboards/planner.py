@@ -1,0 +1,258 @@
+"""The planner's view: where the invisible are least reached, and where to go next.
+
+:class:`PlannerApp` holds one session's state as params (territory, period, threshold,
+action kinds, indicator, candidate sites). Indicators are computed once per filter change
+(and shared between sessions); a candidate site only re-evaluates the coverage of the
+communes (:mod:`dashboards.whatif`), which takes milliseconds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+
+from dashboards import _geo, _html, _styles, data, whatif
+from dashboards._plan import PlanPanel
+from dashboards._selection import Selection, action_layer, heading, site_layer
+from dashboards.map_component import CoverageMap
+from dashboards.whatif import Candidate
+from territory.analysis import Parameters, gap_reasons
+from territory.viz import labels
+
+__all__ = ["PlannerApp"]
+
+TABLE_ROWS = 100
+TABLE_COLUMNS = {"rang": "Rang", "zone_name": "Commune", "dep_code": "Dép.",
+                 "gap_score": "Indice", "youth": "Jeunes", "invisible_est": "Invisibles estimés",
+                 "reached": "Atteints", "nearest_min": "Accès (min)"}
+
+
+class PlannerApp(Selection):
+    """The planner's view of one browser session.
+
+    Parameters
+    ----------
+    source
+        The workspace (a path, or a :class:`~dashboards.data.Source` to pin its version).
+
+    Examples
+    --------
+    >>> app = PlannerApp("territoire.gpkg")  # doctest: +SKIP
+    >>> app.threshold_min = 10  # doctest: +SKIP
+    >>> app.add_site(44.84, -0.58)  # doctest: +SKIP
+    >>> app.coverage.share_after > app.coverage.share_before  # doctest: +SKIP
+    True
+    """
+
+    indicator: param.Selector = param.Selector(
+        default="gap_score", objects=list(_styles.INDICATORS), doc="What colours the communes.")
+    candidates = param.List(default=[], item_type=Candidate, doc="Sites added to the plan.")
+
+    def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
+        super().__init__(source, **params)
+        self.coverage: whatif.Coverage | None = None
+        self.map = CoverageMap(
+            areas=_geo.areas_geojson(self.source.path, self.source.version, "communes"),
+            outlines=self._outlines(), names=_geo.catchment_names(*self._key),
+            modes=True, banner=labels.DEMO_LABEL if self.info.demo else "")
+        for kind, handler in (("click", self._on_click), ("add_mairie", self._on_mairie),
+                              ("move", self._on_move), ("remove", self._on_remove),
+                              ("keep", self._on_keep)):
+            self.map.on_action(kind, handler)
+        self.cards = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[_html.CSS])
+        self.table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=list(TABLE_COLUMNS.values())), disabled=True, selectable=1,
+            show_index=False, height=330, sizing_mode="stretch_width", layout="fit_columns",
+            pagination=None, widths={"Rang": 86, "Commune": 240, "Dép.": 86},
+            formatters=_html.number_formatters({"Indice": 1, "Jeunes": 0,
+                                                "Invisibles estimés": 0, "Atteints": 0,
+                                                "Accès (min)": 0}))
+        self.table.param.watch(self._on_row, "selection")
+        self._loaded = False
+        self._table_codes: list[str] = []
+        self.plan = PlanPanel(self)
+        self._refresh_points()
+        self._refresh_all()
+
+    def load(self) -> None:
+        """Fill what the first view of the page does not need: the table, the town halls.
+
+        Called once the page has loaded (``pn.state.onload``), so the map shows sooner.
+        """
+        self._loaded = True
+        self._refresh_table(*self.table_and_weights())
+        self.plan.load()
+
+    # -- derived state -----------------------------------------------------------------------
+    @property
+    def params(self) -> Parameters:
+        """The analysis parameters with this session's threshold."""
+        return Parameters(threshold_min=float(self.threshold_min))
+
+    def _outlines(self) -> str:
+        if "catchments" not in data.layers(*self._key):
+            return ""
+        return _geo.areas_geojson(self.source.path, self.source.version, "catchments")
+
+    # -- refreshers ------------------------------------------------------------------------
+    @param.depends("start", "end", "action_kinds", watch=True)
+    def _refresh_points(self) -> None:
+        self.map.param.update(sites=site_layer(self), actions=action_layer(self))
+
+    @param.depends("start", "end", "threshold_min", "action_kinds", "indicator", "ml",
+                   "departement", watch=True)
+    def _refresh_all(self) -> None:
+        table, weights = self.table_and_weights()
+        style = _styles.commune_style(self.source, self.filters, self.indicator,
+                                      ml_code=self.ml, dep_code=self.departement,
+                                      territory=self.territory_name)
+        with pn.io.hold():
+            self.map.param.update(**style.map_params(), **self.view_updates(weights))
+            self._legend_base = style.legend
+            if self._loaded:
+                self._refresh_table(table, weights)
+            self._refresh_figures()
+
+    @param.depends("candidates", watch=True)
+    def _refresh_figures(self) -> None:
+        table, weights = self.table_and_weights()
+        origins = whatif.origins_xy(*self._key)
+        self.coverage = whatif.evaluate(table, origins, weights, self.candidates,
+                                        params=self.params)
+        with pn.io.hold():
+            self.cards.object = self._cards_html(table, weights, self.coverage)
+            self.map.param.update(
+                highlight=self.coverage.newly_covered.tolist(),
+                candidates=self.plan.candidate_markers(self.coverage),
+                legend_html=getattr(self, "_legend_base", "") + _styles.marker_legend(
+                    candidates=bool(self.candidates), proposals=bool(self.plan.proposals)))
+            self.plan.refresh(self.coverage)
+
+    def _cards_html(self, table: pd.DataFrame, weights: np.ndarray,
+                    coverage: whatif.Coverage) -> str:
+        sums = data.totals(table, weights)
+        threshold = f"{self.threshold_min:g}"
+        share = _html.pct(coverage.share_before)
+        note = f"{_html.count_text(coverage.covered_before)} jeunes"
+        if self.candidates:
+            gained = coverage.covered_after - coverage.covered_before
+            share = f"{share} <small>→</small> {_html.pct(coverage.share_after)}"
+            note = (f'<span class="tc-gain">+{_html.count_text(gained)} jeunes</span> avec '
+                    f"{labels.format_count(len(self.candidates), 'lieu ajouté', 'lieux ajoutés')}")
+        far = coverage.invisible_after
+        invisible_note = (f"dont ~{_html.count_text(sums['invisible_est'] - far)} à plus de "
+                          f"{threshold} min")
+        return _html.cards([
+            _html.card("Jeunes (16–25 ans)", _html.count_text(sums["youth"]),
+                       f"{labels.html_text(self.territory_name)} · "
+                       f"{labels.format_count(int(sums['communes']), 'commune')}"),
+            _html.card(f"Part des jeunes à moins de {threshold} min", share, note,
+                       tone="tc-accent"),
+            _html.card("Jeunes invisibles estimés", _html.count_text(sums["invisible_est"]),
+                       invisible_note, tone="tc-warn"),
+            _html.card("Jeunes atteints sur la période", _html.count_text(sums["reached"]),
+                       self.period_label),
+        ])
+
+    def _refresh_table(self, table: pd.DataFrame, weights: np.ndarray) -> None:
+        rank = _styles.selection_rank(table, weights)
+        chosen = table.assign(rang=rank)[rank > 0].sort_values("rang").head(TABLE_ROWS)
+        self._table_codes = chosen["zone_id"].astype(str).tolist()
+        shown = chosen[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+        for column, decimals in (("Indice", 1), ("Jeunes", 0), ("Invisibles estimés", 0),
+                                 ("Atteints", 0), ("Accès (min)", 0)):
+            shown[column] = shown[column].astype(float).round(decimals)
+        self.table.selection = []
+        self.table.value = shown.reset_index(drop=True)
+
+    # -- map and table events --------------------------------------------------------------
+    def _on_click(self, msg: dict[str, Any]) -> None:
+        lat, lon = float(msg["lat"]), float(msg["lon"])
+        if msg.get("mode") == "add":
+            self.add_site(lat, lon, commune=msg.get("id"))
+            return
+        code = msg.get("id") or self.commune_at(*self.to_lambert(lat, lon))
+        if code:
+            self.explain(str(code), lat=lat, lon=lon)
+
+    def _on_mairie(self, msg: dict[str, Any]) -> None:
+        if msg.get("code"):
+            self.add_mairie(str(msg["code"]))
+
+    def _on_move(self, msg: dict[str, Any]) -> None:
+        self.move_site(str(msg["id"]), float(msg["lat"]), float(msg["lon"]))
+
+    def _on_remove(self, msg: dict[str, Any]) -> None:
+        self.remove_site(str(msg["id"]))
+
+    def _on_keep(self, msg: dict[str, Any]) -> None:
+        self.plan.keep(str(msg["id"]) if msg.get("id") else None)
+
+    def _on_row(self, event: param.parameterized.Event) -> None:
+        if not event.new or event.new[0] >= len(self._table_codes):
+            return
+        code = self._table_codes[event.new[0]]
+        row = self.row_of(code)
+        self.map.zoom_to(_geo.union_bounds(self.bounds[[row]]), max_zoom=11)
+        lat, lon = self.origin_latlon(row)
+        self.explain(code, lat=lat, lon=lon)
+
+    # -- actions -----------------------------------------------------------------------------
+    def explain(self, code: str, *, lat: float, lon: float) -> None:
+        """Open the popup that explains the score of the commune ``code``."""
+        table, weights = self.table_and_weights()
+        row = self.row_of(code)
+        rank = int(_styles.selection_rank(table, weights).iloc[row])
+        record = {str(k): v for k, v in table.iloc[row].items()}
+        reasons = gap_reasons(table.iloc[[row]], params=self.params).iloc[0]
+        self.map.show_popup(lat, lon, _html.explain_commune(
+            record, rank=rank or int(record["gap_rank"]),
+            of=int((weights > 0).sum()) if rank else len(table), reasons=str(reasons),
+            threshold_min=float(self.threshold_min), can_add=True))
+
+    def add_site(self, lat: float, lon: float, *, commune: str | None = None) -> Candidate:
+        """Add a candidate site at ``(lat, lon)`` (WGS84); return it."""
+        x, y = self.to_lambert(lat, lon)
+        code = commune or self.commune_at(x, y)
+        name = f"Lieu {self.plan.next_number()}"
+        if code:
+            name += f" ({self.commune_name(code)})"
+        return self.plan.add(Candidate(id=self.plan.new_id(), x=x, y=y, name=name,
+                                       code_insee=code or ""))
+
+    def add_mairie(self, code: str) -> Candidate:
+        """Add a candidate site at the town hall of the commune ``code``; return it."""
+        x, y = self.origin_xy(self.row_of(code))
+        return self.plan.add(Candidate(id=self.plan.new_id(), x=x, y=y, origin="mairie",
+                                       name=f"Mairie de {self.commune_name(code)}",
+                                       code_insee=code))
+
+    def move_site(self, site_id: str, lat: float, lon: float) -> None:
+        """Move the candidate ``site_id`` to ``(lat, lon)`` (WGS84)."""
+        x, y = self.to_lambert(lat, lon)
+        self.plan.move(site_id, x, y, self.commune_at(x, y))
+
+    def remove_site(self, site_id: str) -> None:
+        """Remove the candidate ``site_id`` from the plan."""
+        self.candidates = [c for c in self.candidates if c.id != site_id]
+
+    # -- layout ------------------------------------------------------------------------------
+    def __panel__(self) -> Any:
+        pn.state.onload(self.load)
+        return self.page(
+            "Planification de l’aller-vers",
+            sidebar=[self.filter_widgets(), heading("Couleur des communes"),
+                     pn.widgets.RadioBoxGroup.from_param(
+                         self.param.indicator, label="", sizing_mode="stretch_width",
+                         options={s.label: k for k, s in _styles.INDICATORS.items()})],
+            main=[self.cards,
+                  pn.Row(self.map, self.plan, sizing_mode="stretch_width", height=640),
+                  pn.pane.HTML('<p class="tc-section">Communes les moins atteintes '
+                               "(choisir une ligne pour la voir sur la carte)</p>",
+                               stylesheets=[_html.CSS], margin=(12, 10, 0, 10)),
+                  self.table])

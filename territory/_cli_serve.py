@@ -1,0 +1,89 @@
+"""``territory serve``: the dashboards (planner and director views) in a browser.
+
+Binds to 127.0.0.1 by default. Serving to other machines needs authentication: a basic-auth
+file (a JSON object of user name → password: Panel's basic authentication), or OAuth
+(Panel's ``--oauth-*`` options and a cookie secret); without one, a non-loopback address is
+refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from territory._errors import TerritoryError
+from territory.io.workspace import default_workspace_path
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``serve`` command to the command line's subparsers; return its parser."""
+    serve = subparsers.add_parser(
+        "serve", help="serve the dashboards (planner and director views) in a browser")
+    serve.add_argument("--workspace", type=Path, default=None,
+                       help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or "
+                       "./territoire.gpkg)")
+    serve.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    serve.add_argument("--address", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1, this machine only); "
+                       "any other needs --basic-auth or OAuth")
+    serve.add_argument("--basic-auth", metavar="FILE", default=None,
+                       help='JSON file of users and passwords, {"claire": "..."}, required to '
+                       "log in (Panel's basic authentication)")
+    serve.add_argument("--cookie-secret", default=None,
+                       help="secret that signs login cookies (default: random per start; "
+                       "also read from $PANEL_COOKIE_SECRET)")
+    serve.add_argument("--oauth-provider", default=None,
+                       help="OAuth provider of Panel (e.g. github, azure, generic)")
+    serve.add_argument("--oauth-key", default=None, help="OAuth client id")
+    serve.add_argument("--oauth-secret", default=None, help="OAuth client secret")
+    serve.add_argument("--show", action="store_true", help="open a browser on the index page")
+    serve.set_defaults(run=_cmd_serve)
+    return serve
+
+
+def _oauth(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.oauth_provider:
+        return {}
+    secret = args.cookie_secret or os.environ.get("PANEL_COOKIE_SECRET")
+    if not (args.oauth_key and args.oauth_secret and secret):
+        raise TerritoryError("--oauth-provider needs --oauth-key, --oauth-secret and "
+                             "--cookie-secret (or $PANEL_COOKIE_SECRET)")
+    return {"oauth_provider": args.oauth_provider, "oauth_key": args.oauth_key,
+            "oauth_secret": args.oauth_secret, "cookie_secret": secret}
+
+
+def _basic_auth(args: argparse.Namespace) -> str | None:
+    if args.basic_auth is None:
+        return None
+    path = Path(args.basic_auth)
+    try:
+        users = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TerritoryError(f"--basic-auth {path}: cannot read it as JSON ({error}); "
+                             'expected {"user": "password", ...}') from None
+    if not isinstance(users, dict) or not users or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in users.items()):
+        raise TerritoryError(f"--basic-auth {path}: expected a JSON object of user names to "
+                             'non-empty passwords, {"user": "password", ...}')
+    return str(path)
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    # Panel is imported only by this command: `territory --help` stays fast.
+    from dashboards.server import check_address, serve  # noqa: PLC0415
+
+    basic_auth, oauth = _basic_auth(args), _oauth(args)
+    check_address(args.address, authenticated=bool(basic_auth or oauth))
+    workspace = args.workspace or default_workspace_path()
+    if basic_auth and args.cookie_secret:
+        oauth = {**oauth, "cookie_secret": args.cookie_secret}
+    host = "127.0.0.1" if args.address in ("0.0.0.0", "::") else args.address
+    print(f"Tableaux de bord de {workspace} : http://{host}:{args.port}/ "
+          "(planification, direction) — Ctrl+C pour arrêter", flush=True)
+    serve(workspace, port=args.port, address=args.address, basic_auth=basic_auth,
+          oauth=oauth or None, show=args.show)

@@ -1,0 +1,64 @@
+"""Where the next sites should go: coverage models, exact and greedy solvers, what-if.
+
+Pure functions and small objects on GeoDataFrames in Lambert-93: this package never reads or
+writes files. :class:`CoverageModel` holds demand, sites and travel times (sparse);
+:class:`Instance` a planning question on it; :func:`exact` (HiGHS) and :func:`greedy` answer
+it; :class:`Plan` updates the figures live as sites are added, moved or removed.
+"""
+
+from territory.planning.candidates import (
+    existing_sites,
+    hexagon_candidates,
+    planning_sites,
+    town_hall_candidates,
+    user_sites,
+)
+from territory.planning.compare import Comparison, compare
+from territory.planning.exact import exact
+from territory.planning.figures import Figures, plan_figures
+from territory.planning.greedy import greedy
+from territory.planning.instance import OBJECTIVES, Instance, Objective
+from territory.planning.layers import model_from_layers
+from territory.planning.model import (
+    CANDIDATE,
+    CHOSEN,
+    COMPETITOR,
+    REQUIRED,
+    ROLE_LABELS,
+    ROLES,
+    CoverageModel,
+)
+from territory.planning.solution import STATUSES, Solution
+from territory.planning.solve import METHODS, chosen_points, solve
+from territory.planning.whatif import Plan
+
+__all__ = [
+    "CANDIDATE",
+    "CHOSEN",
+    "COMPETITOR",
+    "METHODS",
+    "OBJECTIVES",
+    "REQUIRED",
+    "ROLES",
+    "ROLE_LABELS",
+    "STATUSES",
+    "Comparison",
+    "CoverageModel",
+    "Figures",
+    "Instance",
+    "Objective",
+    "Plan",
+    "Solution",
+    "chosen_points",
+    "compare",
+    "exact",
+    "existing_sites",
+    "greedy",
+    "hexagon_candidates",
+    "model_from_layers",
+    "plan_figures",
+    "planning_sites",
+    "solve",
+    "town_hall_candidates",
+    "user_sites",
+]

@@ -1,0 +1,369 @@
+"""The coverage model: demand points, sites, and the travel times between them.
+
+A :class:`CoverageModel` holds what every planning question shares: figures per demand point
+(young people, estimated invisible young people), the sites with their role, Mission Locale
+and optional capacity, and the sparse travel minutes between them — only the pairs within
+``cutoff_min``, found with a KD-tree, never a dense demand × sites matrix. Travel time follows
+the analysis convention (straight-line distance × detour factor ÷ speed,
+:meth:`territory.analysis.params.Parameters.travel_min`), or comes from a cost matrix the user
+supplies.
+
+Site roles are those of ArcGIS Location-Allocation: ``required`` (an existing site, always
+open), ``candidate`` (may be chosen), ``competitor`` (another service already reaching young
+people: the demand around it counts as reached, a new site gains nothing there), and
+``chosen`` in results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from numpy.typing import ArrayLike, NDArray
+
+from territory._errors import InputError, Problem
+from territory.analysis import (
+    Crosswalk,
+    Parameters,
+    TravelPairs,
+    by_code,
+    by_members,
+    commune_origins,
+)
+from territory.analysis.params import DEFAULTS
+from territory.planning._state import csr
+from territory.planning._validate import crs_problems, figure_problems, role_problems
+
+__all__ = ["CANDIDATE", "CHOSEN", "COMPETITOR", "REQUIRED", "ROLES", "ROLE_LABELS",
+           "CoverageModel"]
+
+CANDIDATE, REQUIRED, COMPETITOR = "candidate", "required", "competitor"
+CHOSEN = "chosen"
+ROLES: tuple[str, ...] = (CANDIDATE, REQUIRED, COMPETITOR)
+ROLE_LABELS: Mapping[str, str] = {CANDIDATE: "candidat", REQUIRED: "obligatoire",
+                                  COMPETITOR: "concurrent", CHOSEN: "choisi"}
+FIGURES: tuple[str, ...] = ("youth", "invisible_est")
+# Travel times up to twice the threshold are kept for the distance objective; beyond that a
+# young person's trip counts as the cutoff (a capped p-median). Convention, overridable.
+CUTOFF_FACTOR = 2.0
+
+IntArray = NDArray[np.intp]
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageModel:
+    """Demand points, sites and the travel minutes between them (sparse).
+
+    Build it with :meth:`from_geodataframe` or :meth:`from_cost_matrix`; it is read-only.
+
+    Attributes
+    ----------
+    demand
+        Figures per demand point (e.g. ``youth``, ``invisible_est``), on the demand's index.
+    facilities
+        ``role``, ``group`` (Mission Locale, or missing) and ``capacity`` (missing: none) of
+        each site, plus any descriptive columns, on the sites' index.
+    pairs
+        Travel minutes of the demand × site pairs within ``cutoff_min`` (positions).
+    threshold_min
+        A demand point is covered by a site within this many minutes.
+    cutoff_min
+        Longest trip kept; the distance objective counts longer trips as this.
+    zones
+        Crosswalks from demand points to reporting zones (e.g. ``"ml"``, ``"departement"``).
+    """
+
+    demand: pd.DataFrame
+    facilities: pd.DataFrame
+    pairs: TravelPairs
+    threshold_min: float
+    cutoff_min: float
+    zones: Mapping[str, Crosswalk] = field(default_factory=dict)
+    demand_xy: FloatArray | None = None
+    reach: sp.csr_array = field(init=False, repr=False)
+    reach_t: sp.csr_array = field(init=False, repr=False)
+    role: NDArray[np.str_] = field(init=False, repr=False)
+    group: IntArray = field(init=False, repr=False)
+    groups: pd.Index = field(init=False, repr=False)
+    capacity: FloatArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        inside = self.pairs.within(self.threshold_min)
+        shape = (inside.n_origins, inside.n_targets)
+        ones = np.ones(len(inside.origin))
+        group, groups = pd.factorize(self.facilities["group"], sort=True)
+        setter = object.__setattr__
+        setter(self, "reach", csr(inside.origin, inside.target, ones, shape))
+        setter(self, "reach_t", csr(inside.target, inside.origin, ones, shape[::-1]))
+        setter(self, "role", self.facilities["role"].to_numpy(dtype=str))
+        setter(self, "group", group.astype(np.intp))
+        setter(self, "groups", pd.Index(groups, name="group"))
+        setter(self, "capacity", pd.to_numeric(self.facilities["capacity"])
+               .to_numpy(dtype=np.float64))
+
+    def __repr__(self) -> str:
+        roles = self.facilities["role"].value_counts().to_dict()
+        return (f"CoverageModel({self.n_demand} demand points, {self.n_facilities} sites "
+                f"{roles}, {self.reach.nnz} pairs within {self.threshold_min:g} min)")
+
+    @property
+    def n_demand(self) -> int:
+        """Number of demand points."""
+        return len(self.demand)
+
+    @property
+    def n_facilities(self) -> int:
+        """Number of sites of every role."""
+        return len(self.facilities)
+
+    @property
+    def always_open(self) -> NDArray[np.bool_]:
+        """Required and competitor sites: open in every plan."""
+        return self.role != CANDIDATE
+
+    @cached_property
+    def minutes(self) -> sp.csr_array:
+        """Travel minutes within ``cutoff_min``, demand points × sites."""
+        p = self.pairs
+        return csr(p.origin, p.target, p.minutes, (p.n_origins, p.n_targets))
+
+    @cached_property
+    def minutes_t(self) -> sp.csr_array:
+        """Travel minutes within ``cutoff_min``, sites × demand points."""
+        p = self.pairs
+        return csr(p.target, p.origin, p.minutes, (p.n_targets, p.n_origins))
+
+    @property
+    def has_capacity(self) -> bool:
+        """Whether some site has a capacity."""
+        return bool(np.isfinite(self.capacity).any())
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_pairs(cls, pairs: TravelPairs, demand: pd.DataFrame | pd.Series | ArrayLike, *,
+                   facilities: pd.DataFrame | None = None, threshold_min: float = 30.0,
+                   cutoff_min: float | None = None,
+                   zones: Mapping[str, Crosswalk] | None = None,
+                   demand_xy: FloatArray | None = None) -> CoverageModel:
+        """Build the model from sparse travel pairs (:class:`~territory.analysis.TravelPairs`).
+
+        Examples
+        --------
+        >>> pairs = TravelPairs.from_points(np.array([[0.0, 0.0]]), np.array([[0.0, 0.0]]),
+        ...                                 max_min=30)
+        >>> CoverageModel.from_pairs(pairs, [5.0]).reach.nnz
+        1
+        """
+        frame = _demand_frame(demand, pairs.n_origins)
+        sites = _facility_frame(facilities, pairs.n_targets)
+        cutoff = float(cutoff_min if cutoff_min is not None else pairs.minutes.max(initial=0.0))
+        problems = figure_problems(frame) + role_problems(sites)
+        if not threshold_min > 0:
+            problems.append(Problem(f"`threshold_min` is {threshold_min!r}; expected a "
+                                    "positive number of minutes", file="parameters"))
+        if problems:
+            raise InputError(problems)
+        cutoff = max(cutoff, float(threshold_min))
+        return cls(frame, sites, pairs.within(cutoff), float(threshold_min), cutoff,
+                   dict(zones or {}), demand_xy)
+
+    @classmethod
+    def from_cost_matrix(cls, cost_matrix: ArrayLike | sp.sparray | pd.DataFrame,
+                         demand: pd.DataFrame | pd.Series | ArrayLike, *,
+                         facilities: pd.DataFrame | None = None, threshold_min: float = 30.0,
+                         cutoff_min: float | None = None,
+                         zones: Mapping[str, Crosswalk] | None = None) -> CoverageModel:
+        """Build the model from a demand × sites matrix of travel minutes.
+
+        Parameters
+        ----------
+        cost_matrix
+            Minutes from each demand point (rows) to each site (columns): a dense array, a
+            DataFrame (its index and columns then label demand and sites), or a scipy sparse
+            matrix whose absent entries mean "out of reach".
+        demand
+            Figures per demand point (DataFrame), or one weight per point.
+        facilities
+            ``role``, ``group`` and ``capacity`` per site (all optional); default: every
+            site a candidate.
+        threshold_min, cutoff_min, zones
+            As in :class:`CoverageModel`; ``cutoff_min`` defaults to keeping every pair.
+
+        Returns
+        -------
+        model
+            The coverage model.
+
+        Examples
+        --------
+        >>> model = CoverageModel.from_cost_matrix([[10, 40], [35, 5]], [100, 50])
+        >>> model.reach.toarray().astype(int).tolist()
+        [[1, 0], [0, 1]]
+        """
+        pairs, demand_index, site_index = _pairs_from_matrix(cost_matrix, cutoff_min)
+        frame = _demand_frame(demand, pairs.n_origins)
+        if demand_index is not None and not isinstance(demand, pd.DataFrame | pd.Series):
+            frame.index = demand_index
+        sites = facilities
+        if sites is None and site_index is not None:
+            sites = pd.DataFrame(index=site_index)
+        return cls.from_pairs(pairs, frame, facilities=sites, threshold_min=threshold_min,
+                              cutoff_min=cutoff_min, zones=zones)
+
+    @classmethod
+    def from_geodataframe(cls, demand: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
+                          figures: tuple[str, ...] = FIGURES,
+                          mairies: gpd.GeoDataFrame | None = None,
+                          members: pd.DataFrame | None = None,
+                          threshold_min: float | None = None,
+                          cutoff_min: float | None = None,
+                          params: Parameters = DEFAULTS) -> CoverageModel:
+        """Build the model from communes (or demand points) and sites in Lambert-93.
+
+        Parameters
+        ----------
+        demand
+            Demand points, or commune polygons whose origin is their town hall (``mairies``)
+            else a point inside them (:func:`territory.analysis.commune_origins`). The
+            ``figures`` columns present are kept (missing values count as 0).
+        facilities
+            Site points with optional ``role`` (:data:`ROLES`, default ``candidate``),
+            ``group`` or ``ml_code`` (the Mission Locale, for budgets) and ``capacity``.
+        figures
+            Demand columns to keep (default ``youth`` and ``invisible_est``).
+        mairies
+            Town halls (``code_insee``, point), the communes' origins.
+        members
+            ``catchment_members`` (``ml_code``, ``code_insee``, ``share``): adds the zone
+            ``"ml"``. A ``dep_code`` column in ``demand`` adds the zone ``"departement"``.
+        threshold_min
+            Coverage threshold; default ``params.threshold_min`` (30 min, France Services).
+        cutoff_min
+            Longest trip kept; default twice the threshold.
+        params
+            Detour factor and speed of the travel-time convention (1.3 and 50 km/h,
+            unconfirmed conventions, :class:`~territory.analysis.params.Parameters`).
+
+        Returns
+        -------
+        model
+            The coverage model, on the inputs' indexes.
+
+        Examples
+        --------
+        >>> demand = gpd.GeoDataFrame({"youth": [100, 40]}, crs=2154,
+        ...                           geometry=gpd.points_from_xy([0, 30_000], [0, 0]))
+        >>> sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5_000], [0]), crs=2154)
+        >>> CoverageModel.from_geodataframe(demand, sites).reach.toarray().ravel().tolist()
+        [1.0, 0.0]
+        """
+        problems = crs_problems({"demand": demand, "facilities": facilities})
+        if problems:
+            raise InputError(problems)
+        threshold = float(threshold_min if threshold_min is not None else params.threshold_min)
+        cutoff = float(cutoff_min if cutoff_min is not None else CUTOFF_FACTOR * threshold)
+        origins = _origin_xy(demand, mairies)
+        pairs = TravelPairs.from_points(origins, _point_xy(facilities), max_min=cutoff,
+                                        params=params)
+        kept = [c for c in figures if c in demand.columns]
+        frame = pd.DataFrame({c: pd.to_numeric(demand[c]).astype("float64").fillna(0.0)
+                              for c in kept}, index=demand.index)
+        zones = _zones(demand, members)
+        return cls.from_pairs(pairs, frame, facilities=_site_attributes(facilities),
+                              threshold_min=threshold, cutoff_min=cutoff, zones=zones,
+                              demand_xy=origins)
+
+
+def _demand_frame(demand: Any, n: int) -> pd.DataFrame:
+    if isinstance(demand, pd.DataFrame):
+        frame = demand.copy()
+    elif isinstance(demand, pd.Series):
+        frame = demand.to_frame(demand.name if demand.name is not None else "weight")
+    else:
+        frame = pd.DataFrame({"weight": np.asarray(demand, dtype=np.float64).reshape(-1)})
+    if len(frame) != n:
+        raise InputError(f"demand has {len(frame)} rows but the travel times have {n} "
+                         "origins; expected one demand row per origin (matrix row)")
+    return frame
+
+
+def _facility_frame(facilities: pd.DataFrame | None, n: int) -> pd.DataFrame:
+    sites = (pd.DataFrame(index=pd.RangeIndex(n)) if facilities is None
+             else pd.DataFrame(facilities.drop(columns="geometry", errors="ignore")))
+    if len(sites) != n:
+        raise InputError(f"facilities has {len(sites)} rows but the travel times have {n} "
+                         "targets; expected one row per site (matrix column)")
+    sites["role"] = (sites["role"].astype("object").fillna(CANDIDATE) if "role" in sites
+                     else CANDIDATE)
+    if "group" not in sites:
+        sites["group"] = sites.get("ml_code")
+    sites["capacity"] = (pd.to_numeric(sites["capacity"]).astype("float64")
+                         if "capacity" in sites else np.nan)
+    return sites
+
+
+def _pairs_from_matrix(matrix: Any, cutoff_min: float | None,
+                       ) -> tuple[TravelPairs, pd.Index | None, pd.Index | None]:
+    demand_index = site_index = None
+    if isinstance(matrix, pd.DataFrame):
+        demand_index, site_index = matrix.index, matrix.columns
+        matrix = matrix.to_numpy(dtype=np.float64)
+    if sp.issparse(matrix):
+        coo = sp.coo_array(matrix)
+        i, j, t = coo.row, coo.col, coo.data.astype(np.float64)
+        n_i, n_j = coo.shape
+    else:
+        dense = np.asarray(matrix, dtype=np.float64)
+        if dense.ndim != 2:
+            raise InputError(f"cost matrix has shape {dense.shape}; expected 2 dimensions "
+                             "(demand points × sites)")
+        limit = np.inf if cutoff_min is None else cutoff_min
+        i, j = np.nonzero(np.isfinite(dense) & (dense <= limit))
+        t = dense[i, j]
+        n_i, n_j = dense.shape
+    if (t < 0).any() or np.isnan(t).any():
+        raise InputError("cost matrix has negative or missing travel times; expected "
+                         "minutes ≥ 0 (leave a pair out, or use inf, when out of reach)")
+    pairs = TravelPairs(i.astype(np.intp), j.astype(np.intp), t, int(n_i), int(n_j))
+    return pairs, demand_index, site_index
+
+
+def _point_xy(frame: gpd.GeoDataFrame) -> FloatArray:
+    geoms = frame.geometry.to_numpy()
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if bad.any():
+        raise InputError([Problem("site without a point", file="facilities", row=int(i),
+                                  column="geometry") for i in np.flatnonzero(bad)[:10]])
+    return np.asarray(shapely.get_coordinates(shapely.centroid(geoms)), dtype=np.float64)
+
+
+def _origin_xy(demand: gpd.GeoDataFrame, mairies: gpd.GeoDataFrame | None) -> FloatArray:
+    if (demand.geom_type == "Point").all() or "code_insee" not in demand:
+        return np.asarray(shapely.get_coordinates(shapely.point_on_surface(
+            demand.geometry.to_numpy())), dtype=np.float64)
+    origins = commune_origins(demand, mairies)
+    return np.asarray(shapely.get_coordinates(origins.geometry.to_numpy()), dtype=np.float64)
+
+
+def _site_attributes(facilities: gpd.GeoDataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame(facilities.drop(columns=facilities.geometry.name))
+    xy = _point_xy(facilities)
+    frame["x"], frame["y"] = xy[:, 0], xy[:, 1]
+    return frame
+
+
+def _zones(demand: pd.DataFrame, members: pd.DataFrame | None) -> dict[str, Crosswalk]:
+    zones: dict[str, Crosswalk] = {}
+    if members is not None and "code_insee" in demand:
+        zones["ml"] = by_members(demand, members)
+    if "dep_code" in demand:
+        zones["departement"] = by_code(demand, "dep_code", label="département")
+    return zones

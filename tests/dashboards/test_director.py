@@ -1,0 +1,122 @@
+"""The director's app and its exports, without a browser."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboards import DirectorApp
+from dashboards.exports import public_table
+from territory.analysis import suppress
+
+
+@pytest.fixture(scope="module")
+def director(dash_file: Path) -> DirectorApp:
+    app = DirectorApp(dash_file)
+    app.__panel__()
+    return app
+
+
+@pytest.fixture
+def fresh(director: DirectorApp) -> DirectorApp:
+    yield director
+    director.param.update(ml="", departement="", threshold_min=30,
+                          action_kinds=list(director.info.action_kinds))
+
+
+def test_headline_figures_of_the_region(fresh: DirectorApp) -> None:
+    figures = fresh.figures
+    assert figures["youth"] > 600_000
+    assert figures["repere"] >= figures["mobilise"] >= figures["accompagne"] > 0
+    assert figures["sites"] > 0 and figures["actions"] > 0
+    for words in ("Jeunes (16–25 ans)", "Jeunes invisibles estimés", "Sites ouverts",
+                  "Actions d’aller-vers", "Jeunes atteints", "Jeunes à moins de 30 min"):
+        assert words in fresh.cards.object
+    assert "repérés" in fresh.funnel.object and "accompagnés" in fresh.funnel.object
+
+
+def test_one_ml_has_smaller_figures_and_its_own_chart(fresh: DirectorApp) -> None:
+    region = dict(fresh.figures)
+    code, name = next(iter(fresh.info.mls.items()))
+    fresh.ml = code
+    assert 0 < fresh.figures["youth"] < region["youth"]
+    assert 0 < fresh.figures["sites"] < region["sites"]
+    assert name in fresh.chart.object.title.text
+    assert fresh.map.highlight == [fresh._ml_codes.index(code)]
+
+
+def test_a_click_on_an_ml_selects_it_and_again_unselects_it(fresh: DirectorApp) -> None:
+    code = fresh._ml_codes[3]
+    fresh.map._handle_msg({"type": "click", "id": code, "lat": 45.0, "lon": 0.0})
+    assert fresh.ml == code
+    fresh.map._handle_msg({"type": "click", "id": code, "lat": 45.0, "lon": 0.0})
+    assert fresh.ml == ""
+
+
+def test_the_table_has_one_row_per_ml_and_a_row_selects_it(fresh: DirectorApp) -> None:
+    assert len(fresh.table.value) == len(fresh.info.mls) == 43
+    fresh.table.selection = [5]
+    assert fresh.ml == fresh._table_codes[5]
+
+
+def test_the_period_changes_the_contacts(fresh: DirectorApp) -> None:
+    whole = fresh.figures["reached"]
+    fresh.param.update(start="2020-04", end="2020-04")
+    assert 0 < fresh.figures["reached"] < whole
+    assert len(fresh.chart.object.renderers[0].data_source.data["x"]) == 1
+
+
+def test_months_with_few_contacts_are_masked_on_the_chart(fresh: DirectorApp) -> None:
+    counts = fresh.info.mls
+    for code in counts:
+        fresh.ml = code
+        data = fresh.chart.object.renderers[0].data_source.data
+        if "< 11" in data["text"]:
+            assert all(t == "< 11" for t, v in zip(data["text"], data["top"], strict=True)
+                       if v == 10)
+            return
+    pytest.skip("no Mission Locale has a month with 1 to 10 young people contacted")
+
+
+def test_csv_exports_are_public_and_say_demo(fresh: DirectorApp) -> None:
+    by_ml = pd.read_csv(fresh.downloads["ml"].callback(), sep=";", encoding="utf-8-sig",
+                        dtype=str)
+    assert len(by_ml) == 43
+    assert set(by_ml["données"]) == {"données fictives"}
+    fresh.ml = fresh._ml_codes[0]
+    communes = pd.read_csv(fresh.downloads["communes"].callback(), sep=";",
+                           encoding="utf-8-sig", dtype=str)
+    reached = communes["jeunes atteints"].dropna()
+    assert reached.isin(["< 11", "s"]).any()
+    numbers = pd.to_numeric(reached[~reached.isin(["< 11", "s"])])
+    assert ((numbers == 0) | (numbers >= 11)).all()
+    assert fresh.downloads["communes"].filename.endswith("-donnees-fictives.csv")
+
+
+def test_the_html_map_of_one_ml_says_demo_and_hides_small_numbers_met(
+        fresh: DirectorApp) -> None:
+    fresh.ml = fresh._ml_codes[0]
+    page = fresh.downloads["map"].callback().getvalue().decode("utf-8")
+    assert "données fictives" in page.lower() or "DONNÉES FICTIVES" in page
+    for met in range(1, 11):
+        assert f"{met} jeune rencontré" not in page and f"{met} jeunes rencontrés" not in page
+
+
+def test_public_table_flags_masked_cells() -> None:
+    table = suppress(pd.DataFrame({"zone_id": ["a", "b", "c"], "zone_name": ["A", "B", "C"],
+                                   "reached": [4, 30, 52], "youth": [100.0, 200.0, 300.5]}))
+    out = public_table(table)
+    assert out["jeunes atteints"].tolist() == ["< 11", "s", "52"]
+    assert out["jeunes (16-25 ans)"].tolist() == ["100,000", "200,000", "300,500"]
+
+
+@pytest.mark.slow
+def test_the_report_downloads_as_a_pdf(fresh: DirectorApp) -> None:
+    if "report" not in fresh.downloads:
+        pytest.skip("territory.report is not installed")
+    fresh.ml = fresh._ml_codes[0]
+    data = fresh.downloads["report"].callback()
+    assert isinstance(data, io.BytesIO) and data.getvalue()[:5] == b"%PDF-"

@@ -1,0 +1,195 @@
+"""The planner's app, driven through its params and map messages, without a browser."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dashboards import PlannerApp
+from dashboards.whatif import Candidate
+
+
+@pytest.fixture(scope="module")
+def planner(dash_file: Path) -> PlannerApp:
+    app = PlannerApp(dash_file)
+    app.__panel__()
+    return app
+
+
+@pytest.fixture
+def fresh(planner: PlannerApp) -> PlannerApp:
+    """The module's app, reset to its defaults after the test."""
+    yield planner
+    planner.param.update(candidates=[], ml="", departement="", threshold_min=30,
+                         indicator="gap_score", action_kinds=list(planner.info.action_kinds))
+
+
+def far_commune(app: PlannerApp) -> str:
+    """The commune with the most young people beyond the app's threshold."""
+    table, weights = app.table_and_weights()
+    far = table[(table["nearest_min"] > app.threshold_min) & (weights > 0)]
+    return str(far.sort_values("youth", ascending=False)["zone_id"].iloc[0])
+
+
+def test_the_map_gets_every_commune_once_and_a_class_each(fresh: PlannerApp) -> None:
+    assert fresh.map.areas.count('"type":"Feature"') == 4293
+    assert len(fresh.map.classes) == len(fresh.map.values) == 4293
+    assert set(fresh.map.classes) <= set(range(len(fresh.map.palette))) | {-1}
+    assert fresh.map.banner == "données fictives"
+    assert "Indice de zone invisible" in fresh.map.legend_html
+
+
+def test_the_cards_show_the_regions_figures(fresh: PlannerApp) -> None:
+    text = fresh.cards.object
+    assert "Jeunes (16–25 ans)" in text and "Nouvelle-Aquitaine" in text
+    assert "Part des jeunes à moins de 30 min" in text
+
+
+def test_choosing_an_ml_fades_the_others_and_ranks_its_communes(fresh: PlannerApp) -> None:
+    code, name = next(iter(fresh.info.mls.items()))
+    fresh.ml = code
+    members = fresh.layers["catchment_members"]
+    mine = set(members.loc[members["ml_code"] == code, "code_insee"])
+    assert len(fresh.map.faded) == 4293 - len(mine)
+    assert html.escape(name) in fresh.cards.object
+    ranked = fresh.table.value["Commune"].tolist()
+    communes = fresh.layers["communes"].set_index("code_insee")["nom"]
+    assert set(ranked) <= set(communes[list(mine)])
+    assert sorted(r for r in fresh.map.ranks if r) == list(range(1, len(mine) + 1))
+
+
+def test_the_threshold_changes_coverage_and_the_travel_time_map(fresh: PlannerApp) -> None:
+    fresh.indicator = "nearest_min"
+    before, share = list(fresh.map.classes), fresh.coverage.share_before
+    fresh.threshold_min = 10
+    assert fresh.coverage.share_before < share
+    assert fresh.map.classes != before
+    assert "à moins de 10 min" in fresh.cards.object
+
+
+def test_a_click_in_add_mode_adds_a_site_and_coverage_grows(fresh: PlannerApp) -> None:
+    fresh.threshold_min = 10
+    code = far_commune(fresh)
+    lat, lon = fresh.origin_latlon(fresh.row_of(code))
+    fresh.map._handle_msg({"type": "click", "mode": "add", "lat": lat, "lon": lon, "id": code})
+    coverage = fresh.coverage
+    assert len(fresh.candidates) == 1
+    assert coverage.share_after > coverage.share_before
+    assert coverage.gains["youth"].iloc[0] > 0
+    assert fresh.row_of(code) in fresh.map.highlight
+    assert fresh.map.candidates[0]["label"] == "1"
+    assert "→" in fresh.cards.object and "+" in fresh.cards.object
+
+
+def test_moving_and_removing_a_site(fresh: PlannerApp) -> None:
+    fresh.threshold_min = 10
+    code = far_commune(fresh)
+    site = fresh.add_mairie(code)
+    gained = fresh.coverage.covered_after
+    lat, lon = fresh.origin_latlon(fresh.row_of(code))
+    fresh.map._handle_msg({"type": "move", "id": site.id, "lat": lat + 1.0, "lon": lon})
+    assert fresh.candidates[0].y > site.y
+    assert fresh.coverage.covered_after != gained
+    fresh.map._handle_msg({"type": "remove", "id": site.id})
+    assert fresh.candidates == []
+    assert fresh.coverage.covered_after == fresh.coverage.covered_before
+
+
+def test_gains_are_counted_once_when_two_sites_overlap(fresh: PlannerApp) -> None:
+    fresh.threshold_min = 10
+    code = far_commune(fresh)
+    fresh.add_mairie(code)
+    fresh.add_mairie(code)
+    gains = fresh.coverage.gains["youth"].tolist()
+    assert gains[0] > 0 and gains[1] == 0
+    assert fresh.coverage.covered_after - fresh.coverage.covered_before == pytest.approx(gains[0])
+
+
+def test_clicking_a_commune_explains_its_score(fresh: PlannerApp,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(fresh.map, "show_popup", lambda lat, lon, html: shown.append(html))
+    code = fresh.table.value is not None and fresh._table_codes[0]
+    fresh.map._handle_msg({"type": "click", "mode": "explain", "lat": 45.0, "lon": 0.5,
+                           "id": code})
+    assert len(shown) == 1
+    html = shown[0]
+    for words in ("Indice de zone invisible", "besoin", "manque d’accès", "peu atteints",
+                  "rang 1 sur",
+                  'data-action="add_mairie"'):
+        assert words in html
+    assert fresh.candidates == []
+
+
+def test_choosing_a_row_zooms_to_the_commune(fresh: PlannerApp,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Any] = []
+    monkeypatch.setattr(fresh.map, "zoom_to", lambda bounds, **kw: calls.append(bounds))
+    monkeypatch.setattr(fresh.map, "show_popup", lambda *a: calls.append(a))
+    fresh.table.selection = [2]
+    (south, west), (north, east) = calls[0]
+    row = fresh.row_of(fresh._table_codes[2])
+    lat, lon = fresh.origin_latlon(row)
+    assert south <= lat <= north and west <= lon <= east
+
+
+def test_a_saved_scenario_can_be_compared_with_the_plan(own_file: Path) -> None:
+    app = PlannerApp(own_file, threshold_min=10)
+    app.__panel__()
+    code = far_commune(app)
+    app.add_mairie(code)
+    app.plan.scenario_name = "Printemps 2027"
+    app.plan.save.clicks += 1
+    assert "enregistré" in app.plan.message.object
+    saved = [v for k, v in app.plan.compare_b.options.items() if "Printemps 2027" in k]
+    assert saved and app.plan.compare_a.visible
+    app.plan.save.clicks += 1
+    assert "déjà ce nom" in app.plan.message.object
+    app.candidates = []
+    app.plan.compare_a.value, app.plan.compare_b.value = "", saved[0]
+    table = app.plan.comparison.object
+    assert "Plan en cours" in table and "Printemps 2027" in table
+
+
+def test_saving_without_a_name_says_why(planner: PlannerApp) -> None:
+    planner.plan.scenario_name = ""
+    planner.plan.save.clicks += 1
+    assert "Donnez un nom" in planner.plan.message.object
+
+
+def test_each_app_has_its_own_state(dash_file: Path) -> None:
+    first, second = PlannerApp(dash_file), PlannerApp(dash_file)
+    first.add_site(45.5, 0.5)
+    first.ml = "ML01"
+    assert second.candidates == [] and second.ml == ""
+    assert first.map is not second.map
+    assert np.array_equal(first.bounds, second.bounds)
+
+
+def test_candidate_is_immutable() -> None:
+    site = Candidate(id="C1", x=0.0, y=0.0, name="Lieu 1")
+    with pytest.raises(AttributeError):
+        site.x = 1.0  # type: ignore[misc]
+
+
+def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp) -> None:
+    from dashboards import _optimiser
+
+    if not _optimiser.available():
+        pytest.skip("territory.planning is not installed")
+    fresh.param.update(threshold_min=10, ml=next(iter(fresh.info.mls)))
+    fresh.plan.n_sites = 2
+    fresh.plan.propose.clicks += 1
+    found = len(fresh.plan.proposals)
+    assert 1 <= found <= 2  # fewer when one site already reaches everyone it can
+    assert "optimale" in fresh.plan.listing.object
+    assert [m["label"] for m in fresh.map.proposals] == [str(n + 1) for n in range(found)]
+    proposed = [fresh.plan._proposal_gains[p.id][0] for p in fresh.plan.proposals]
+    fresh.map._handle_msg({"type": "keep", "id": None})
+    assert fresh.plan.proposals == [] and len(fresh.candidates) == found
+    assert fresh.coverage.gains["youth"].tolist() == pytest.approx(proposed)
+    fresh.plan.proposals = []

@@ -1,0 +1,180 @@
+"""The demo territory end to end: model from the workspace, solvers, what-if, command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from territory import _cli_plan, cli
+from territory._errors import InputError, TerritoryError
+from territory.demo import build_demo
+from territory.io.scenarios import list_scenarios
+from territory.io.workspace import Workspace
+from territory.planning import CoverageModel, Plan, model_from_layers, solve
+
+LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "catchment_members")
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("plan") / "demo.gpkg"
+    build_demo(Workspace.create(path), seed=2019)
+    return path
+
+
+@pytest.fixture(scope="module")
+def layers(demo_path: Path) -> dict:
+    workspace = Workspace(demo_path)
+    return {name: workspace.read(name) for name in LAYERS}
+
+
+@pytest.fixture(scope="module")
+def model(layers: dict) -> CoverageModel:
+    return model_from_layers(layers, threshold_min=15)
+
+
+def test_model_of_the_demo(model: CoverageModel, layers: dict) -> None:
+    roles = model.facilities["role"].value_counts()
+    open_sites = layers["sites"]["closed"].isna().sum()
+    assert roles["required"] == open_sites
+    assert roles["candidate"] > len(layers["mairies"])  # town halls and hexagon centres
+    assert set(model.zones) == {"ml", "departement"}
+    assert model.demand["invisible_est"].sum() > 0
+    assert model.facilities["group"].notna().all()
+
+
+def test_exact_and_greedy_on_the_demo(model: CoverageModel) -> None:
+    proven = solve(model, n_new=5, time_limit_s=60)
+    quick = solve(model, n_new=5, method="greedy")
+    assert proven.status == "optimal"
+    assert quick.value <= proven.value + 1e-6
+    assert proven.sites["gain"].sum() == pytest.approx(
+        proven.value - solve(model, n_new=0).value)
+    assert (proven.sites["role"] == "chosen").all()
+
+
+def test_budgets_forced_and_excluded_on_the_demo(model: CoverageModel) -> None:
+    first = solve(model, n_new=4, method="greedy")
+    best = first.sites.index[0]
+    forced = model.facilities.index[model.role == "candidate"][0]
+    solution = solve(model, n_new=4, per_group=1, excluded=[best], forced=[forced])
+    assert best not in solution.sites.index
+    assert forced in solution.sites.index
+    assert solution.sites["group"].value_counts().max() <= 1
+
+
+def test_one_mission_locale(layers: dict) -> None:
+    model = model_from_layers(layers, threshold_min=15, ml="ML12", hexagons=False)
+    candidates = model.facilities[model.facilities["role"] == "candidate"]
+    assert set(candidates["group"]) == {"ML12"}
+    solution = solve(model, n_new=2)
+    assert set(solution.sites["group"]) <= {"ML12"}
+    with pytest.raises(InputError, match="ML99"):
+        model_from_layers(layers, ml="ML99")
+
+
+def test_what_if_matches_the_solver(model: CoverageModel) -> None:
+    solution = solve(model, n_new=3, method="greedy")
+    plan = Plan(model, chosen=solution.sites.index)
+    assert plan.region()["invisible_est_covered"] == pytest.approx(solution.value)
+    gains = plan.gains()
+    best = gains.idxmax()
+    before = plan.region()["invisible_est_covered"]
+    plan.add(best)
+    assert plan.region()["invisible_est_covered"] == pytest.approx(before + gains[best])
+    per_ml = plan.figures().zones["ml"]
+    assert per_ml["invisible_est_covered"].sum() == pytest.approx(
+        plan.region()["invisible_est_covered"])
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="territory")
+    _cli_plan.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_cli_json(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["plan", "--workspace", str(demo_path), "--add", "2", "--threshold-min",
+                   "15", "--json"])
+    args.run(args)
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["sites"]) == 2
+    site = result["sites"][0]
+    assert {"id", "name", "commune", "x", "y", "lon", "lat", "gain"} <= set(site)
+    assert -2 < site["lon"] < 2 and 42 < site["lat"] < 47
+    assert result["gap"] == 0.0 and result["status"] == "optimal"
+    assert result["covered"] > 0 and result["demo"] is True
+
+
+def test_cli_text_saves_and_compares(demo_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    for name, extra in (("Printemps 2027", []), ("Automne", ["--compare", "Printemps 2027"])):
+        args = _parse(["plan", "--workspace", str(demo_path), "--add", "2", "--threshold-min",
+                       "15", "--method", "greedy", "--per-ml", "1", "--name", name, *extra])
+        args.run(args)
+    out = capsys.readouterr().out
+    assert "Plan enregistré : « Printemps 2027 »" in out
+    assert "Comparaison" in out and "écart" in out
+    assert "données fictives" in out
+    assert "heuristique" in out
+    assert list_scenarios(Workspace(demo_path))["name"].tolist() == ["Printemps 2027",
+                                                                     "Automne"]
+
+
+def test_cli_everything_covered_says_so(demo_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["plan", "--workspace", str(demo_path), "--add", "1"])
+    args.run(args)
+    out = capsys.readouterr().out
+    assert "optimal (prouvé)" in out
+    assert "Aucun nouveau site" in out or "1." in out
+
+
+def test_cli_bad_input_is_a_territory_error(demo_path: Path) -> None:
+    args = _parse(["plan", "--workspace", str(demo_path), "--add", "1", "--ml", "ML99"])
+    with pytest.raises(TerritoryError, match="ML99"):
+        args.run(args)
+
+
+def test_cli_reads_a_csv_of_candidates(demo_path: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    places = tmp_path / "lieux.csv"
+    places.write_text("site_id;name;lon;lat\nL1;Salle des fêtes;-0,58;44,84\n"
+                      "L2;Gymnase;0,34;46,58\n", encoding="utf-8")
+    args = _parse(["plan", "--workspace", str(demo_path), "--add", "1", "--threshold-min",
+                   "10", "--candidates", str(places), "--json"])
+    args.run(args)
+    result = json.loads(capsys.readouterr().out)
+    assert {s["id"] for s in result["sites"]} <= {"L1", "L2"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,lon,lat\nA,,44\n", encoding="utf-8")
+    args = _parse(["plan", "--workspace", str(demo_path), "--add", "1",
+                   "--candidates", str(bad)])
+    with pytest.raises(InputError, match=r"bad\.csv:2"):
+        args.run(args)
+
+
+def _wired() -> bool:
+    commands = [action for action in cli._parser()._actions
+                if isinstance(action, argparse._SubParsersAction)]
+    return any("plan" in action.choices for action in commands)
+
+
+@pytest.mark.skipif(not _wired(), reason="territory.cli does not register `plan` yet")
+def test_territory_plan_command(demo_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "territory", "plan", "--workspace",
+                           str(demo_path), "--add", "2", "--threshold-min", "15", "--json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert len(result["sites"]) == 2 and "covered" in result and "gap" in result
+    bad = subprocess.run([sys.executable, "-m", "territory", "plan", "--workspace",
+                          str(demo_path), "--add", "1", "--ml", "ML99"],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert "ML99" in bad.stderr and "Traceback" not in bad.stderr
