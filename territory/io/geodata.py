@@ -70,6 +70,13 @@ def _departements(wheel: Path, region_codes: Sequence[str] | None) -> pd.DataFra
 def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     raw = read_table(wheel, "communes")
     raw = raw[(raw["type"] == "COM") & raw["departement_id"].isin(deps["id"])]
+    # A few communes of France have no geometry in the source (none in Nouvelle-Aquitaine):
+    # they cannot be mapped; the manifest lists them.
+    excluded = {c: "no geometry in the source" for c in raw.loc[raw["geometry"].isna(), "code"]}
+    raw = raw[raw["geometry"].notna()]
+    excluded |= {c: "no population in the source: counted as 0"
+                 for c in raw.loc[raw["population_municipale"].isna(), "code"]}
+    raw = raw.assign(population_municipale=raw["population_municipale"].fillna("0"))
     epci = read_table(wheel, "epci").set_index("id")
     names = [full_name(n, t) for n, t in zip(raw["nom"], raw["type_nom"], strict=True)]
     geometry = shapely.from_wkb(raw["geometry"].to_numpy())
@@ -89,6 +96,7 @@ def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
     communes["geometry"] = shapely.set_precision(shapely.make_valid(communes.geometry.values),
                                                  GRID_M)
     communes["area_km2"] = (communes.area / 1e6).round(3)
+    communes.attrs["excluded"] = dict(sorted(excluded.items()))
     return communes, raw.sort_values("code")
 
 
@@ -221,8 +229,10 @@ def build_region(
             pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG",
                                     promote_to_multi=name != "mairies")
     os.replace(tmp, out_path)
+    excluded = layers["communes"].attrs.get("excluded", {})
     # Checksums are taken on what a reader gets back from the file.
     layers = {name: read_reference(name, path=out_path) for name in layers}
+    layers["communes"].attrs["excluded"] = excluded
     manifest = _manifest(out_path, layers, wheel, region_codes)
     manifest_path = manifest_path or out_path.with_suffix(".manifest.json")
     Path(manifest_path).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -262,6 +272,7 @@ def _manifest(
         "population_vintage": POPULATION_VINTAGE,
         "population_total": int(layers["communes"]["population"].sum()),
         "mairies_approximate": int(layers["mairies"]["approximate"].sum()),
+        "communes_excluded_or_changed": layers["communes"].attrs.get("excluded", {}),
         "layers": {
             name: {"rows": len(frame), "content_sha256": content_sha256(frame)}
             for name, frame in layers.items()
