@@ -20,6 +20,7 @@ __all__ = ["load_layers", "register", "run"]
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "catchment_members",
           "catchments", "epci", "departements")
 FORMATS = (".csv", ".gpkg", ".json")
+ENGINES = ("local", "dask")
 DEMO_NOTICE = "données fictives"
 
 
@@ -37,8 +38,16 @@ def register(sub: Any) -> None:
                         help="access threshold in minutes (default 30, France Services)")
     parser.add_argument("--public", action="store_true",
                         help="mask small counts (< 11) and what would reveal them")
-    parser.add_argument("--engine", choices=("local",), default="local",
-                        help="computation engine (default local)")
+    parser.add_argument("--engine", choices=ENGINES, default="local",
+                        help="computation engine: local (one process, default) or dask "
+                        "(a Dask cluster; needs the scale extra)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="with --engine dask: address of a running Dask scheduler, e.g. "
+                        "tcp://10.0.0.5:8786 (default: a local cluster sized to the machine)")
+    parser.add_argument("--contacts-parquet", type=Path, default=None, metavar="PATH",
+                        help="with --engine dask: read contacts from Parquet (a file or a "
+                        "folder of them; code_insee tables or GeoParquet points) instead of "
+                        "the workspace")
     parser.add_argument("--out", type=Path, required=True, help="FILE.csv, FILE.gpkg or "
                         "FILE.json")
     parser.set_defaults(run=run)
@@ -66,12 +75,18 @@ def run(args: argparse.Namespace) -> None:
     if suffix not in FORMATS:
         raise InputError(f"--out {args.out}: unknown format {suffix!r}; expected one of "
                          f"{', '.join(FORMATS)}")
+    _check_engine(args)
     workspace = Workspace(args.workspace or default_workspace_path())
     steps = tqdm(total=3, desc="indicateurs", unit="étape", disable=None, leave=False)
     layers = load_layers(workspace)
     steps.update()
-    table = indicators(layers, level=args.level, period=parse_period(args.period),
-                       threshold_min=args.threshold_min, public=args.public)
+    options: dict[str, Any] = {"level": args.level, "period": parse_period(args.period),
+                               "threshold_min": args.threshold_min, "public": args.public}
+    if args.engine == "dask":
+        table = _scale().indicators(layers, contacts=args.contacts_parquet,
+                                    scheduler=args.scheduler, **options)
+    else:
+        table = indicators(layers, **options)
     steps.update()
     demo = workspace.is_demo()
     _WRITERS[suffix](table, args.out, demo=demo, public=args.public)
@@ -79,6 +94,24 @@ def run(args: argparse.Namespace) -> None:
     steps.close()
     notice = f" — {DEMO_NOTICE}" if demo else ""
     print(f"{args.out} : {len(table)} zones ({args.level}){notice}")
+
+
+def _check_engine(args: argparse.Namespace) -> None:
+    if args.engine != "dask":
+        for option, value in (("--scheduler", args.scheduler),
+                              ("--contacts-parquet", args.contacts_parquet)):
+            if value is not None:
+                raise InputError(f"{option} needs --engine dask (got --engine {args.engine})")
+
+
+def _scale() -> Any:
+    # Imported on demand: dask is an optional extra, and slow to import.
+    try:
+        from territory import scale  # noqa: PLC0415
+    except ImportError as error:
+        raise InputError(f"--engine dask needs the scale extra ({error}); install it with "
+                         "pip install 'territory[scale]'") from None
+    return scale
 
 
 def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:

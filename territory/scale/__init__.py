@@ -1,0 +1,30 @@
+"""Scale-out: the indicators of France's 35,000 communes on a Dask cluster.
+
+``territory indicators --engine dask [--scheduler ADDRESS]`` runs the heavy steps, reading,
+placing and counting contacts, as Dask partitions (``dask-geopandas`` for points), on a local
+cluster sized to the machine or on an existing one, and gives the same table as the
+single-machine engine. Contacts may be the workspace's layer or partitioned Parquet files
+(``code_insee`` tables or GeoParquet points) that need not fit in memory; only per-commune
+counts come back.
+
+Planning (``territory.planning``) stays on one machine at national scale: its sparse coverage
+model holds communes × candidate sites within the threshold, not contacts.
+
+Needs the ``scale`` extra: ``pip install 'territory[scale]'``.
+"""
+
+from territory.scale.cluster import cluster, compute, machine_workers
+from territory.scale.engine import ContactSource, as_people, commune_contacts, indicators
+from territory.scale.parquet import ContactFiles, contact_files
+
+__all__ = [
+    "ContactFiles",
+    "ContactSource",
+    "as_people",
+    "cluster",
+    "commune_contacts",
+    "compute",
+    "contact_files",
+    "indicators",
+    "machine_workers",
+]
