@@ -12,6 +12,7 @@ from territory.analysis.access import (
     nearest_min,
     open_sites,
     outreach_places,
+    supply_points,
 )
 from territory.analysis.contacts import (
     FUNNEL,
@@ -24,7 +25,12 @@ from territory.analysis.contacts import (
 )
 from territory.analysis.demand import demand, neet_rates
 from territory.analysis.fca import TravelPairs, decay_weights, e2sfca
-from territory.analysis.hexagons import by_hexagons, hexagon_polygons
+from territory.analysis.hexagons import (
+    by_hexagons,
+    hexagon_crosswalk,
+    hexagon_polygons,
+    hexagon_weights,
+)
 from territory.analysis.indicators import (
     COMPONENT_COLUMNS,
     INDICATOR_COLUMNS,
@@ -67,7 +73,9 @@ __all__ = [
     "funnel_rates",
     "gap_reasons",
     "gap_score",
+    "hexagon_crosswalk",
     "hexagon_polygons",
+    "hexagon_weights",
     "indicators",
     "locate",
     "nearest_min",
@@ -78,6 +86,7 @@ __all__ = [
     "reached",
     "score_classes",
     "stage_counts",
+    "supply_points",
     "suppress",
     "young_people",
 ]

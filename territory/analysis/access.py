@@ -25,7 +25,8 @@ from territory.analysis._checks import PeriodLike, as_period, check_frame, check
 from territory.analysis.fca import TravelPairs, e2sfca
 from territory.analysis.params import DEFAULTS, Parameters
 
-__all__ = ["access", "commune_origins", "nearest_min", "open_sites", "outreach_places"]
+__all__ = ["access", "commune_origins", "nearest_min", "open_sites", "outreach_places",
+           "supply_points"]
 
 ONLINE_KINDS = ("numerique",)
 ORIGIN_MAIRIE = "mairie"
@@ -138,9 +139,14 @@ def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
     return pd.Series(params.travel_min(distance_m), index=origins.index, dtype="float64")
 
 
-def _supply(sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, period: PeriodLike,
-            params: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """Supply points and sessions per month: sites, plus actions counted as sessions."""
+def supply_points(sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, period: PeriodLike,
+                  params: Parameters = DEFAULTS) -> tuple[np.ndarray, np.ndarray]:
+    """Return the E2SFCA supply: points (x, y) and sessions per month of each.
+
+    The open ``sites`` with their ``sessions_per_month``, then, when
+    ``params.actions_as_sessions``, the outreach ``places`` of the period, each one session
+    spread over the period's months.
+    """
     xy = [_xy(sites)]
     sessions = [pd.to_numeric(sites.get("sessions_per_month", pd.Series(0.0, sites.index)))
                 .fillna(0.0).to_numpy(dtype=np.float64)]
@@ -206,7 +212,7 @@ def access(
     site_min = nearest_min(origins, on, params=params)
     action_min = nearest_min(origins, places, params=params)
     near = pd.Series(np.fmin(site_min.to_numpy(), action_min.to_numpy()), index=communes.index)
-    supply_xy, sessions = _supply(on, places, period=period, params=params)
+    supply_xy, sessions = supply_points(on, places, period=period, params=params)
     pairs = TravelPairs.from_points(_xy(origins), supply_xy, max_min=params.threshold_min,
                                     params=params)
     youth = pd.to_numeric(communes["youth"]).astype("float64").fillna(0.0)

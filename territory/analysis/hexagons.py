@@ -28,7 +28,8 @@ from territory._errors import InputError, Problem
 from territory.analysis._checks import check_frame
 from territory.analysis.zones import H3_RESOLUTIONS, Crosswalk
 
-__all__ = ["by_hexagons", "hexagon_polygons"]
+__all__ = ["by_hexagons", "check_polygons", "hexagon_crosswalk", "hexagon_polygons",
+           "hexagon_weights"]
 
 APPORTIONMENT = ("réparti entre hexagones au prorata de la surface de la commune "
                  "(jeunes supposés répartis uniformément)")
@@ -95,6 +96,23 @@ def _overlap_areas(communes: NDArray[np.object_], hexes: NDArray[np.object_],
     return np.asarray(area, dtype=np.float64)
 
 
+def check_polygons(communes: gpd.GeoDataFrame, resolution: int) -> None:
+    """Raise :class:`~territory._errors.InputError` unless the communes can be spread.
+
+    Every commune needs a polygon, and the resolution must be one of 6, 7 and 8.
+    """
+    check_frame(communes, "communes", [], spatial=True)
+    if resolution not in H3_RESOLUTIONS:
+        raise InputError(f"H3 resolution is {resolution!r}; expected one of "
+                         f"{list(H3_RESOLUTIONS)}")
+    geoms = communes.geometry.to_numpy()
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        raise InputError([Problem("commune without a polygon cannot be spread over "
+                                  "hexagons", file="communes", row=int(i), column="geometry")
+                          for i in np.flatnonzero(empty)[:10]])
+
+
 def by_hexagons(communes: gpd.GeoDataFrame, *,
                 resolution: int) -> tuple[Crosswalk, gpd.GeoSeries]:
     """Crosswalk of communes to the H3 hexagons of ``resolution`` they overlap, by area.
@@ -120,17 +138,8 @@ def by_hexagons(communes: gpd.GeoDataFrame, *,
     >>> round(walk.totals(1)[0], 9), len(hexagons) == len(walk.zones)
     (np.float64(1.0), True)
     """
-    check_frame(communes, "communes", [], spatial=True)
-    if resolution not in H3_RESOLUTIONS:
-        raise InputError(f"H3 resolution is {resolution!r}; expected one of "
-                         f"{list(H3_RESOLUTIONS)}")
-    geoms = communes.geometry.to_numpy()
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if empty.any():
-        raise InputError([Problem("commune without a polygon cannot be spread over "
-                                  "hexagons", file="communes", row=int(i), column="geometry")
-                          for i in np.flatnonzero(empty)[:10]])
-    wkb = shapely.to_wkb(geoms)
+    check_polygons(communes, resolution)
+    wkb = shapely.to_wkb(communes.geometry.to_numpy())
     key = (hashlib.sha1(b"".join(wkb), usedforsecurity=False).hexdigest(), resolution)
     if key not in _CACHE:
         while len(_CACHE) >= _CACHE_SIZE:
@@ -140,7 +149,28 @@ def by_hexagons(communes: gpd.GeoDataFrame, *,
     return walk, hexagons.copy()
 
 
-def _build(geoms: NDArray[np.object_], resolution: int) -> tuple[Crosswalk, gpd.GeoSeries]:
+def hexagon_weights(geoms: NDArray[np.object_], resolution: int,
+                    ) -> tuple[NDArray[np.intp], NDArray[np.str_], NDArray[np.float64],
+                               gpd.GeoSeries]:
+    """Return each commune's share of area in each H3 hexagon it overlaps.
+
+    Each commune's weights depend on its own polygon only, so communes may be taken in parts
+    (the Dask engine does) and the parts put together with :func:`hexagon_crosswalk`.
+
+    Parameters
+    ----------
+    geoms
+        Commune polygons in EPSG:2154.
+    resolution
+        H3 resolution (6, 7 or 8).
+
+    Returns
+    -------
+    row, cells, weight, hexagons
+        For each (commune, hexagon) pair of positive weight: the commune's position in
+        ``geoms``, the cell id and the weight (the weights of a commune sum to 1); and the
+        hexagons' polygons in EPSG:2154, indexed by cell id.
+    """
     wgs84 = gpd.GeoSeries(geoms, crs="EPSG:2154").to_crs(WGS84).to_numpy()
     row, cell_ids = _commune_cells(wgs84, resolution)
     cell, zones = pd.factorize(cell_ids, sort=True)
@@ -151,9 +181,25 @@ def _build(geoms: NDArray[np.object_], resolution: int) -> tuple[Crosswalk, gpd.
     weight = np.where(total[row] > 0, area / np.where(total[row] > 0, total[row], 1.0),
                       1.0 / count[row])
     keep = weight > 0
-    used, zone = np.unique(cell[keep], return_inverse=True)
-    arrays = (row[keep], zone.astype(np.intp), weight[keep])
+    return row[keep], cell_ids[keep], weight[keep], hexagons
+
+
+def hexagon_crosswalk(row: NDArray[np.intp], cells: NDArray[np.str_],
+                      weight: NDArray[np.float64],
+                      hexagons: gpd.GeoSeries) -> tuple[Crosswalk, gpd.GeoSeries]:
+    """Return the crosswalk of :func:`hexagon_weights`' pairs and the hexagons it uses.
+
+    ``hexagons`` must hold the polygon of every cell in ``cells`` (more are ignored).
+    """
+    used, zone = np.unique(cells, return_inverse=True)
+    arrays = (np.asarray(row, dtype=np.intp), zone.astype(np.intp),
+              np.asarray(weight, dtype=np.float64))
     for array in arrays:
         array.setflags(write=False)
-    walk = Crosswalk(*arrays, pd.Index(zones[used], name="zone_id"), APPORTIONMENT)
-    return walk, hexagons.iloc[used]
+    walk = Crosswalk(*arrays, pd.Index(used.astype(object), name="zone_id"), APPORTIONMENT)
+    shapes = hexagons[~hexagons.index.duplicated()].reindex(walk.zones)
+    return walk, shapes
+
+
+def _build(geoms: NDArray[np.object_], resolution: int) -> tuple[Crosswalk, gpd.GeoSeries]:
+    return hexagon_crosswalk(*hexagon_weights(geoms, resolution))

@@ -72,7 +72,8 @@ def _contact_counts(communes: pd.DataFrame, contacts: pd.DataFrame | None,
 
 
 def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = None,
-                  params: Parameters = DEFAULTS) -> pd.DataFrame:
+                  params: Parameters = DEFAULTS,
+                  access_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return demand, contacts and access per commune, before scoring and aggregation.
 
     Parameters
@@ -83,6 +84,9 @@ def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = No
         ``(start, end)``, both included; None for the whole record.
     params
         Every default with its source (:class:`~territory.analysis.params.Parameters`).
+    access_table
+        :func:`~territory.analysis.access.access`'s table for these communes, period and
+        parameters, when it was computed elsewhere (the Dask engine); None computes it.
 
     Returns
     -------
@@ -106,9 +110,12 @@ def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = No
     table["contacts_per_1000"] = (table["reached"] / table["youth"] * 1000).where(
         table["youth"] > 0)
     table = table.join(funnel_rates(table))
-    reach = access(communes, layers.get("sites", _empty_points()),
-                   actions=layers.get("actions"), mairies=layers.get("mairies"),
-                   period=period, params=params)
+    reach = access_table if access_table is not None else access(
+        communes, layers.get("sites", _empty_points()), actions=layers.get("actions"),
+        mairies=layers.get("mairies"), period=period, params=params)
+    if not reach.index.equals(communes.index):
+        raise InputError("access_table: its index is not the communes'; expected the table "
+                         "access() returns for these communes")
     table = table.join(reach)
     table["covered_youth"] = table["youth"] * table["covered"]
     table["covered_share"] = table["covered"].astype("float64").where(table["youth"] > 0)
@@ -120,13 +127,14 @@ def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = No
 
 
 def _zone_frame(kind: str, resolution: int | None, layers: Mapping[str, pd.DataFrame],
+                hexagons: tuple[Crosswalk, gpd.GeoSeries] | None = None,
                 ) -> tuple[Crosswalk, gpd.GeoDataFrame]:
     """Return the crosswalk to the level's zones, and their names and polygons."""
     communes = layers["communes"]
     if kind == "h3":
-        walk, hexagons = by_hexagons(communes, resolution=resolution or 7)
-        return walk, gpd.GeoDataFrame({"zone_name": hexagons.index.to_numpy()},
-                                      geometry=hexagons, index=hexagons.index)
+        walk, cells = hexagons or by_hexagons(communes, resolution=resolution or 7)
+        return walk, gpd.GeoDataFrame({"zone_name": cells.index.to_numpy()},
+                                      geometry=cells, index=cells.index)
     layer, key, name, label = _NAMES[kind]
     if kind == "catchment":
         if "catchment_members" not in layers:
@@ -185,6 +193,8 @@ def indicators(
     threshold_min: float | None = None,
     params: Parameters = DEFAULTS,
     public: bool = False,
+    access_table: pd.DataFrame | None = None,
+    hexagons: tuple[Crosswalk, gpd.GeoSeries] | None = None,
 ) -> gpd.GeoDataFrame:
     """Return every indicator of every zone of ``level`` (the DESIGN.md contract).
 
@@ -207,6 +217,11 @@ def indicators(
         Mask small counts and whatever would reveal them
         (:func:`~territory.analysis.suppression.suppress`, threshold
         ``params.suppression_threshold``, default 11, digiNEET).
+    access_table
+        The communes' access table computed elsewhere (see :func:`commune_table`).
+    hexagons
+        For an ``h3`` level, the crosswalk and hexagons computed elsewhere (as
+        :func:`~territory.analysis.hexagons.by_hexagons` returns them); None builds them.
 
     Returns
     -------
@@ -232,11 +247,11 @@ def indicators(
     check_layers(layers, _LAYER_SPEC)
     kind, resolution = parse_level(level)
     as_period(period)
-    table = commune_table(layers, period=period, params=params)
+    table = commune_table(layers, period=period, params=params, access_table=access_table)
     if kind == "commune":
         zones, geometry = _commune_zones(layers["communes"], table), layers["communes"].geometry
     else:
-        walk, shapes = _zone_frame(kind, resolution, layers)
+        walk, shapes = _zone_frame(kind, resolution, layers, hexagons)
         zones = aggregate(table, walk)
         zones = pd.DataFrame(shapes.drop(columns="geometry")).join(zones)
         zones.insert(0, "zone_id", zones.index.to_numpy())

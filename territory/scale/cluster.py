@@ -91,6 +91,9 @@ def compute(client: Client, collection: Any, *, progress: bool | None = None) ->
 
     Parameters
     ----------
+    collection
+        A Dask collection or delayed value, or a list of them (submitted together, run
+        side by side on the cluster; their results come back as a list).
     progress
         Show Dask's progress bar (on standard error); None shows it when standard error is
         a terminal.
@@ -104,17 +107,22 @@ def compute(client: Client, collection: Any, *, progress: bool | None = None) ->
         # The communes' polygons travel inside the graph on purpose (about 20 MB for France):
         # unlike scattered data, they survive the loss of a worker.
         warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
-        future = client.compute(collection)
+        several = isinstance(collection, list)
+        # One submission each: a Dask DataFrame (an expression) and delayed values (a task
+        # graph) do not go in one call without materialising the expression first.
+        futures = [client.compute(item) for item in (collection if several else [collection])]
     if progress is None:
         progress = sys.stderr.isatty()
     try:
         if progress:
             with contextlib.redirect_stdout(sys.stderr):
-                dask_progress(future)
-        return future.result()
+                dask_progress(futures)
+        results = client.gather(futures)
+        return results if several else results[0]
     except KilledWorker as error:
         raise TerritoryError(f"Dask gave up on task {error.task!r}: its workers died "
                              f"repeatedly (last: {error.last_worker}); give the workers more "
                              "memory, or read smaller row groups") from None
     finally:
-        future.release()
+        for future in futures:
+            future.release()

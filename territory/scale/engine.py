@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import dask
 import dask.dataframe as dd
@@ -35,6 +36,8 @@ from territory.analysis import FUNNEL, Parameters
 from territory.analysis import indicators as local_indicators
 from territory.analysis._checks import PeriodLike, as_period, check_layers
 from territory.analysis.params import DEFAULTS
+from territory.analysis.zones import parse_level
+from territory.scale.access import access_graph, commune_partitions, hexagons_graph
 from territory.scale.cluster import cluster, compute
 from territory.scale.parquet import ContactFiles, contact_files, empty_piece, read_piece
 from territory.scale.partitions import (
@@ -56,6 +59,9 @@ __all__ = ["ContactSource", "as_people", "commune_contacts", "indicators"]
 ContactSource = pd.DataFrame | ContactFiles | str | Path
 # Rows per partition of an in-memory contacts layer.
 ROWS_PER_PARTITION = 1_000_000
+# Communes per partition at least (France: about 35,000 communes, so 7 partitions or more).
+COMMUNES_PER_PARTITION = 5_000
+_NO_SITES = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:2154"))
 HILBERT_LEVEL = 16
 # The date given to the young people handed to the analysis when the period is open.
 _ANY_DATE = pd.Timestamp("2000-01-01")
@@ -168,13 +174,22 @@ def commune_contacts(
     """
     check_layers({"communes": communes}, {"communes": (True, ("code_insee",))})
     as_period(period)
+    total = _contacts_graph(contacts, communes, period=period, spatial=spatial,
+                            npartitions=npartitions)
+    return _counts_table(compute(client, total, progress=progress))
+
+
+def _contacts_graph(contacts: ContactSource, communes: gpd.GeoDataFrame, *,
+                    period: PeriodLike, spatial: bool, npartitions: int | None) -> dd.DataFrame:
     rows = _rows(contacts, communes, period=period, spatial=spatial, npartitions=npartitions)
     people = rows.map_partitions(combine, meta=empty_people())
     if people.npartitions > 1:
         people = people.shuffle("contact_id")
     counts = people.map_partitions(_final_counts, meta=empty_counts())
-    total = counts.groupby("code_insee").sum(split_every=8)
-    table = compute(client, total, progress=progress)
+    return counts.groupby("code_insee").sum(split_every=8)
+
+
+def _counts_table(table: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(table).reindex(columns=list(COUNT_COLUMNS)).astype("int64")
     table.index = pd.Index(table.index.to_numpy(dtype=object), name="code_insee")
     return table.sort_index()
@@ -218,6 +233,14 @@ def _client(client: Client | None, scheduler: str | None) -> Iterator[Client]:
         yield started
 
 
+def _partition_count(client: Client, communes: gpd.GeoDataFrame,
+                     npartitions: int | None) -> int:
+    if npartitions is not None:
+        return npartitions
+    workers = len(client.scheduler_info().get("workers", {})) or 1
+    return max(2 * workers, -(-len(communes) // COMMUNES_PER_PARTITION))
+
+
 def indicators(
     layers: Mapping[str, pd.DataFrame],
     *,
@@ -233,7 +256,14 @@ def indicators(
     progress: bool | None = None,
     npartitions: int | None = None,
 ) -> gpd.GeoDataFrame:
-    """Return :func:`territory.analysis.indicators`'s table, the contacts counted on Dask.
+    """Return :func:`territory.analysis.indicators`'s table, its heavy steps run on Dask.
+
+    Three steps run on the cluster, in one computation: the contacts counted per commune
+    (:func:`commune_contacts`); access per commune (nearest site and outreach place,
+    E2SFCA; :func:`~territory.scale.access.access_graph`) on spatial partitions of the
+    communes; and for an ``h3`` level, the communes' shares of area in each hexagon
+    (:func:`~territory.scale.access.hexagons_graph`). Demand, aggregation to the level, the
+    score and secrecy then run on one machine: they are a few vectorised operations per zone.
 
     Parameters
     ----------
@@ -249,26 +279,46 @@ def indicators(
         sized to the machine for the call and stops it afterwards.
     scheduler
         Address of an existing Dask scheduler (``tcp://host:8786``).
-    spatial, progress, npartitions
+    spatial, progress
         As for :func:`commune_contacts`.
+    npartitions
+        Partitions of the communes, and of an in-memory contacts layer (default: two per
+        worker, and at least one per 5,000 communes; one per million contacts).
 
     Returns
     -------
     indicators
         The same table as the single-machine engine: same rows, same values, same ``attrs``.
     """
+    if threshold_min is not None:
+        params = params.replace(threshold_min=threshold_min)
     if "communes" not in layers:
         raise InputError("layers: no `communes` layer; expected at least the communes")
+    check_layers(layers, {"communes": (True, ("code_insee", "youth"))})
+    kind, resolution = parse_level(level)
     as_period(period)
+    communes = layers["communes"]
     source = layers.get("contacts") if contacts is None else contacts
     if isinstance(source, str | Path):
         source = contact_files(source)
-    if source is None or (isinstance(source, pd.DataFrame) and source.empty):
-        return local_indicators(layers, level=level, period=period,
-                                threshold_min=threshold_min, params=params, public=public)
+    if isinstance(source, pd.DataFrame) and source.empty:
+        source = None
     with _client(client, scheduler) as running:
-        counts = commune_contacts(source, layers["communes"], client=running, period=period,
-                                  spatial=spatial, npartitions=npartitions, progress=progress)
-    people = as_people(counts, period=period)
-    return local_indicators({**layers, "contacts": people}, level=level, period=period,
-                            threshold_min=threshold_min, params=params, public=public)
+        parts = commune_partitions(communes, _partition_count(running, communes, npartitions))
+        graphs: dict[str, Any] = {"access": access_graph(
+            communes, parts, layers.get("sites", _NO_SITES), actions=layers.get("actions"),
+            mairies=layers.get("mairies"), period=period, params=params)}
+        if kind == "h3":
+            graphs["hexagons"] = hexagons_graph(communes, parts, resolution or 7)
+        if source is not None:
+            graphs["contacts"] = _contacts_graph(source, communes, period=period,
+                                                 spatial=spatial, npartitions=npartitions)
+        done = dict(zip(graphs, compute(running, list(graphs.values()), progress=progress),
+                        strict=True))
+    with_people = dict(layers)
+    with_people.pop("contacts", None)
+    if "contacts" in done:
+        with_people["contacts"] = as_people(_counts_table(done["contacts"]), period=period)
+    return local_indicators(with_people, level=level, period=period, params=params,
+                            public=public, access_table=done["access"],
+                            hexagons=done.get("hexagons"))
