@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from territory._cli_counts import import_parquet_contacts, is_parquet
+from territory._errors import InputError
 from territory.io.importing import KINDS, import_file
 from territory.io.workspace import Workspace, default_workspace_path
 
@@ -37,6 +39,15 @@ def register(subparsers: Any) -> None:
                          help="sheet of a workbook (or layer of a GeoPackage) to read")
     command.add_argument("--column", default=None,
                          help="youth: population column to use (default P??_POP1524)")
+    parquet = command.add_argument_group(
+        "contacts in Parquet (a .parquet file or a folder of them, counted on Dask; the "
+        "workspace keeps the young people reached per commune and period, not the contacts)")
+    parquet.add_argument("--period", action="append", default=[], metavar="A:B",
+                         help="a period to count, e.g. 2020-01:2020-12 (repeatable; default "
+                         "the whole record)")
+    parquet.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                         "(default: a local cluster sized to the machine)")
     command.set_defaults(run=_cmd_import)
 
     undo = subparsers.add_parser("undo", help="restore the layers the last import replaced")
@@ -52,6 +63,13 @@ def _workspace(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> None:
+    if args.kind == "contacts" and is_parquet(args.file):
+        print(import_parquet_contacts(args))
+        return
+    for option, value in (("--period", args.period), ("--scheduler", args.scheduler)):
+        if value:
+            raise InputError(f"{option} is for contacts in Parquet files (got {args.kind} "
+                             f"{args.file}); leave it out")
     report = import_file(
         args.kind, args.file, workspace=args.workspace or default_workspace_path(),
         dry_run=args.dry_run, accept_partial=args.accept_partial,

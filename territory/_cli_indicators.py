@@ -15,9 +15,10 @@ from territory._errors import InputError
 from territory.analysis import as_text, indicators
 from territory.io.workspace import Workspace, default_workspace_path
 
-__all__ = ["load_layers", "register", "run"]
+__all__ = ["load_layers", "parse_period", "register", "run", "scale_engine"]
 
-LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "catchment_members",
+LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
+          "catchment_members",
           "catchments", "epci", "departements")
 FORMATS = (".csv", ".gpkg", ".json")
 ENGINES = ("local", "dask")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> None:
     options: dict[str, Any] = {"level": args.level, "period": parse_period(args.period),
                                "threshold_min": args.threshold_min, "public": args.public}
     if args.engine == "dask":
-        table = _scale().indicators(layers, contacts=args.contacts_parquet,
+        table = scale_engine().indicators(layers, contacts=args.contacts_parquet,
                                     scheduler=args.scheduler, **options)
     else:
         table = indicators(layers, **options)
@@ -104,12 +105,12 @@ def _check_engine(args: argparse.Namespace) -> None:
                 raise InputError(f"{option} needs --engine dask (got --engine {args.engine})")
 
 
-def _scale() -> Any:
-    # Imported on demand: dask is an optional extra, and slow to import.
+def scale_engine(what: str = "--engine dask") -> Any:
+    """Return :mod:`territory.scale`, imported on demand (an optional extra, slow to import)."""
     try:
         from territory import scale  # noqa: PLC0415
     except ImportError as error:
-        raise InputError(f"--engine dask needs the scale extra ({error}); install it with "
+        raise InputError(f"{what} needs the scale extra ({error}); install it with "
                          "pip install 'territory[scale]'") from None
     return scale
 

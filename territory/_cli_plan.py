@@ -33,7 +33,8 @@ from territory.viz.labels import DEMO_LABEL, format_number
 
 __all__ = ["register", "run"]
 
-LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "catchment_members")
+LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
+          "catchment_members")
 CRS = "EPSG:2154"
 WGS84 = "EPSG:4326"
 _WEIGHT_LABEL = {"invisible_est": "jeunes invisibles estimés", "youth": "jeunes (16–25 ans)"}

@@ -19,8 +19,8 @@ import pandas as pd
 from territory._errors import InputError, Problem
 from territory.analysis._checks import Period, PeriodLike, as_period, check_frame
 
-__all__ = ["FUNNEL", "contact_series", "funnel", "funnel_rates", "reached", "stage_counts",
-           "young_people"]
+__all__ = ["FUNNEL", "contact_series", "counts_of_period", "funnel", "funnel_rates",
+           "period_key", "reached", "stage_counts", "young_people"]
 
 STAGES = ("repere", "mobilise", "accompagne")
 FUNNEL: dict[str, str] = {"repere": "repérés", "mobilise": "mobilisés",
@@ -246,3 +246,53 @@ def _fill_gaps(table: pd.DataFrame, by: str | None, periods: pd.Series,
         groups = table.index.get_level_values(by).unique()
         index = pd.MultiIndex.from_product([groups, full], names=[by, "period"])
     return table.reindex(index, fill_value=0)
+
+
+def period_key(period: PeriodLike | Period) -> str:
+    """Return the period as stored with contact counts: ``first:last`` days, ``""`` for all.
+
+    Examples
+    --------
+    >>> period_key(("2020-01", "2020-12")), period_key(None), period_key((None, "2021"))
+    ('2020-01-01:2020-12-31', '', ':2021-12-31')
+    """
+    span = as_period(period)
+    first = f"{span.start:%Y-%m-%d}" if span.start is not None else ""
+    last = f"{span.stop - pd.Timedelta(days=1):%Y-%m-%d}" if span.stop is not None else ""
+    return f"{first}:{last}" if first or last else ""
+
+
+def counts_of_period(counts: pd.DataFrame, period: PeriodLike) -> pd.DataFrame:
+    """Return the stored funnel counts of ``period``, indexed by ``code_insee``.
+
+    A workspace whose contacts were counted elsewhere (``territory import contacts`` of
+    Parquet files, on Dask) keeps, instead of the contacts, the young people reached per
+    commune for the periods counted (layer ``contact_counts``: ``code_insee``, ``period``
+    from :func:`period_key`, ``repere``, ``mobilise``, ``accompagne``). Distinct young people
+    cannot be added up across periods, so only a period that was counted can be asked for.
+
+    Raises
+    ------
+    InputError
+        When ``period`` is not among the periods counted; the message lists them.
+
+    Examples
+    --------
+    >>> stored = pd.DataFrame({"code_insee": ["33063"], "period": [""], "repere": [5],
+    ...                        "mobilise": [2], "accompagne": [1]})
+    >>> counts_of_period(stored, None).loc["33063", "mobilise"]
+    np.int64(2)
+    """
+    check_frame(counts, "contact_counts", ["code_insee", "period", *STAGES], spatial=False)
+    key = period_key(period)
+    stored = counts["period"].fillna("").astype(str)
+    if not (stored == key).any():
+        known = sorted(set(stored))
+        listed = ", ".join(repr(k) if k else "the whole record" for k in known)
+        raise InputError(f"contact_counts: the young people were counted for the periods "
+                         f"{listed}, not for {key or 'the whole record'!r}; choose one of "
+                         "them, or count this one: territory import contacts FILE.parquet "
+                         f"--period {key or 'A:B'}")
+    rows = counts[(stored == key).to_numpy()]
+    table = rows.groupby(rows["code_insee"].astype(str))[list(STAGES)].sum()
+    return table.astype("int64").rename_axis("code_insee")

@@ -18,7 +18,12 @@ import pandas as pd
 from territory._errors import InputError
 from territory.analysis._checks import CRS, PeriodLike, as_period, check_layers
 from territory.analysis.access import access
-from territory.analysis.contacts import funnel_rates, stage_counts, young_people
+from territory.analysis.contacts import (
+    counts_of_period,
+    funnel_rates,
+    stage_counts,
+    young_people,
+)
 from territory.analysis.demand import demand
 from territory.analysis.hexagons import by_hexagons
 from territory.analysis.params import DEFAULTS, Parameters
@@ -41,6 +46,7 @@ _LAYER_SPEC: dict[str, tuple[bool, tuple[str, ...]]] = {
     "sites": (True, ()),
     "actions": (True, ()),
     "contacts": (False, ("contact_id", "date", "code_insee")),
+    "contact_counts": (False, ("code_insee", "period", "repere", "mobilise", "accompagne")),
     "catchment_members": (False, ("ml_code", "code_insee")),
     "catchments": (True, ("ml_code",)),
     "epci": (True, ("epci_code",)),
@@ -57,13 +63,19 @@ def _empty_points() -> gpd.GeoDataFrame:
 
 
 def _contact_counts(communes: pd.DataFrame, contacts: pd.DataFrame | None,
-                    period: PeriodLike) -> tuple[pd.DataFrame, int]:
-    """Young people reached and funnel counts per commune, and those living elsewhere."""
+                    period: PeriodLike,
+                    stored: pd.DataFrame | None = None) -> tuple[pd.DataFrame, int]:
+    """Young people reached and funnel counts per commune, and those living elsewhere.
+
+    From the contacts; without any, from the counts stored for the period (``stored``).
+    """
     columns = ["reached", "repere", "mobilise", "accompagne"]
-    if contacts is None or contacts.empty:
+    if contacts is not None and not contacts.empty:
+        counts = stage_counts(young_people(contacts, period=period), by="code_insee")
+    elif stored is not None and not stored.empty:
+        counts = counts_of_period(stored, period)
+    else:
         return pd.DataFrame(0, index=communes.index, columns=columns, dtype="int64"), 0
-    people = young_people(contacts, period=period)
-    counts = stage_counts(people, by="code_insee")
     counts.insert(0, "reached", counts["repere"])
     outside = int(counts.loc[~counts.index.isin(communes["code_insee"]), "reached"].sum())
     table = counts.reindex(communes["code_insee"].to_numpy()).fillna(0).astype("int64")
@@ -104,7 +116,8 @@ def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = No
     0  100.0      12.9        0
     """
     communes = layers["communes"]
-    counts, outside = _contact_counts(communes, layers.get("contacts"), period)
+    counts, outside = _contact_counts(communes, layers.get("contacts"), period,
+                                      layers.get("contact_counts"))
     table = demand(communes, reached=counts["reached"], params=params)
     table = table.join(counts)
     table["contacts_per_1000"] = (table["reached"] / table["youth"] * 1000).where(
@@ -202,7 +215,10 @@ def indicators(
     ----------
     layers
         Workspace layers by name: ``communes`` (required), ``mairies``, ``sites``,
-        ``actions``, ``contacts``, ``catchment_members`` (for ``catchment``), and for names
+        ``actions``, ``contacts`` (or, without it, ``contact_counts``: young people counted
+        per commune for given periods, see
+        :func:`~territory.analysis.contacts.counts_of_period`), ``catchment_members`` (for
+        ``catchment``), and for names
         and polygons ``catchments``, ``epci``, ``departements``. GeoDataFrames in EPSG:2154.
     level
         ``commune``, ``epci``, ``catchment``, ``departement`` or ``h3:6`` … ``h3:8``.

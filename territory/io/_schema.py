@@ -45,6 +45,11 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "columns": {"contact_id": _TEXT, "date": _DATE, "ml_code": _TEXT, "action_id": _TEXT,
                     "code_insee": _TEXT, "stage": _TEXT},
     },
+    "contact_counts": {
+        "geometry": None,
+        "columns": {"code_insee": _TEXT, "period": _TEXT, "repere": _INT, "mobilise": _INT,
+                    "accompagne": _INT},
+    },
     "scenarios": {
         "geometry": None,
         "columns": {"scenario_id": _TEXT, "name": _TEXT, "parameters": _TEXT,

@@ -28,12 +28,15 @@ from territory.io._import_youth import POPULATION_COLUMN, build_youth
 from territory.io._personal import find_personal, new_key, personal_message
 from territory.io._problems import Findings, capped
 from territory.io._readers import Table, read_table
+from territory.io._schema import empty_layer
 from territory.io._values import as_text, normalise
 from territory.io.workspace import Workspace
 
 __all__ = ["KINDS", "LAYERS", "ImportReport", "import_file"]
 
 KINDS = ("catchments", "sites", "actions", "contacts", "youth")
+# Young people counted per commune and period, kept instead of contacts too many to hold.
+COUNTS_LAYER = "contact_counts"
 LAYERS = {"catchments": ("catchments", "catchment_members"), "sites": ("sites",),
           "actions": ("actions",), "contacts": ("contacts",), "youth": ("communes",)}
 PSEUDONYM_KEY = "pseudonym_key"
@@ -229,7 +232,11 @@ def _import(workspace: Workspace, request: _Request) -> ImportReport:
         else {}
     if rejects is not None:
         _write_rejects(findings, rejects)
-    workspace.write(built.layers, demo=False, source=f"import {request.kind} : {table.file}",
+    written = dict(built.layers)
+    if request.kind == "contacts" and COUNTS_LAYER in workspace.layers():
+        # Contacts replace the counts kept of earlier contacts (Parquet imports).
+        written[COUNTS_LAYER] = empty_layer(COUNTS_LAYER)
+    workspace.write(written, demo=False, source=f"import {request.kind} : {table.file}",
                     layer_info=info, metadata={**built.metadata, **extra}, keep_previous=True)
     return report
 

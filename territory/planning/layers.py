@@ -34,7 +34,8 @@ _DEMAND = ("youth", "invisible_est")
 def _demand(layers: Mapping[str, pd.DataFrame], params: Parameters) -> gpd.GeoDataFrame:
     communes = layers["communes"]
     known = {k: v for k, v in layers.items() if k in ("communes", "mairies", "sites",
-                                                      "actions", "contacts")}
+                                                      "actions", "contacts",
+                                                      "contact_counts")}
     table = indicators(known, level="commune", params=params)
     keep = [c for c in ("code_insee", "nom", "dep_code", "epci_code") if c in communes]
     demand = gpd.GeoDataFrame(communes[keep].copy(), geometry=communes.geometry.to_numpy(),

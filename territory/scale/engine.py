@@ -19,7 +19,7 @@ sums as the single-machine engine, so both engines give the same table, value fo
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ import pandas as pd
 from distributed import Client
 
 from territory._errors import InputError
-from territory.analysis import FUNNEL, Parameters
+from territory.analysis import FUNNEL, Parameters, period_key
 from territory.analysis import indicators as local_indicators
 from territory.analysis._checks import PeriodLike, as_period, check_layers
 from territory.analysis.params import DEFAULTS
@@ -54,7 +54,7 @@ from territory.scale.partitions import (
     with_order,
 )
 
-__all__ = ["ContactSource", "as_people", "commune_contacts", "indicators"]
+__all__ = ["ContactSource", "as_people", "commune_contacts", "count_periods", "indicators"]
 
 ContactSource = pd.DataFrame | ContactFiles | str | Path
 # Rows per partition of an in-memory contacts layer.
@@ -177,6 +177,48 @@ def commune_contacts(
     total = _contacts_graph(contacts, communes, period=period, spatial=spatial,
                             npartitions=npartitions)
     return _counts_table(compute(client, total, progress=progress))
+
+
+def count_periods(
+    contacts: ContactSource,
+    communes: gpd.GeoDataFrame,
+    *,
+    client: Client,
+    periods: Sequence[PeriodLike] = (None,),
+    spatial: bool = False,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Return the ``contact_counts`` layer: young people reached per commune and period.
+
+    What a workspace keeps of contacts too many to hold (:func:`commune_contacts` for each
+    period, run side by side): one row per commune and period with at least one young
+    person, no identifier. :func:`territory.analysis.indicators` reads it when the workspace
+    has no ``contacts`` layer, for the periods counted.
+
+    Parameters
+    ----------
+    periods
+        The periods to count, each ``(start, end)`` (both included) or None for the whole
+        record (the default: only the whole record).
+
+    Returns
+    -------
+    counts
+        ``code_insee``, ``period`` (:func:`territory.analysis.period_key`), ``repere``,
+        ``mobilise``, ``accompagne``.
+    """
+    check_layers({"communes": communes}, {"communes": (True, ("code_insee",))})
+    keys = [period_key(period) for period in periods]
+    if len(set(keys)) < len(keys):
+        raise InputError(f"periods {keys}: a period is given twice; expected each once")
+    graphs = [_contacts_graph(contacts, communes, period=period, spatial=spatial,
+                              npartitions=None) for period in periods]
+    frames = []
+    for key, table in zip(keys, compute(client, graphs, progress=progress), strict=True):
+        counts = _counts_table(table)
+        counts = counts[counts["repere"] > 0].reset_index()
+        frames.append(counts.assign(period=key)[["code_insee", "period", *COUNT_COLUMNS]])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _contacts_graph(contacts: ContactSource, communes: gpd.GeoDataFrame, *,
