@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> None:
                               sites=_plain(points), overwrite=True)
     report = _Report(
         solution=solution, demand=model.demand, args=args, parameters=parameters,
+        size=(len(model.demand), len(model.facilities), len(model.pairs.minutes)),
         communes=layers["communes"].set_index("code_insee")["nom"], saved=saved,
         demo=workspace.is_demo(), comparison=comparison)
     if args.json:
@@ -124,6 +125,15 @@ class _Report:
     saved: str | None
     demo: bool
     comparison: pd.DataFrame | None
+    size: tuple[int, int, int] = (0, 0, 0)
+
+
+def _machine_line(size: tuple[int, int, int]) -> str:
+    """Say where the plan was computed: on this machine, also at national scale."""
+    zones, places, pairs = (format_number(n) for n in size)
+    return (f"Calcul sur cette machine (modèle creux : {zones} zones de demande × {places} "
+            f"lieux, {pairs} paires à portée), même pour toute la France ; le moteur Dask "
+            "(--engine dask) ne sert qu'aux indicateurs.")
 
 
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
@@ -216,7 +226,10 @@ def _as_json(report: _Report) -> dict[str, Any]:
              "gain": float(row["gain"]),
              **{c: float(row[c]) for c in sites.columns if c.startswith("gain_")}}
             for k, (label, row) in enumerate(sites.iterrows())]
+    zones, places, pairs = report.size
     result = {"parameters": report.parameters, "status": solution.status,
+              "computed_on": {"engine": "local", "demand_zones": zones, "places": places,
+                              "pairs": pairs},
               "sites": rows, "covered": float(solution.covered.get("invisible_est", 0.0)),
               "covered_youth": float(solution.covered.get("youth", 0.0)),
               "objective": solution.value, "bound": _finite(solution.bound),
@@ -262,6 +275,7 @@ def _as_text(report: _Report) -> str:
             lines.append(f"{label.capitalize()} à moins de {minutes} min : "
                          f"{format_number(done)} sur {format_number(total)} ({share} %)")
     lines.append(f"Statut : {_status(solution)}")
+    lines.append(_machine_line(report.size))
     if report.comparison is not None:
         lines += ["", "Comparaison :", _comparison_text(report.comparison)]
     if report.saved:
