@@ -142,19 +142,27 @@ def test_unreadable_file_is_named_before_the_run(national: dict[str, gpd.GeoData
     assert "c.parquet: `date`: missing column" in message
 
 
+@pytest.mark.parametrize("step", ["contacts", "indicators"])
 def test_killed_worker_still_gives_the_exact_result(national: dict[str, gpd.GeoDataFrame],
-                                                    tmp_path: Path) -> None:
+                                                    tmp_path: Path, step: str) -> None:
     points = draw_contacts(national["communes"], national["mairies"], 120_000, seed=5)
     folder = write_parts(points, tmp_path / "kill", files=24, row_group=5_000)
-    expected = counts_of(located(points, national["communes"]))
+    if step == "contacts":
+        expected: pd.DataFrame = counts_of(located(points, national["communes"]))
+    else:
+        expected = indicators({**national, "contacts": located(points, national["communes"])},
+                              level="h3:6")
     with scale.cluster(n_workers=2, threads_per_worker=1, memory_limit="1GiB") as client:
         pids = client.run(os.getpid)
         result: dict[str, object] = {}
 
         def run() -> None:
             try:
-                result["counts"] = scale.commune_contacts(folder, national["communes"],
-                                                          client=client)
+                result["value"] = (
+                    scale.commune_contacts(folder, national["communes"], client=client)
+                    if step == "contacts" else
+                    scale.indicators(national, contacts=folder, client=client, level="h3:6",
+                                     npartitions=6))
             except Exception as error:  # handed to the test's thread below
                 result["error"] = error
 
@@ -166,7 +174,7 @@ def test_killed_worker_still_gives_the_exact_result(national: dict[str, gpd.GeoD
         assert not worker.is_alive()
         assert pids[victim] not in client.run(os.getpid).values()
     assert "error" not in result, result.get("error")
-    pd.testing.assert_frame_equal(result["counts"], expected, check_exact=True)
+    pd.testing.assert_frame_equal(result["value"], expected, check_exact=True)
 
 
 def _busy_worker(client: object, running: threading.Thread) -> str:
