@@ -16,11 +16,15 @@ FORBIDDEN = {
     "io": ("territory.analysis", "territory.planning", "territory.viz", "territory.report",
            "territory.cli", "dashboards", "folium", "panel"),
     "analysis": ("territory.io", "territory.viz", "territory.report", "territory.cli",
-                 "dashboards", "folium", "panel", "pyogrio"),
+                 "dashboards", "folium", "panel", "pyogrio", "territory.scale", "dask",
+                 "distributed", "dask_geopandas", "pyarrow"),
     "planning": ("territory.io", "territory.viz", "territory.report", "territory.cli",
                  "dashboards", "folium", "panel", "pyogrio"),
     "viz": ("territory.io", "territory.cli", "territory.report", "dashboards", "panel",
             "pyogrio"),
+    # The distributed engine runs the analytics' steps; it draws and plans nothing.
+    "scale": ("territory.viz", "territory.report", "territory.cli", "territory.planning",
+              "dashboards", "folium", "panel"),
 }
 
 
