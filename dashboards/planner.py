@@ -229,7 +229,7 @@ class PlannerApp(Selection):
         """Add a candidate site at the town hall of the commune ``code``; return it."""
         x, y = self.origin_xy(self.row_of(code))
         return self.plan.add(Candidate(id=self.plan.new_id(), x=x, y=y, origin="mairie",
-                                       name=f"Mairie de {self.commune_name(code)}",
+                                       name=f"Mairie {labels.of(self.commune_name(code))}",
                                        code_insee=code))
 
     def move_site(self, site_id: str, lat: float, lon: float) -> None:

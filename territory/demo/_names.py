@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from territory._french import of
+
 __all__ = ["DEPARTEMENTS", "FICTIVE", "ml_name", "of"]
 
 # How a département is named after "Mission Locale" (article and preposition included).
@@ -22,7 +24,6 @@ DEPARTEMENTS = {
     "87": "de la Haute-Vienne",
 }
 FICTIVE = " (fictive)"
-_VOWELS = tuple("AEIOUYÂÊÎÔÛÉÈËÏŒ")
 # Catchments are named after their largest commune: an agglomeration from 40,000 residents,
 # a town from 10,000, else a rural "pays".
 _URBAN_POPULATION = 40_000
@@ -30,23 +31,6 @@ _TOWN_POPULATION = 10_000
 _TOWN_TEMPLATES = ("Mission Locale {of} et environs", "Mission Locale du Pays {of}")
 _RURAL_TEMPLATES = (*_TOWN_TEMPLATES, "Mission Locale du Bassin {of}",
                     "Mission Locale rurale {of}")
-
-
-def of(place: str) -> str:
-    """Return ``place`` after the preposition "de", contracted as French requires.
-
-    Examples
-    --------
-    >>> [of(p) for p in ("Bordeaux", "Angoulême", "Le Bouscat", "Les Herbiers", "La Rochelle")]
-    ['de Bordeaux', "d'Angoulême", 'du Bouscat', 'des Herbiers', 'de La Rochelle']
-    """
-    if place.startswith("Le "):
-        return "du " + place[3:]
-    if place.startswith("Les "):
-        return "des " + place[4:]
-    if place.startswith(_VOWELS):
-        return "d'" + place
-    return "de " + place
 
 
 def ml_name(

@@ -23,6 +23,7 @@ import pyogrio
 import shapely
 
 from territory._errors import InputError
+from territory._french import of
 from territory.io._datafrance import (
     SOURCE_PACKAGE,
     SOURCE_VERSION,
@@ -113,7 +114,7 @@ def _mairies(raw: pd.DataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "code_insee": communes["code_insee"].to_numpy(),
-            "nom": ["Mairie de " + n for n in communes["nom"]],
+            "nom": ["Mairie " + of(n) for n in communes["nom"]],
             "adresse": raw["mairie_adresse"].fillna("").str.replace("\n", ", ").to_numpy(),
             "approximate": ~trusted,
             "location_source": np.where(

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from territory._french import of
 from territory.sources import POPULATION_VINTAGE
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "html_text",
     "kind_colour",
     "kind_label",
+    "of",
     "youth_density_class",
 ]
 
