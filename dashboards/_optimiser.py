@@ -45,7 +45,7 @@ def available() -> bool:
 
 
 @pn.cache(max_items=16)
-def _model(path: str, version: float, *, period: tuple[str, str] | None, threshold_min: float,
+def _model(path: str, version: float, *, period: data.PeriodBounds, threshold_min: float,
            action_kinds: tuple[str, ...], ml_code: str) -> Any:
     assert PLANNING is not None
     layers = data.filtered_layers(path, version,

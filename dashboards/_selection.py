@@ -41,6 +41,8 @@ class Selection(pn.viewable.Viewer):
     departement = param.String(default="", doc="dep_code of the chosen département ('' = all).")
     start = param.String(default="", doc="First month of the period, 'YYYY-MM'.")
     end = param.String(default="", doc="Last month of the period, 'YYYY-MM'.")
+    counted = param.String(default="", doc="The period counted, when the workspace keeps "
+                           "counts instead of contacts ('' = the whole record).")
     threshold_min = param.Integer(default=30, bounds=(5, 90), doc="Access threshold (min).")
     action_kinds = param.ListSelector(default=[], objects=[], doc="Kinds of action counted.")
 
@@ -53,6 +55,8 @@ class Selection(pn.viewable.Viewer):
         params.setdefault("action_kinds", kinds)
         params.setdefault("start", months[0] if months else "")
         params.setdefault("end", months[-1] if months else "")
+        if self.info.counted_periods:
+            params.setdefault("counted", self.info.counted_periods[0])
         super().__init__(**params)
         self.layers = data.layers(*self._key)
         self.bounds = _geo.area_bounds(*self._key, "communes")
@@ -67,9 +71,12 @@ class Selection(pn.viewable.Viewer):
     @property
     def filters(self) -> data.Filters:
         """The filters the indicators depend on."""
+        kinds = tuple(sorted(self.action_kinds))
+        if self.info.counted_periods:  # only the periods counted can be shown
+            return data.Filters(data.counted_period(self.counted), float(self.threshold_min),
+                                kinds)
         start, end = sorted((self.start, self.end)) if self.start and self.end else ("", "")
-        return data.Filters((start, end) if start else None, float(self.threshold_min),
-                            tuple(sorted(self.action_kinds)))
+        return data.Filters((start, end) if start else None, float(self.threshold_min), kinds)
 
     def table_and_weights(self) -> tuple[pd.DataFrame, np.ndarray]:
         """Return the region's commune indicators and each commune's weight in the selection."""
@@ -89,10 +96,12 @@ class Selection(pn.viewable.Viewer):
     @property
     def period_label(self) -> str:
         """The period in French, e.g. ``"de décembre 2019 à novembre 2021"``."""
+        if self.info.counted_periods:
+            return self.info.counted_label(self.counted)
         period = self.filters.period
         if period is None:
             return "toute la période"
-        first, last = (self.info.month_label(m) for m in period)
+        first, last = (self.info.month_label(m) for m in period if m is not None)
         return first if first == last else f"de {first} à {last}"
 
     def view_updates(self, weights: np.ndarray) -> dict[str, Any]:
@@ -152,11 +161,7 @@ class Selection(pn.viewable.Viewer):
                 self.param.departement, label="Département", **wide,
                 options={"Tous": "", **{f"{v} ({k})": k
                                         for k, v in self.info.departements.items()}}),
-            pn.Row(pn.widgets.Select.from_param(self.param.start, label="Du mois",
-                                                options=months, **wide),
-                   pn.widgets.Select.from_param(self.param.end, label="au mois",
-                                                options=months, **wide),
-                   sizing_mode="stretch_width"),
+            self._period_widget(months, wide),
             pn.widgets.IntSlider.from_param(self.param.threshold_min, step=5,
                                             label="Seuil d’accès (minutes)",
                                             sizing_mode="stretch_width"),
@@ -169,6 +174,18 @@ class Selection(pn.viewable.Viewer):
                             options={labels.kind_label(k, labels.ACTION_KIND_LABELS): k
                                      for k in self.info.action_kinds})]
         return pn.Column(*widgets, sizing_mode="stretch_width")
+
+    def _period_widget(self, months: dict[str, str], wide: dict[str, Any]) -> Any:
+        if self.info.counted_periods:
+            # Distinct young people do not add up across periods: offer those counted.
+            return pn.widgets.Select.from_param(
+                self.param.counted, label="Période (jeunes comptés)", **wide,
+                options={self.info.counted_label(k): k for k in self.info.counted_periods})
+        return pn.Row(pn.widgets.Select.from_param(self.param.start, label="Du mois",
+                                                   options=months, **wide),
+                      pn.widgets.Select.from_param(self.param.end, label="au mois",
+                                                   options=months, **wide),
+                      sizing_mode="stretch_width")
 
     def page(self, title: str, *, sidebar: list[Any], main: list[Any]) -> Any:
         """Return the page: header with both views' links and the demo badge, sidebar, main."""
@@ -186,7 +203,7 @@ class Selection(pn.viewable.Viewer):
 
 
 @pn.cache(max_items=16)
-def _site_points(path: str, version: float, period: tuple[str, str] | None) -> dict[str, list]:
+def _site_points(path: str, version: float, period: data.PeriodBounds) -> dict[str, list]:
     sites = data.layers(path, version).get("sites")
     if sites is None or sites.empty:
         return {}
@@ -194,7 +211,7 @@ def _site_points(path: str, version: float, period: tuple[str, str] | None) -> d
 
 
 @pn.cache(max_items=16)
-def _action_points(path: str, version: float, period: tuple[str, str] | None,
+def _action_points(path: str, version: float, period: data.PeriodBounds,
                    kinds: tuple[str, ...]) -> dict[str, list]:
     actions = data.layers(path, version).get("actions")
     if actions is None or actions.empty:

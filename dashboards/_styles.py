@@ -131,7 +131,7 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
 
 
 @pn.cache(max_items=64)
-def _cached_style(path: str, version: float, *, period: tuple[str, str] | None,
+def _cached_style(path: str, version: float, *, period: data.PeriodBounds,
                   threshold_min: float, action_kinds: tuple[str, ...], indicator: str,
                   ml_code: str, dep_code: str, territory: str) -> MapStyle:
     source = data.Source(path, version)

@@ -17,16 +17,18 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from territory.analysis import indicators
+from territory.analysis import as_period, indicators
 from territory.io.workspace import Workspace
 
 __all__ = [
     "LAYERS",
     "Filters",
+    "PeriodBounds",
     "Source",
     "WorkspaceInfo",
     "catchment_indicators",
     "commune_indicators",
+    "counted_period",
     "filtered_layers",
     "in_period",
     "info",
@@ -36,9 +38,11 @@ __all__ = [
 ]
 
 LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
-          "contacts", "departements", "region")
+          "contacts", "contact_counts", "departements", "region")
 SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
                "accompagne", "covered_youth")
+# A period: first and last month (or day), both included, either may be open; None: all.
+PeriodBounds = tuple[str | None, str | None] | None
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
 MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
@@ -63,24 +67,46 @@ class Source:
 class Filters:
     """What the indicators depend on: the period, the access threshold and the action kinds.
 
-    ``period`` is ``(first month, last month)`` as ``"YYYY-MM"`` strings, both included, or
-    None for the whole record; ``action_kinds`` the kinds of outreach action that count.
+    ``period`` is ``(first month, last month)`` as ``"YYYY-MM"`` strings, both included (or,
+    for contacts kept as counts, the first and last days of a period counted, either of which
+    may be None), or None for the whole record; ``action_kinds`` the kinds of outreach
+    action that count.
     """
 
-    period: tuple[str, str] | None
+    period: PeriodBounds
     threshold_min: float
     action_kinds: tuple[str, ...]
 
 
+def _day(iso: str) -> str:
+    return pd.Timestamp(iso).strftime("%d/%m/%Y")
+
+
 @dataclass(frozen=True)
 class WorkspaceInfo:
-    """What the filters offer: Missions Locales, départements, months, action kinds."""
+    """What the filters offer: Missions Locales, départements, months, action kinds.
+
+    ``counted_periods`` are the periods for which the young people reached were counted, when
+    the workspace keeps counts instead of contacts (``territory import contacts
+    FILE.parquet``): only those periods can be shown. Empty when it keeps the contacts.
+    """
 
     demo: bool
     mls: dict[str, str]
     departements: dict[str, str]
     months: tuple[str, ...]
     action_kinds: tuple[str, ...]
+    counted_periods: tuple[str, ...] = ()
+
+    @staticmethod
+    def counted_label(key: str) -> str:
+        """Return a counted period (``"2020-01-01:2020-12-31"``) in French."""
+        if not key:
+            return "toute la période"
+        first, _, last = key.partition(":")
+        if first and last:
+            return f"du {_day(first)} au {_day(last)}"
+        return f"depuis le {_day(first)}" if first else f"jusqu’au {_day(last)}"
 
     def month_label(self, month: str, *, short: bool = False) -> str:
         """Return a month such as ``"2020-03"`` in French: ``"mars 2020"``."""
@@ -113,6 +139,9 @@ def info(path: str, version: float) -> WorkspaceInfo:
     deps = found.get("departements", pd.DataFrame(columns=["dep_code", "nom"]))
     actions = found.get("actions", pd.DataFrame(columns=["date", "kind"]))
     contacts = found.get("contacts", pd.DataFrame(columns=["date"]))
+    counts = found.get("contact_counts")
+    counted = (tuple(sorted(set(counts["period"].fillna("").astype(str))))
+               if counts is not None and len(counts) and contacts.empty else ())
     mls = catchments.sort_values("ml_name")
     return WorkspaceInfo(
         demo=Workspace(path).is_demo(),
@@ -121,7 +150,16 @@ def info(path: str, version: float) -> WorkspaceInfo:
                               strict=True)),
         months=_months([actions, contacts]),
         action_kinds=tuple(sorted(actions["kind"].dropna().astype(str).unique())),
+        counted_periods=counted,
     )
+
+
+def counted_period(key: str) -> PeriodBounds:
+    """Return the period of a counted-period key (``"A:B"``, ``""`` for the whole record)."""
+    if not key:
+        return None
+    first, _, last = key.partition(":")
+    return (first or None, last or None)
 
 
 def filtered_layers(path: str, version: float, filters: Filters) -> dict[str, pd.DataFrame]:
@@ -144,7 +182,7 @@ def filtered_layers(path: str, version: float, filters: Filters) -> dict[str, pd
 
 
 @pn.cache(max_items=48)
-def _indicators(path: str, version: float, *, level: str, period: tuple[str, str] | None,
+def _indicators(path: str, version: float, *, level: str, period: PeriodBounds,
                 threshold_min: float, action_kinds: tuple[str, ...],
                 public: bool) -> gpd.GeoDataFrame:
     filters = Filters(period, threshold_min, action_kinds)
@@ -190,14 +228,12 @@ def selection_weights(path: str, version: float, ml_code: str, dep_code: str) ->
     return weights
 
 
-def in_period(frame: pd.DataFrame, period: tuple[str, str] | None) -> pd.DataFrame:
-    """Return the rows of ``frame`` whose ``date`` falls in the months of ``period``."""
+def in_period(frame: pd.DataFrame, period: PeriodBounds) -> pd.DataFrame:
+    """Return the rows of ``frame`` whose ``date`` falls in ``period`` (months: whole)."""
     if period is None or "date" not in frame:
         return frame
     dates = pd.to_datetime(frame["date"], errors="coerce")
-    start = pd.Period(period[0], "M").start_time
-    end = pd.Period(period[1], "M").end_time
-    return frame[(dates >= start) & (dates <= end)]
+    return frame[as_period(period).contains(dates)]
 
 
 def totals(table: pd.DataFrame, weights: np.ndarray) -> dict[str, float]:

@@ -32,6 +32,10 @@ REPORT: ModuleType | None = (importlib.import_module("territory.report")
 
 __all__ = ["DirectorApp"]
 
+# Contacts kept as counts per period (territory import contacts FILE.parquet): no month.
+COUNTED_NOTE = ('<p class="tc-note">Les contacts sont conservés sous forme de comptes par '
+                "période (jeunes distincts par commune), sans date : pas de courbe "
+                "mensuelle.</p>")
 ML_COLUMNS = {"zone_name": "Mission Locale", "youth": "Jeunes", "invisible_est": "Invisibles",
               "reached": "Atteints", "contacts_per_1000": "Pour 1 000",
               "covered_share": "Sous seuil %", "repere": "Repérés", "mobilise": "Mobilisés",
@@ -94,7 +98,7 @@ class DirectorApp(Selection):
                 sites, actions = (kept, actions) if name == "sites" else (sites, kept)
         return {"sites": float(len(sites)), "actions": float(len(actions))}
 
-    @param.depends("start", "end", "threshold_min", "action_kinds", "ml", "departement",
+    @param.depends("start", "end", "counted", "threshold_min", "action_kinds", "ml", "departement",
                    "indicator", watch=True)
     def _refresh(self) -> None:
         table, weights = self.table_and_weights()
@@ -104,7 +108,8 @@ class DirectorApp(Selection):
             self.cards.object = self._cards_html()
             self.funnel.object = (f'<p class="tc-section">Parcours des jeunes atteints · '
                                   f"{labels.html_text(self.period_label)}</p>"
-                                  + _html.funnel_html(self.figures, public=True))
+                                  + _html.funnel_html(self.figures, public=True)
+                                  + (COUNTED_NOTE if self.info.counted_periods else ""))
             self._refresh_map(by_ml)
             self.table.value = self._ml_table(by_ml)
             self.chart.object = self._chart()

@@ -100,11 +100,11 @@ class PlannerApp(Selection):
         return _geo.areas_geojson(self.source.path, self.source.version, "catchments")
 
     # -- refreshers ------------------------------------------------------------------------
-    @param.depends("start", "end", "action_kinds", watch=True)
+    @param.depends("start", "end", "counted", "action_kinds", watch=True)
     def _refresh_points(self) -> None:
         self.map.param.update(sites=site_layer(self), actions=action_layer(self))
 
-    @param.depends("start", "end", "threshold_min", "action_kinds", "indicator", "ml",
+    @param.depends("start", "end", "counted", "threshold_min", "action_kinds", "indicator", "ml",
                    "departement", watch=True)
     def _refresh_all(self) -> None:
         table, weights = self.table_and_weights()

@@ -19,6 +19,7 @@ __all__ = ["LAYERS", "parse_period", "register", "run"]
 
 # Every layer the report reads; those absent from a workspace are left out.
 LAYERS = ("communes", "mairies", "departements", "region", "catchments", "catchment_members",
+          "contact_counts",
           "sites", "actions", "contacts")
 
 

@@ -178,6 +178,24 @@ def _series(contacts: pd.DataFrame | None, period: PeriodLike,
     return public, "period"
 
 
+COUNTED_NOTE = ("Les contacts sont conservés sous forme de comptes par période (jeunes "
+                "distincts par commune de résidence), sans dates : pas de courbe dans le "
+                "temps, seulement le total de la période.")
+
+
+def _counted(layers: Mapping[str, pd.DataFrame]) -> bool:
+    """Tell whether the young people reached come from counts kept instead of contacts."""
+    contacts, counts = layers.get("contacts"), layers.get("contact_counts")
+    return (contacts is None or contacts.empty) and counts is not None and not counts.empty
+
+
+def _counted_total(total: pd.DataFrame) -> pd.DataFrame:
+    """Return the period's total as a one-row series (already masked when small)."""
+    row = total.iloc[0]
+    return pd.DataFrame({"period": [None], "reached": [row["reached"]],
+                         "reached_secret": [row.get("reached_secret")]})
+
+
 def _too_few(series: pd.DataFrame) -> str:
     """Say why an ML's curve is not shown, with its total over the period."""
     row = series.iloc[0] if len(series) else pd.Series({"reached": 0.0})
@@ -293,7 +311,9 @@ def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
     series, freq = _series(local.contacts, span, threshold)
     public = _public_communes(raw_communes, layers["catchment_members"], params)
     note = ""
-    if freq == "period" and ml_code is not None:
+    if _counted(layers):
+        series, freq, note = _counted_total(total), "period", COUNTED_NOTE
+    elif freq == "period" and ml_code is not None:
         note = _too_few(series)
         series, freq = _series(region.contacts, span, threshold)
     return ReportData(

@@ -73,7 +73,7 @@ def _funnel_values(data: ReportData) -> list[float | None]:
 
 
 def _draw_funnel(ax: Axes, table: Table, values: list[float | None]) -> None:
-    top = max([v for v in values if v is not None] or [1.0])
+    top = max([v for v in values if v is not None] + [0.0]) or 1.0  # no one reached: 0
     for y, (row, value) in enumerate(zip(table.rows, values, strict=True)):
         width = (value or 0) / top if value is not None else 0.12
         fill = (ACCENT, "#4b86b4", "#8fb8d8")[y] if value is not None else SECRET_FILL

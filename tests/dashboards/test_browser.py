@@ -6,6 +6,8 @@ work with no network at all.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import socket
 import subprocess
 import sys
@@ -54,13 +56,14 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path,
     raise TimeoutError(f"no answer from {url} after {timeout_s} s")
 
 
-@pytest.fixture(scope="module")
-def server(dash_file: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def _serving(path: Path) -> Iterator[str]:
+    """Run ``territory serve`` on the workspace ``path``; yield its address."""
     port = _free_port()
-    log = dash_file.with_name("server.log")
+    log = path.with_name("server.log")
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "territory", "serve", "--workspace", str(dash_file),
+            [sys.executable, "-m", "territory", "serve", "--workspace", str(path),
              "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -73,6 +76,12 @@ def server(dash_file: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(dash_file: Path) -> Iterator[str]:
+    with _serving(dash_file) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +254,27 @@ def test_ten_sessions_at_once_each_keep_their_own_state(browser: Any, server: st
         page.locator(".tc-card", has_text=name).first.wait_for(timeout=TIMEOUT_MS)
         assert page.locator(".tm-candidate").count() == 0
     context.close()
+
+
+def test_counts_kept_instead_of_contacts_show_the_periods_counted(browser: Any,
+                                                                 counts_file: Path) -> None:
+    with _serving(counts_file) as url:
+        director = Page(browser, url + "/direction")
+        page = director.page
+        period = page.locator("select", has=page.locator("option", has_text="toute la période"))
+        assert period.locator("option").all_inner_texts() == [
+            "toute la période", "du 01/01/2020 au 31/12/2020"]
+        before = director.card("Jeunes atteints")
+        period.select_option(index=1)
+        after = director.wait_card_change("Jeunes atteints", before)
+        assert 0 < _first_number(after) < _first_number(before)
+        funnel = page.locator(".tc-section", has_text="Parcours des jeunes atteints")
+        assert "du 01/01/2020 au 31/12/2020" in funnel.inner_text()
+        assert director.blocked == [] and director.errors == []
+        page.close()
+
+
+def _first_number(text: str) -> int:
+    found = re.search(r"\d[\d\s\u202f\u00a0]*", text)
+    assert found, text
+    return int(re.sub(r"\D", "", found.group()))

@@ -120,3 +120,20 @@ def test_the_report_downloads_as_a_pdf(fresh: DirectorApp) -> None:
     fresh.ml = fresh._ml_codes[0]
     data = fresh.downloads["report"].callback()
     assert isinstance(data, io.BytesIO) and data.getvalue()[:5] == b"%PDF-"
+
+
+def test_counts_kept_instead_of_contacts_offer_the_periods_counted(
+        counts_file: Path, dash_file: Path) -> None:
+    app = DirectorApp(counts_file)
+    app.__panel__()
+    assert app.info.counted_periods == ("", "2020-01-01:2020-12-31")
+    contacts = DirectorApp(dash_file)
+    whole = app.figures["reached"]
+    assert whole == contacts.figures["reached"] > 0
+    assert "toute la période" in app.funnel.object and "pas de courbe" in app.funnel.object
+    app.counted = "2020-01-01:2020-12-31"
+    contacts.param.update(start="2020-01", end="2020-12")
+    assert app.figures["reached"] == contacts.figures["reached"]
+    assert 0 < app.figures["reached"] < whole
+    assert "du 01/01/2020 au 31/12/2020" in app.funnel.object
+    assert app.chart.object is None
