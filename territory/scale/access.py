@@ -113,10 +113,17 @@ def _partition_access(part: gpd.GeoDataFrame, supply: _Supply, params: Parameter
                   youth[pairs.origin] * weight)
 
 
-def _bucket_demand(parts: Sequence[_Pairs], lo: int, hi: int) -> np.ndarray:
+_Piece = tuple[np.ndarray, np.ndarray, np.ndarray]  # commune position, target, demand
+
+
+def _split_by_target(pairs: _Pairs, bounds: Sequence[tuple[int, int]]) -> tuple[_Piece, ...]:
+    """Cut a partition's pairs into the supply-point buckets ``bounds`` (the shuffle)."""
+    return tuple((pairs.position[keep], pairs.target[keep], pairs.demand[keep])
+                 for lo, hi in bounds for keep in [(pairs.target >= lo) & (pairs.target < hi)])
+
+
+def _bucket_demand(pieces: Sequence[_Piece], lo: int, hi: int) -> np.ndarray:
     """Demand around supply points ``lo``..``hi``, summed in the order of the communes."""
-    pieces = [(p.position[keep], p.target[keep], p.demand[keep])
-              for p in parts for keep in [(p.target >= lo) & (p.target < hi)]]
     position = np.concatenate([piece[0] for piece in pieces])
     target = np.concatenate([piece[1] for piece in pieces])
     demand = np.concatenate([piece[2] for piece in pieces])
@@ -164,7 +171,11 @@ def access_graph(communes: gpd.GeoDataFrame, partitions: Sequence[Delayed],
              for part in partitions]
     size = max(1, -(-len(sessions) // max(1, len(parts))))
     bounds = [(lo, min(lo + size, len(sessions))) for lo in range(0, len(sessions), size)]
-    around = [dask.delayed(_bucket_demand, pure=True)(parts, lo, hi) for lo, hi in bounds]
+    # Each partition's pairs are cut by supply point, and each bucket gathers its pieces.
+    pieces = [dask.delayed(_split_by_target, pure=True, nout=len(bounds))(part, bounds)
+              for part in parts]
+    around = [dask.delayed(_bucket_demand, pure=True)([split[b] for split in pieces], lo, hi)
+              for b, (lo, hi) in enumerate(bounds)]
     ratio = dask.delayed(_ratios, pure=True)(sessions, *around)
     results = [dask.delayed(_partition_result, pure=True)(part, ratio, params.threshold_min)
                for part in parts]
