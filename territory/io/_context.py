@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from territory.io._columns import Columns, missing_column
-from territory.io._places import MlIndex, Reference
+from territory.io._places import MlIndex, Reference, check_code
 from territory.io._problems import Findings
 from territory.io._values import BadValue, as_text, parse_date, shown
 from territory.io.workspace import Workspace
 
-__all__ = ["Built", "Context", "as_dates", "checked_date", "good_rows", "require", "texts"]
+__all__ = ["Built", "Context", "as_dates", "checked_date", "commune_codes", "good_rows",
+           "require", "texts"]
 
 # The first Missions Locales opened in 1982 (ordonnance du 26 mars 1982): an earlier date is
 # a typing mistake.
@@ -73,6 +74,28 @@ def texts(findings: Findings, column: str | None) -> list[str]:
     if column is None:
         return [""] * len(findings.table.rows)
     return [as_text(v) for v in findings.table.cells[column].tolist()]
+
+
+def commune_codes(findings: Findings, columns: Columns,
+                  ctx: Context) -> tuple[list[str], set[int]]:
+    """Return each row's INSEE code ('' where absent or wrong), and the rows outside the region.
+
+    A wrong code (a postal code, an unknown commune) is reported on its row and cell.
+    """
+    column = columns.get("code_insee")
+    codes = [""] * len(findings.table.rows)
+    outside: set[int] = set()
+    if column is None:
+        return codes, outside
+    for pos, raw in enumerate(findings.table.cells[column].tolist()):
+        try:
+            codes[pos], in_region = check_code(raw, ctx.ref)
+        except BadValue as bad:
+            findings.row(pos, str(bad), column=column)
+            continue
+        if not in_region:
+            outside.add(pos)
+    return codes, outside
 
 
 def checked_date(today: dt.date, *, future: bool = False) -> Any:

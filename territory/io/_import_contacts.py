@@ -5,11 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 from territory.io._columns import Columns
-from territory.io._context import Built, Context, as_dates, checked_date, good_rows, require, texts
+from territory.io._context import (
+    Built,
+    Context,
+    as_dates,
+    checked_date,
+    commune_codes,
+    good_rows,
+    require,
+    texts,
+)
 from territory.io._personal import pseudonymise
-from territory.io._places import check_code
 from territory.io._problems import Findings
-from territory.io._values import BadValue, as_text, is_blank, shown
+from territory.io._values import as_text, is_blank, shown
 from territory.io._vocabulary import stage
 
 __all__ = ["build_contacts"]
@@ -25,7 +33,7 @@ def build_contacts(findings: Findings, columns: Columns, ctx: Context, *, key: s
                          column=columns.get("contact_id"))
     dates = findings.parse(columns.get("date"), checked_date(ctx.today))
     stages = findings.parse(columns.get("stage"), stage)
-    codes, outside = _residences(findings, columns, ctx)
+    codes, outside = commune_codes(findings, columns, ctx)
     actions = texts(findings, columns.get("action_id"))
     ml = _ml_codes(findings, columns, ctx, actions, codes)
     if findings.file_problems:
@@ -44,23 +52,6 @@ def build_contacts(findings: Findings, columns: Columns, ctx: Context, *, key: s
     if kept_outside:
         notes.append(f"{kept_outside} contact(s) résidant hors région")
     return Built({"contacts": frame}, notes=notes)
-
-
-def _residences(findings: Findings, columns: Columns, ctx: Context) -> tuple[list[str], set[int]]:
-    column = columns.get("code_insee")
-    codes = [""] * len(findings.table.rows)
-    outside: set[int] = set()
-    if column is None:
-        return codes, outside
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        try:
-            codes[pos], in_region = check_code(raw, ctx.ref)
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-            continue
-        if not in_region:
-            outside.add(pos)
-    return codes, outside
 
 
 def _ml_codes(findings: Findings, columns: Columns, ctx: Context, actions: list[str],

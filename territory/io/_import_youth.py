@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from territory.io._columns import Columns
-from territory.io._context import Built, Context, good_rows, require
-from territory.io._places import check_code
+from territory.io._context import Built, Context, commune_codes, good_rows, require
 from territory.io._problems import Findings
 from territory.io._values import BadValue, normalise, parse_number, shown
 
@@ -29,7 +28,7 @@ def build_youth(findings: Findings, columns: Columns, ctx: Context) -> Built:
     """Replace ``communes.youth`` for the communes of the file; say where the counts come from."""
     require(findings, columns, "youth", ("code_insee",))
     chosen = population_column(findings, columns, ctx.column)
-    codes, skipped = _codes(findings, columns, ctx)
+    codes, skipped = commune_codes(findings, columns, ctx)
     values = _values(findings, chosen[0] if chosen else None, skipped)
     _duplicates(findings, columns, codes, skipped)
     if findings.file_problems or chosen is None:
@@ -117,23 +116,6 @@ def _youth(raw: Any) -> int:
         raise BadValue(f"{shown(raw)} is negative; expected a number of young people, "
                        "0 or more")
     return int(np.floor(value + 0.5))
-
-
-def _codes(findings: Findings, columns: Columns, ctx: Context) -> tuple[list[str], set[int]]:
-    column = columns.get("code_insee")
-    codes = [""] * len(findings.table.rows)
-    skipped: set[int] = set()
-    if column is None:
-        return codes, skipped
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        try:
-            codes[pos], in_region = check_code(raw, ctx.ref)
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-            continue
-        if not in_region:
-            skipped.add(pos)
-    return codes, skipped
 
 
 def _duplicates(findings: Findings, columns: Columns, codes: list[str],
