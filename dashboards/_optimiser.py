@@ -92,4 +92,14 @@ def propose(app: PlannerApp, *, n_sites: int) -> Proposal:
                                code_insee=str(row.get("code_insee") or ""), origin="proposé"))
         gains[site_id] = (float(row.get("gain_youth", 0.0)),
                           float(row.get("gain_invisible_est", 0.0)))
+    if not sites:
+        return Proposal(note=_nothing_to_gain(filters.threshold_min))
     return Proposal(sites=sites, gains=gains, note=_note(solution))
+
+
+def _nothing_to_gain(threshold_min: float) -> str:
+    """Say why no place is proposed: every young person is already within the threshold."""
+    shorter = max(5, int(threshold_min // 2) // 5 * 5)
+    return (f"Aucun nouveau lieu n’apporte de jeunes à moins de {threshold_min:g} min : ils "
+            "y sont déjà tous, d’un site ou d’un lieu d’aller-vers. Pour voir où aller, "
+            f"réduisez le seuil d’accès (par exemple {shorter} min).")

@@ -193,3 +193,15 @@ def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp)
     assert fresh.plan.proposals == [] and len(fresh.candidates) == found
     assert fresh.coverage.gains["youth"].tolist() == pytest.approx(proposed)
     fresh.plan.proposals = []
+
+
+def test_when_everyone_is_within_reach_the_proposal_says_so(fresh: PlannerApp) -> None:
+    from dashboards import _optimiser
+
+    if not _optimiser.available():
+        pytest.skip("territory.planning is not installed")
+    fresh.param.update(threshold_min=60, ml=next(iter(fresh.info.mls)))
+    fresh.plan.propose.clicks += 1
+    assert fresh.plan.proposals == []
+    assert "Aucun nouveau lieu" in fresh.plan.listing.object
+    assert "réduisez le seuil d’accès (par exemple 30 min)" in fresh.plan.listing.object
