@@ -91,7 +91,7 @@ class Selection(pn.viewable.Viewer):
         if self.departement:
             dep = self.info.departements.get(self.departement, self.departement)
             parts.append(f"{dep} ({self.departement})")
-        return " · ".join(p for p in parts if p) or "Nouvelle-Aquitaine"
+        return " · ".join(p for p in parts if p) or self.info.area
 
     @property
     def period_label(self) -> str:

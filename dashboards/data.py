@@ -19,6 +19,7 @@ import panel as pn
 
 from territory.analysis import as_period, indicators
 from territory.io.workspace import Workspace
+from territory.viz import labels
 
 __all__ = [
     "LAYERS",
@@ -97,6 +98,7 @@ class WorkspaceInfo:
     months: tuple[str, ...]
     action_kinds: tuple[str, ...]
     counted_periods: tuple[str, ...] = ()
+    area: str = "Nouvelle-Aquitaine"
 
     @staticmethod
     def counted_label(key: str) -> str:
@@ -139,6 +141,7 @@ def info(path: str, version: float) -> WorkspaceInfo:
     deps = found.get("departements", pd.DataFrame(columns=["dep_code", "nom"]))
     actions = found.get("actions", pd.DataFrame(columns=["date", "kind"]))
     contacts = found.get("contacts", pd.DataFrame(columns=["date"]))
+    region = found.get("region", pd.DataFrame(columns=["nom"]))
     counts = found.get("contact_counts")
     counted = (tuple(sorted(set(counts["period"].fillna("").astype(str))))
                if counts is not None and len(counts) and contacts.empty else ())
@@ -151,6 +154,7 @@ def info(path: str, version: float) -> WorkspaceInfo:
         months=_months([actions, contacts]),
         action_kinds=tuple(sorted(actions["kind"].dropna().astype(str).unique())),
         counted_periods=counted,
+        area=labels.area_name(region["nom"].astype(str).tolist()) if len(region) else "Région",
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["of"]
+__all__ = ["area_name", "of"]
 
 _VOWELS = tuple("AEIOUYÂÊÎÔÛÉÈËÏŒ")
+# Metropolitan France has 13 regions: a base holding them all is called "France".
+FRANCE_REGIONS = 13
 
 
 def of(place: str) -> str:
@@ -27,3 +29,16 @@ def of(place: str) -> str:
     if place.startswith(_VOWELS):
         return "d'" + place
     return "de " + place
+
+
+def area_name(regions: list[str]) -> str:
+    """Return the name of the area a reference base covers: its region, regions, or France.
+
+    Examples
+    --------
+    >>> area_name(["Corse"]), area_name(["Corse", "Bretagne"])
+    ('Corse', 'Bretagne / Corse')
+    """
+    if len(regions) == 1:
+        return regions[0]
+    return "France" if len(regions) >= FRANCE_REGIONS else " / ".join(sorted(regions))

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from territory import _cli_import, _cli_indicators, _cli_plan, _cli_report, _cli_serve
-from territory._errors import TerritoryError, WorkspaceError
+from territory._errors import InputError, TerritoryError, WorkspaceError
+from territory._french import area_name
 from territory.io.workspace import Workspace, default_workspace_path
 
 __all__ = ["main"]
@@ -42,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
     demo.set_defaults(run=_cmd_demo)
 
+    init = sub.add_parser(
+        "init", help="create an empty workspace from a reference base (default: the region)",
+        description="Create an empty workspace (reference layers, empty user layers) from the "
+        "shipped Nouvelle-Aquitaine base, or from a base built by `territory geodata build` "
+        "(other regions, several, or all of France).")
+    _workspace_arg(init)
+    init.add_argument("--reference", type=Path, default=None,
+                      help="reference GeoPackage (default: geodata/nouvelle-aquitaine.gpkg)")
+    init.set_defaults(run=_cmd_init)
+
     fmap = sub.add_parser("map", help="write a standalone HTML map of the workspace")
     _workspace_arg(fmap)
     fmap.add_argument("--out", type=Path, required=True, help="HTML file to write")
@@ -52,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     geosub = geodata.add_subparsers(dest="geodata_command", required=True, metavar="ACTION")
     build = geosub.add_parser("build", help="rebuild the reference base from its source")
     build.add_argument("--region", default="75",
-                       help="INSEE region code, or 'all' for France (default 75)")
+                       help="INSEE region code, several separated by commas (75,52), or "
+                       "'all' for France (default 75)")
     build.add_argument("--out", type=Path, default=None, help="GeoPackage to write")
     build.set_defaults(run=_cmd_geodata_build)
 
@@ -82,6 +94,45 @@ def _cmd_demo(args: argparse.Namespace) -> None:
     print(f"({time.perf_counter() - started:.1f} s)")
 
 
+def _cmd_init(args: argparse.Namespace) -> None:
+    import pyogrio
+
+    from territory.io import geodata
+
+    path = args.workspace or default_workspace_path()
+    reference = args.reference or geodata.REGION_PATH
+    if not reference.exists():
+        raise InputError(f"--reference {reference}: no such file; build one with "
+                         "territory geodata build --region CODE[,CODE…]|all --out FILE.gpkg")
+    if path.exists():
+        raise WorkspaceError(f"{path}: a workspace exists already; choose another path with "
+                             "--workspace, or move this one away (nothing is overwritten)")
+    try:
+        present = {str(name) for name, _ in pyogrio.list_layers(reference)}
+    except pyogrio.errors.DataSourceError:
+        raise InputError(f"--reference {reference}: not a GeoPackage; expected a base built "
+                         "by territory geodata build") from None
+    missing = [name for name in geodata.LAYERS if name not in present]
+    if missing:
+        raise InputError(f"--reference {reference}: no layer {', '.join(missing)}; expected "
+                         "a base built by territory geodata build")
+    try:
+        manifest = geodata.read_manifest(reference)
+    except (OSError, ValueError):
+        raise InputError(f"--reference {reference}: no manifest beside it "
+                         f"({reference.with_suffix('.manifest.json').name}); build the base "
+                         "with territory geodata build") from None
+    workspace = Workspace.create(path, reference=reference)
+    communes, region = workspace.read("communes"), workspace.read("region")
+    area = area_name(region["nom"].astype(str).tolist())
+    def number(n: int) -> str:
+        return f"{n:,}".replace(",", "\u202f")
+
+    print(f"Espace de travail créé : {path} — {area}, {number(len(communes))} communes, "
+          f"population {number(int(communes['population'].sum()))} (INSEE "
+          f"{manifest.get('population_vintage', '')}) ; base {reference.name}")
+
+
 def _is_demo_workspace(path: Path) -> bool:
     try:
         return Workspace(path).is_demo()
@@ -97,6 +148,7 @@ def _cmd_map(args: argparse.Namespace) -> None:
                                                         "actions")}
     if args.ml is not None:
         layers = _one_ml(layers, args.ml, workspace)
+    layers["area"] = area_name(workspace.read("region")["nom"].astype(str).tolist())
     fmap = workspace_map(
         layers["communes"], catchments=layers["catchments"], sites=layers["sites"],
         actions=layers["actions"], demo=workspace.is_demo(),
@@ -124,18 +176,18 @@ def _one_ml(layers: dict, ml_code: str, workspace: Workspace) -> dict:
 
 def _map_title(layers: dict, ml_code: str | None) -> str:
     if ml_code is None or layers["catchments"].empty:
-        return "Nouvelle-Aquitaine — Missions Locales"
+        return f"{layers['area']} — Missions Locales"
     return str(layers["catchments"]["ml_name"].iloc[0])
 
 
 def _cmd_geodata_build(args: argparse.Namespace) -> None:
     from territory.io import geodata
 
-    codes = None if args.region == "all" else [args.region]
+    codes = None if args.region == "all" else [c.strip() for c in args.region.split(",")]
     if codes == [geodata.REGION_CODE] and args.out is None:
         out, manifest_path = geodata.REGION_PATH, geodata.MANIFEST_PATH
     else:
-        name = "france" if codes is None else f"region-{args.region}"
+        name = "france" if codes is None else "region-" + "-".join(codes)
         out = args.out or geodata.GEODATA_DIR / f"{name}.gpkg"
         manifest_path = out.with_suffix(".manifest.json")
     manifest = geodata.build_region(out, region_codes=codes, manifest_path=manifest_path)

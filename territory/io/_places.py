@@ -19,6 +19,7 @@ import shapely
 from pyproj import Transformer
 
 from territory._errors import WorkspaceError
+from territory._french import area_name
 from territory.io import geodata
 from territory.io._values import BadValue, as_text, normalise, parse_number, shown
 
@@ -71,10 +72,11 @@ class Reference:
                             strict=True):
             postal.setdefault(str(cp), []).append(str(code))
         region = read("region")
-        geometry = region.geometry.iloc[0]
+        # A base of several regions (or of France) is checked against all of them.
+        geometry = shapely.multipolygons(shapely.get_parts(region.geometry.to_numpy()))
         shapely.prepare(geometry)
         return cls(communes.set_index("code_insee", drop=False), read("mairies"), postal,
-                   geometry, str(region["nom"].iloc[0]))
+                   geometry, area_name(region["nom"].astype(str).tolist()))
 
     @classmethod
     def from_path(cls, path: Path | None) -> Reference:

@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from territory._errors import InputError
+from territory._french import area_name
 from territory.analysis import (
     Parameters,
     PeriodLike,
@@ -227,8 +228,8 @@ def _territory(layers: Mapping[str, pd.DataFrame], ml_code: str | None) -> str:
         catchments = layers["catchments"]
         return str(catchments.loc[catchments["ml_code"] == ml_code, "ml_name"].iloc[0])
     region = layers.get("region")
-    if region is not None and len(region) == 1 and "nom" in region:
-        return str(region["nom"].iloc[0])
+    if region is not None and len(region) and "nom" in region:
+        return area_name(region["nom"].astype(str).tolist())
     return "Région"
 
 

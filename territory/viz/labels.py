@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from territory._french import of
+from territory._french import area_name, of
 from territory.sources import POPULATION_VINTAGE
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "YOUTH_DENSITY_COLOURS",
     "YOUTH_DENSITY_LABEL",
     "YOUTH_LABEL",
+    "area_name",
     "density_class_labels",
     "format_count",
     "format_number",
