@@ -8,10 +8,13 @@ PORT   ?= 5006
 
 .PHONY: setup demo test lint bench clean
 
-setup: $(VENV)/.installed dashboards/node_modules/.package-lock.json
+setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# Building the package (here an editable install) copies the browser files (Leaflet from npm,
+# the map component from dashboards/) into territory/static/: see setup.py.
+$(VENV)/.installed: pyproject.toml setup.py dashboards/node_modules/.package-lock.json \
+                    dashboards/coverage_map.js dashboards/coverage_map.css
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dashboards,dev,scale]"
 	touch $@
@@ -40,4 +43,4 @@ bench: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) dashboards/node_modules $(WS) $(MAP) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dashboards/node_modules territory/static build $(WS) $(MAP) .pytest_cache .mypy_cache .ruff_cache

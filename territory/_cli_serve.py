@@ -75,7 +75,7 @@ def _basic_auth(args: argparse.Namespace) -> str | None:
 
 def _cmd_serve(args: argparse.Namespace) -> None:
     # Panel is imported only by this command: `territory --help` stays fast.
-    from dashboards.server import check_address, serve  # noqa: PLC0415
+    from territory.dashboards.server import check_address, serve  # noqa: PLC0415
 
     basic_auth, oauth = _basic_auth(args), _oauth(args)
     check_address(args.address, authenticated=bool(basic_auth or oauth))

@@ -188,7 +188,7 @@ def _cmd_geodata_build(args: argparse.Namespace) -> None:
         out, manifest_path = geodata.REGION_PATH, geodata.MANIFEST_PATH
     else:
         name = "france" if codes is None else "region-" + "-".join(codes)
-        out = args.out or geodata.GEODATA_DIR / f"{name}.gpkg"
+        out = args.out or Path(f"{name}.gpkg")
         manifest_path = out.with_suffix(".manifest.json")
     manifest = geodata.build_region(out, region_codes=codes, manifest_path=manifest_path)
     rows = ", ".join(f"{k} {v['rows']}" for k, v in manifest["layers"].items())

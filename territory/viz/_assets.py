@@ -1,13 +1,15 @@
-"""Leaflet, found in the npm-installed ``node_modules`` and inlined into standalone pages.
+"""The browser files in the package data, and Leaflet inlined into standalone pages.
 
-Browser libraries are installed from the npm registry at set-up (``make setup`` runs
-``npm ci --prefix dashboards``), never committed. A written map carries its own copy of
-Leaflet so that it draws with no network at all.
+Browser libraries come from the npm registry (``dashboards/package.json``) and are never
+committed: building the package (a wheel or the editable install of ``make setup``) copies
+them with the map component's sources into ``territory/static/`` (see ``setup.py``). A written
+map carries its own copy of Leaflet so that it draws with no network at all.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.resources
 import os
 import re
 from pathlib import Path
@@ -19,14 +21,17 @@ __all__ = [
     "LEAFLET_CSS_URL",
     "LEAFLET_JS_URL",
     "LEAFLET_VERSION",
+    "browser_file",
     "external_references",
     "inline_leaflet",
     "leaflet_dist",
 ]
 
 JS_DIR_ENV = "TERRITORY_JS_DIR"
-REPO_DIR = Path(__file__).resolve().parents[2]
-DEFAULT_JS_DIR = REPO_DIR / "dashboards" / "node_modules"
+# The package is installed as a folder, never zipped: the server publishes this one.
+STATIC_DIR = Path(str(importlib.resources.files("territory") / "static"))
+_BUILD_HINT = ("reinstall the package (`make setup`, or `pip install -e .` in a checkout): "
+               "building it copies the browser files from npm into territory/static/")
 # The version pinned in dashboards/package.json; the links below only serve a map shown
 # before it is written (a notebook with internet); written pages inline the installed copy.
 LEAFLET_VERSION = "1.9.4"
@@ -48,23 +53,37 @@ def leaflet_dist() -> Path:
     """Return the ``leaflet/dist`` directory of the installed npm package.
 
     It is looked for in ``$TERRITORY_JS_DIR`` (a ``node_modules`` directory) if set, else in
-    the repository's ``dashboards/node_modules``.
+    the package data (``territory/static``).
 
     Raises
     ------
     TerritoryError
         If Leaflet is not installed there, with the command that installs it.
     """
-    js_dir = Path(os.environ.get(JS_DIR_ENV) or DEFAULT_JS_DIR)
+    js_dir = Path(os.environ.get(JS_DIR_ENV) or STATIC_DIR)
     dist = js_dir / "leaflet" / "dist"
     if not (dist / "leaflet.js").is_file() or not (dist / "leaflet.css").is_file():
-        source = f"${JS_DIR_ENV}" if os.environ.get(JS_DIR_ENV) else "the repository"
+        source = f"${JS_DIR_ENV}" if os.environ.get(JS_DIR_ENV) else "the package data"
         raise TerritoryError(
             f"Leaflet is not installed: {dist} has no leaflet.js/leaflet.css (looked in "
-            f"{source}); run `make setup` (it runs `npm ci --prefix dashboards`), or point "
-            f"${JS_DIR_ENV} at a node_modules directory that holds leaflet {LEAFLET_VERSION}"
+            f"{source}); {_BUILD_HINT}, or point ${JS_DIR_ENV} at a node_modules directory "
+            f"that holds leaflet {LEAFLET_VERSION}"
         )
     return dist
+
+
+def browser_file(name: str) -> Path:
+    """Return a file of the browser component (``coverage_map.js``...) in the package data.
+
+    Raises
+    ------
+    TerritoryError
+        If the package was installed without its browser files.
+    """
+    path = STATIC_DIR / name
+    if not path.is_file():
+        raise TerritoryError(f"{path} is missing: {_BUILD_HINT}")
+    return path
 
 
 def _inline_images(css: str, dist: Path) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboards import DirectorApp
-from dashboards.exports import public_table
 from territory.analysis import suppress
+from territory.dashboards import DirectorApp
+from territory.dashboards.exports import public_table
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dashboards import PlannerApp
-from dashboards.whatif import Candidate
+from territory.dashboards import PlannerApp
+from territory.dashboards.whatif import Candidate
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ def test_candidate_is_immutable() -> None:
 
 
 def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp) -> None:
-    from dashboards import _optimiser
+    from territory.dashboards import _optimiser
 
     if not _optimiser.available():
         pytest.skip("territory.planning is not installed")
@@ -196,7 +196,7 @@ def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp)
 
 
 def test_when_everyone_is_within_reach_the_proposal_says_so(fresh: PlannerApp) -> None:
-    from dashboards import _optimiser
+    from territory.dashboards import _optimiser
 
     if not _optimiser.available():
         pytest.skip("territory.planning is not installed")

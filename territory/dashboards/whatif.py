@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from dashboards import data
 from territory.analysis import Parameters, commune_origins
+from territory.dashboards import data
 
 __all__ = ["Candidate", "Coverage", "evaluate", "origins_xy"]
 

@@ -14,8 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from dashboards import data
 from territory.analysis import open_sites
+from territory.dashboards import data
 from territory.viz import workspace_map, write_html
 from territory.viz.labels import DEMO_LABEL
 

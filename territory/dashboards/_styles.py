@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from dashboards import data
-from dashboards._geo import legend_items
 from territory.analysis import score_classes
+from territory.dashboards import data
+from territory.dashboards._geo import legend_items
 from territory.viz import labels
 from territory.viz.labels import format_number, html_text
 
@@ -66,7 +66,7 @@ class MapStyle:
     decimals: int
 
     def map_params(self) -> dict[str, Any]:
-        """Return the :class:`~dashboards.map_component.CoverageMap` params of this style."""
+        """Return the :class:`~territory.dashboards.CoverageMap` params of this style."""
         return {"palette": self.palette, "classes": self.classes, "values": self.values,
                 "ranks": self.ranks, "rank_total": int(sum(1 for r in self.ranks if r)),
                 "value_label": self.label, "value_decimals": self.decimals}

@@ -6,21 +6,21 @@ class per zone (``classes``), hover texts, the zones to fade or ring, point list
 candidate sites. Clicks, moves and popup buttons come back to Python through ``send_msg``
 and are handed to the callbacks registered with :meth:`CoverageMap.on_action`.
 
-Leaflet is imported from the copy the Panel server publishes (:mod:`dashboards._assets`), so
-the map draws with no network; an OpenStreetMap background can be switched on when online.
+Leaflet is imported from the copy the Panel server publishes
+(:mod:`territory.dashboards._assets`), so the map draws with no network; an OpenStreetMap
+background can be switched on when online.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import param
 from panel.custom import JSComponent
 
-from dashboards._assets import LEAFLET_CSS_URL, LEAFLET_ESM_URL
-from territory.viz import labels
+from territory.dashboards._assets import LEAFLET_CSS_URL, LEAFLET_ESM_URL
+from territory.viz import browser_file, labels
 
 __all__ = ["CoverageMap", "MapAction"]
 
@@ -64,12 +64,14 @@ class CoverageMap(JSComponent):
     click_mode: param.Selector = param.Selector(default="explain", objects=["explain", "add"])
     view_bounds = param.List(default=[], doc="[[south, west], [north, east]] to show.")
 
-    _esm = "coverage_map.js"
+    # The component's sources live in the repository's dashboards/ folder; the build copies
+    # them into the package data.
+    _esm = browser_file("coverage_map.js")
     _importmap: ClassVar[dict[Literal["imports", "scopes"], dict[str, str]]] = {
         "imports": {"leaflet": LEAFLET_ESM_URL},
     }
     _stylesheets: ClassVar[list[str]] = [
-        LEAFLET_CSS_URL, (Path(__file__).parent / "coverage_map.css").read_text(encoding="utf-8")]
+        LEAFLET_CSS_URL, browser_file("coverage_map.css").read_text(encoding="utf-8")]
 
     def __init__(self, **params: Any) -> None:
         params.setdefault("sizing_mode", "stretch_both")

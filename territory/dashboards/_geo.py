@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from dashboards import data
+from territory.dashboards import data
 from territory.viz import WEB_CRS, feature_collection, labels, short_ml_name, simplify_coverage
 
 __all__ = [

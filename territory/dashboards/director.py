@@ -19,10 +19,10 @@ import pandas as pd
 import panel as pn
 import param
 
-from dashboards import _chart, _geo, _html, _styles, data, exports
-from dashboards._selection import Selection
-from dashboards.map_component import CoverageMap
 from territory.analysis import contact_series, indicators, open_sites
+from territory.dashboards import _chart, _geo, _html, _styles, data, exports
+from territory.dashboards._selection import Selection
+from territory.dashboards.map_component import CoverageMap
 from territory.io.workspace import Workspace
 from territory.viz import labels, short_ml_name
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 import param
 
-from dashboards import _html, _optimiser, data, scenarios, whatif
-from dashboards.whatif import Candidate
+from territory.dashboards import _html, _optimiser, data, scenarios, whatif
+from territory.dashboards.whatif import Candidate
 from territory.viz.labels import format_count, html_text
 
 if TYPE_CHECKING:
-    from dashboards.planner import PlannerApp
+    from territory.dashboards.planner import PlannerApp
 
 __all__ = ["PlanPanel"]
 

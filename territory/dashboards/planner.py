@@ -3,7 +3,7 @@
 :class:`PlannerApp` holds one session's state as params (territory, period, threshold,
 action kinds, indicator, candidate sites). Indicators are computed once per filter change
 (and shared between sessions); a candidate site only re-evaluates the coverage of the
-communes (:mod:`dashboards.whatif`), which takes milliseconds.
+communes (:mod:`territory.dashboards.whatif`), which takes milliseconds.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import pandas as pd
 import panel as pn
 import param
 
-from dashboards import _geo, _html, _styles, data, whatif
-from dashboards._plan import PlanPanel
-from dashboards._selection import Selection, action_layer, heading, site_layer
-from dashboards.map_component import CoverageMap
-from dashboards.whatif import Candidate
 from territory.analysis import Parameters, gap_reasons
+from territory.dashboards import _geo, _html, _styles, data, whatif
+from territory.dashboards._plan import PlanPanel
+from territory.dashboards._selection import Selection, action_layer, heading, site_layer
+from territory.dashboards.map_component import CoverageMap
+from territory.dashboards.whatif import Candidate
 from territory.viz import labels
 
 __all__ = ["PlannerApp"]
@@ -38,7 +38,7 @@ class PlannerApp(Selection):
     Parameters
     ----------
     source
-        The workspace (a path, or a :class:`~dashboards.data.Source` to pin its version).
+        The workspace (a path, or a :class:`~territory.dashboards.data.Source` to pin its version).
 
     Examples
     --------

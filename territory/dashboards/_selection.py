@@ -17,9 +17,9 @@ import param
 import shapely
 from pyproj import Transformer
 
-from dashboards import _geo, _html, data
-from dashboards.whatif import origins_xy
 from territory.analysis import open_sites, outreach_places
+from territory.dashboards import _geo, _html, data
+from territory.dashboards.whatif import origins_xy
 from territory.viz import labels
 
 __all__ = ["Selection", "action_layer", "site_layer"]

@@ -1,13 +1,11 @@
-"""Where the browser finds Leaflet: the npm-installed copy, served by the Panel server.
+"""Where the browser finds Leaflet: the package's copy, served by the Panel server.
 
-Browser libraries are installed from the npm registry at set-up (``npm ci --prefix
-dashboards``) and never committed; the server publishes the ``node_modules`` folder under
-:data:`JS_ROUTE`, so the dashboards need no network at all.
+Browser libraries come from the npm registry and are copied into the package data when the
+package is built (never committed); the server publishes that folder under :data:`JS_ROUTE`,
+so the dashboards need no network at all.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from territory.viz import leaflet_dist
 
@@ -16,7 +14,6 @@ __all__ = ["JS_ROUTE", "LEAFLET_CSS_URL", "LEAFLET_ESM_URL", "static_dirs"]
 JS_ROUTE = "territoire-js"
 LEAFLET_ESM_URL = f"/{JS_ROUTE}/leaflet/dist/leaflet-src.esm.js"
 LEAFLET_CSS_URL = f"/{JS_ROUTE}/leaflet/dist/leaflet.css"
-HERE = Path(__file__).parent
 
 
 def static_dirs() -> dict[str, str]:
