@@ -1,8 +1,18 @@
-"""French grammar the interface needs in names built from place names."""
+"""The French the interface needs: month names, and grammar in names built from places.
+
+Every view, export and report takes its month names from here.
+"""
 
 from __future__ import annotations
 
-__all__ = ["area_name", "of"]
+import datetime as dt
+
+__all__ = ["MONTHS", "MONTHS_SHORT", "area_name", "month_year", "of"]
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                "oct.", "nov.", "déc.")
 
 _VOWELS = tuple("AEIOUYÂÊÎÔÛÉÈËÏŒ")
 # Metropolitan France has 13 regions: a base holding them all is called "France".
@@ -42,3 +52,14 @@ def area_name(regions: list[str]) -> str:
     if len(regions) == 1:
         return regions[0]
     return "France" if len(regions) >= FRANCE_REGIONS else " / ".join(sorted(regions))
+
+
+def month_year(day: dt.date, *, short: bool = False) -> str:
+    """Return the month of ``day`` in words: ``"mars 2020"`` (``"janv. 2021"`` when short).
+
+    Examples
+    --------
+    >>> month_year(dt.date(2020, 3, 17)), month_year(dt.date(2021, 1, 4), short=True)
+    ('mars 2020', 'janv. 2021')
+    """
+    return f"{(MONTHS_SHORT if short else MONTHS)[day.month - 1]} {day.year}"

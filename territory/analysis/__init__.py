@@ -5,7 +5,7 @@ them, and return new frames on the input's index. :func:`indicators` gives the w
 indicator table of a level; :class:`Parameters` holds every default with its source.
 """
 
-from territory.analysis._checks import Period, PeriodLike, as_period
+from territory.analysis._checks import check_layers
 from territory.analysis.access import (
     access,
     commune_origins,
@@ -40,6 +40,16 @@ from territory.analysis.indicators import (
     indicators,
 )
 from territory.analysis.params import Parameters
+from territory.analysis.period import (
+    Period,
+    PeriodLike,
+    as_period,
+    in_period,
+    parse_period,
+    period_label,
+    period_text,
+    sites_in_service,
+)
 from territory.analysis.points import count_points, locate
 from territory.analysis.score import COMPONENTS, Classes, gap_reasons, gap_score, score_classes
 from territory.analysis.suppression import as_text, suppress
@@ -64,6 +74,7 @@ __all__ = [
     "by_code",
     "by_hexagons",
     "by_members",
+    "check_layers",
     "commune_origins",
     "commune_table",
     "contact_series",
@@ -79,16 +90,21 @@ __all__ = [
     "hexagon_crosswalk",
     "hexagon_polygons",
     "hexagon_weights",
+    "in_period",
     "indicators",
     "locate",
     "nearest_min",
     "neet_rates",
     "open_sites",
     "outreach_places",
+    "parse_period",
     "period_key",
+    "period_label",
+    "period_text",
     "rates",
     "reached",
     "score_classes",
+    "sites_in_service",
     "stage_counts",
     "supply_points",
     "suppress",

@@ -24,6 +24,7 @@ from scipy.spatial import cKDTree
 from territory.analysis._checks import PeriodLike, as_period, check_frame, check_layers
 from territory.analysis.fca import TravelPairs, e2sfca
 from territory.analysis.params import DEFAULTS, Parameters
+from territory.analysis.period import sites_in_service
 
 __all__ = ["access", "commune_origins", "nearest_min", "open_sites", "outreach_places",
            "supply_points"]
@@ -60,32 +61,22 @@ def commune_origins(communes: gpd.GeoDataFrame,
 
 
 def open_sites(sites: gpd.GeoDataFrame, *, period: PeriodLike = None) -> gpd.GeoDataFrame:
-    """Return the sites open at some time in ``period`` (without a period: not closed).
+    """Return the located sites in service on the period's last day (no period: not closed).
 
-    A site is open in ``(start, end)`` when it opened before the end (or has no opening
-    date) and closed after the start (or has no closing date).
+    The rule is :func:`territory.analysis.period.sites_in_service`, the same for every view.
 
     Examples
     --------
     >>> sites = gpd.GeoDataFrame({"opened": pd.to_datetime(["2018-01-01", "2018-01-01"]),
     ...                           "closed": pd.to_datetime([None, "2019-06-30"])},
     ...                          geometry=gpd.points_from_xy([0, 1], [0, 0]), crs=2154)
-    >>> len(open_sites(sites)), len(open_sites(sites, period=("2019", "2020")))
-    (1, 2)
+    >>> len(open_sites(sites)), len(open_sites(sites, period=("2019", "2019")))
+    (1, 1)
+    >>> len(open_sites(sites, period=("2018", "2018")))
+    2
     """
     check_frame(sites, "sites", [], spatial=True)
-    span = as_period(period)
-    opened = pd.to_datetime(sites["opened"]) if "opened" in sites else None
-    closed = (pd.to_datetime(sites["closed"]) if "closed" in sites
-              else pd.Series(pd.NaT, index=sites.index))
-    keep = np.ones(len(sites), dtype=bool)
-    if span.start is None and span.stop is None:
-        keep &= closed.isna().to_numpy()
-    if span.stop is not None and opened is not None:
-        keep &= (opened.isna() | (opened < span.stop)).to_numpy()
-    if span.start is not None:
-        keep &= (closed.isna() | (closed >= span.start)).to_numpy()
-    return sites[keep & _located(sites)]
+    return sites[sites_in_service(sites, period) & _located(sites)]
 
 
 def outreach_places(actions: gpd.GeoDataFrame, *,

@@ -43,8 +43,8 @@ from territory.analysis import (
     outreach_places,
     supply_points,
 )
-from territory.analysis._checks import PeriodLike
 from territory.analysis.hexagons import check_polygons
+from territory.analysis.period import PeriodLike
 
 __all__ = ["access_graph", "commune_partitions", "hexagons_graph"]
 

@@ -32,10 +32,10 @@ import pandas as pd
 from distributed import Client
 
 from territory._errors import InputError
-from territory.analysis import FUNNEL, Parameters, period_key
+from territory.analysis import FUNNEL, Parameters, check_layers, period_key
 from territory.analysis import indicators as local_indicators
-from territory.analysis._checks import PeriodLike, as_period, check_layers
 from territory.analysis.params import DEFAULTS
+from territory.analysis.period import PeriodLike, as_period
 from territory.analysis.zones import parse_level
 from territory.scale.access import access_graph, commune_partitions, hexagons_graph
 from territory.scale.cluster import cluster, compute

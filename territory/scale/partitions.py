@@ -27,7 +27,7 @@ import shapely
 
 from territory._errors import InputError, Problem
 from territory.analysis import FUNNEL, locate, stage_counts
-from territory.analysis._checks import as_period
+from territory.analysis.period import as_period
 
 __all__ = ["PEOPLE_COLUMNS", "assign_communes", "combine", "commune_counts", "hilbert_key",
            "in_period", "order_rows", "overlap_zones", "with_order"]

@@ -33,9 +33,13 @@ def test_origins_are_town_halls_else_a_point_inside(toy) -> None:
     assert origins.index.equals(toy["communes"].index)
 
 
-def test_open_sites_without_a_period_are_those_not_closed(toy) -> None:
+def test_open_sites_are_those_in_service_on_the_last_day(toy) -> None:
+    # Without a period: not closed. With one: in service on its last day (S2 closed in
+    # June 2018, so it is not part of the network at the end of 2018).
     assert open_sites(toy["sites"])["site_id"].tolist() == ["S1"]
-    assert open_sites(toy["sites"], period=("2017", "2018"))["site_id"].tolist() == ["S1", "S2"]
+    assert open_sites(toy["sites"], period=("2017", "2018"))["site_id"].tolist() == ["S1"]
+    assert open_sites(toy["sites"], period=("2017", "2018-06"))["site_id"].tolist() == [
+        "S1", "S2"]
     assert open_sites(toy["sites"], period=("2010", "2014"))["site_id"].tolist() == ["S2"]
 
 
