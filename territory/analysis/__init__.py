@@ -53,7 +53,15 @@ from territory.analysis.period import (
 from territory.analysis.points import count_points, locate
 from territory.analysis.score import COMPONENTS, Classes, gap_reasons, gap_score, score_classes
 from territory.analysis.suppression import as_text, suppress
-from territory.analysis.zones import LEVELS, Crosswalk, aggregate, by_code, by_members, rates
+from territory.analysis.zones import (
+    LEVELS,
+    Crosswalk,
+    aggregate,
+    by_code,
+    by_members,
+    ml_shares,
+    rates,
+)
 
 __all__ = [
     "COMPONENTS",
@@ -93,6 +101,7 @@ __all__ = [
     "in_period",
     "indicators",
     "locate",
+    "ml_shares",
     "nearest_min",
     "neet_rates",
     "open_sites",

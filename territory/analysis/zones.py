@@ -29,8 +29,8 @@ from territory._errors import InputError, Problem
 from territory.analysis._checks import check_frame
 from territory.analysis.contacts import funnel_rates
 
-__all__ = ["LEVELS", "Crosswalk", "aggregate", "by_code", "by_members", "parse_level",
-           "rates"]
+__all__ = ["LEVELS", "Crosswalk", "aggregate", "by_code", "by_members", "ml_shares",
+           "parse_level", "rates"]
 
 LEVELS: tuple[str, ...] = ("commune", "epci", "catchment", "departement",
                            "h3:6", "h3:7", "h3:8")
@@ -122,6 +122,35 @@ def by_members(communes: pd.DataFrame, members: pd.DataFrame) -> Crosswalk:
     return Crosswalk(row.astype(np.intp), zone.astype(np.intp), share,
                      pd.Index(zones, name="zone_id"),
                      "commune partagée comptée au prorata de sa part (catchment_members.share)")
+
+
+def ml_shares(communes: pd.DataFrame, members: pd.DataFrame, ml_code: str) -> pd.Series:
+    """Return each commune's share in one Mission Locale's territory (0 outside it).
+
+    The one rule for "one ML", the same as the catchment level of the indicators: a commune
+    shared by two MLs counts its ``share`` in each, a missing share being split evenly.
+
+    Raises
+    ------
+    InputError
+        If ``ml_code`` is not a Mission Locale of ``members``, listing those that are.
+
+    Examples
+    --------
+    >>> communes = pd.DataFrame({"code_insee": ["a", "b", "c"]})
+    >>> members = pd.DataFrame({"ml_code": ["M1", "M1", "M2"], "code_insee": ["a", "b", "b"]})
+    >>> ml_shares(communes, members, "M1").tolist()
+    [1.0, 0.5, 0.0]
+    """
+    known = sorted(members["ml_code"].astype(str).unique()) if "ml_code" in members else []
+    if ml_code not in known:
+        raise InputError(f"no Mission Locale {ml_code!r} in layer `catchment_members`; "
+                         f"expected one of {known}")
+    walk = by_members(communes, members)
+    mine = walk.zones.get_loc(ml_code)
+    share = np.zeros(len(communes))
+    np.add.at(share, walk.row[walk.zone == mine], walk.weight[walk.zone == mine])
+    return pd.Series(share, index=communes.index, name="share")
 
 
 def _shares(members: pd.DataFrame) -> NDArray[np.float64]:
