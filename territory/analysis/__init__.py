@@ -27,6 +27,7 @@ from territory.analysis.contacts import (
 )
 from territory.analysis.demand import demand, neet_rates
 from territory.analysis.fca import TravelPairs, decay_weights, e2sfca
+from territory.analysis.headline import HEADLINE_SUMS, headline, selection_weights
 from territory.analysis.hexagons import (
     by_hexagons,
     hexagon_crosswalk,
@@ -67,6 +68,7 @@ __all__ = [
     "COMPONENTS",
     "COMPONENT_COLUMNS",
     "FUNNEL",
+    "HEADLINE_SUMS",
     "INDICATOR_COLUMNS",
     "LEVELS",
     "Classes",
@@ -95,6 +97,7 @@ __all__ = [
     "funnel_rates",
     "gap_reasons",
     "gap_score",
+    "headline",
     "hexagon_crosswalk",
     "hexagon_polygons",
     "hexagon_weights",
@@ -113,6 +116,7 @@ __all__ = [
     "rates",
     "reached",
     "score_classes",
+    "selection_weights",
     "sites_in_service",
     "stage_counts",
     "supply_points",
