@@ -113,7 +113,7 @@ def _selected(frame: pd.DataFrame | None, communes: pd.DataFrame, ml_code: str |
 
 
 def _commune_of(frame: pd.DataFrame, communes: pd.DataFrame) -> pd.Series:
-    """The commune of each row: its ``code_insee``, else the commune its point lies in."""
+    """Return the commune of each row: its ``code_insee``, else the one its point lies in."""
     code = (frame["code_insee"] if "code_insee" in frame
             else pd.Series(pd.NA, index=frame.index, dtype=object))
     if isinstance(frame, gpd.GeoDataFrame) and isinstance(communes, gpd.GeoDataFrame):

@@ -187,13 +187,14 @@ def sites_in_service(sites: pd.DataFrame, period: PeriodLike | Period) -> np.nda
     closed = (pd.to_datetime(sites["closed"]) if "closed" in sites
               else pd.Series(pd.NaT, index=sites.index))
     keep = np.ones(len(sites), dtype=bool)
-    if span.last_day is None:
+    last_day, stop = span.last_day, span.stop
+    if last_day is None or stop is None:
         keep &= closed.isna().to_numpy()
     else:
-        keep &= (closed.isna() | (closed >= span.last_day)).to_numpy()
+        keep &= (closed.isna() | (closed >= last_day)).to_numpy()
         if "opened" in sites:
             opened = pd.to_datetime(sites["opened"])
-            keep &= (opened.isna() | (opened < span.stop)).to_numpy()
+            keep &= (opened.isna() | (opened < stop)).to_numpy()
     return keep
 
 
