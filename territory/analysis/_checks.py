@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 import geopandas as gpd
 import pandas as pd
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError, Problem
 
 # Periods have a module of their own; the analysis modules import them from here too.
@@ -18,7 +19,7 @@ from territory.analysis.period import Period, PeriodLike, as_period
 __all__ = ["CRS", "Period", "PeriodLike", "as_period", "check_frame", "check_layers",
            "column_problems", "crs_problem"]
 
-CRS = "EPSG:2154"
+CRS = LAMBERT93
 
 
 def crs_problem(frame: pd.DataFrame, name: str) -> Problem | None:

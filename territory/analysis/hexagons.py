@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from territory._crs import WGS84
 from territory._errors import InputError, Problem
 from territory.analysis._checks import check_frame
 from territory.analysis.zones import H3_RESOLUTIONS, Crosswalk
@@ -33,7 +34,6 @@ __all__ = ["by_hexagons", "check_polygons", "hexagon_crosswalk", "hexagon_polygo
 
 APPORTIONMENT = ("réparti entre hexagones au prorata de la surface de la commune "
                  "(jeunes supposés répartis uniformément)")
-WGS84 = "EPSG:4326"
 # Crosswalks already built, by (digest of the commune polygons, resolution): the hexagon
 # levels take seconds to build and a dashboard asks for the same ones again and again.
 _CACHE: dict[tuple[str, int], tuple[Crosswalk, gpd.GeoSeries]] = {}

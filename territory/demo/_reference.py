@@ -10,11 +10,12 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError
 
 __all__ = ["CRS", "Region", "region_from_layers"]
 
-CRS = "EPSG:2154"
+CRS = LAMBERT93
 _COMMUNE_COLUMNS = ("code_insee", "nom", "dep_code", "epci_code", "population", "youth")
 _MAIRIE_COLUMNS = ("code_insee",)
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from territory._crs import WGS84
 from territory.io import geodata
 from territory.io._columns import Columns
 from territory.io._places import (
@@ -34,7 +35,7 @@ from territory.io._values import BadValue, as_text, is_blank
 __all__ = ["Placed", "gis_geometry", "place_rows"]
 
 _SYSTEMS = {"lonlat": "longitude/latitude (WGS84)", "l93": "Lambert-93 X/Y (EPSG:2154)"}
-_GEOGRAPHIC = "EPSG:4326"
+_GEOGRAPHIC = WGS84
 
 
 @dataclass

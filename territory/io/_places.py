@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from territory._crs import LAMBERT93, WGS84
 from territory._errors import WorkspaceError
 from territory._french import area_name
 from territory.io import geodata
@@ -44,7 +45,7 @@ _DEPARTMENTS = ({f"{d:02d}" for d in range(1, 96)} - {"20"}) | {"2A", "2B"}
 _OVERSEAS = {"971", "972", "973", "974", "975", "976"}
 _LONLAT = ((-6.0, 10.0), (41.0, 52.0))
 _L93 = ((50_000.0, 1_300_000.0), (6_000_000.0, 7_200_000.0))
-_TO_L93 = Transformer.from_crs("EPSG:4326", geodata.CRS, always_xy=True)
+_TO_L93 = Transformer.from_crs(WGS84, LAMBERT93, always_xy=True)
 _EXAMPLE = "e.g. '33063' for Bordeaux"
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from territory._crs import LAMBERT93, WGS84
 from territory._errors import InputError
 from territory._french import of
 from territory.io._datafrance import (
@@ -62,7 +63,7 @@ CACHE_DIR = Path(os.environ.get("TERRITORY_CACHE")
                  / "territory")
 MANIFEST_PATH = REGION_PATH.with_suffix(".manifest.json")
 LAYERS = ("communes", "epci", "departements", "region", "mairies", "codes_postaux")
-CRS = "EPSG:2154"
+CRS = LAMBERT93
 # Coordinates are kept to the centimetre so that rebuilding on another PROJ gives the same bytes.
 GRID_M = 0.01
 MAIRIE_TOLERANCE_M = 1000.0
@@ -104,7 +105,7 @@ def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
             "population": raw["population_municipale"].astype(int).to_numpy(),
         },
         geometry=geometry,
-        crs="EPSG:4326",
+        crs=WGS84,
     )
     communes = communes.sort_values("code_insee", ignore_index=True).to_crs(CRS)
     communes["geometry"] = shapely.set_precision(shapely.make_valid(communes.geometry.values),
@@ -118,7 +119,7 @@ def _mairies(raw: pd.DataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     located = raw["mairie_localisation"].notna().to_numpy()
     points = np.empty(len(raw), dtype=object)
     points[located] = shapely.from_wkb(raw.loc[located, "mairie_localisation"].to_numpy())
-    points = gpd.GeoSeries(points, crs="EPSG:4326").to_crs(CRS).values
+    points = gpd.GeoSeries(points, crs=WGS84).to_crs(CRS).values
     # The directory places some town halls far from their commune (up to hundreds of km);
     # within MAIRIE_TOLERANCE_M the offset is explained by the simplified boundary.
     distance = shapely.distance(points, communes.geometry.values)

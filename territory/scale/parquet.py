@@ -29,12 +29,13 @@ import pyarrow.parquet as pq
 import pyproj
 import shapely
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError, Problem
 from territory.scale.partitions import with_order
 
 __all__ = ["ContactFiles", "contact_files", "read_piece"]
 
-CRS = "EPSG:2154"
+CRS = LAMBERT93
 # Without a `crs` entry, GeoParquet columns are longitude/latitude (GeoParquet 1.0, "crs").
 GEOPARQUET_DEFAULT_CRS = "OGC:CRS84"
 REQUIRED = ("contact_id", "date")
