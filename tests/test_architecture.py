@@ -16,7 +16,7 @@ import territory
 
 PACKAGE = Path(territory.__file__).parent
 
-# What each layer may never import (DESIGN.md, "Data flow").
+# What each layer may never import (docs/architecture.md, "Code rules").
 FORBIDDEN = {
     "io": ("territory.analysis", "territory.planning", "territory.viz", "territory.report",
            "territory.cli", "territory.dashboards", "folium", "panel"),

@@ -1,8 +1,9 @@
 """Pure coverage analytics: demand, access, contacts, the invisible-zone score, zones, secrecy.
 
 Functions take GeoDataFrames in Lambert-93 (EPSG:2154) and plain DataFrames, never modify
-them, and return new frames on the input's index. :func:`indicators` gives the whole DESIGN.md
-indicator table of a level; :class:`Parameters` holds every default with its source.
+them, and return new frames on the input's index. :func:`indicators` gives the whole indicator
+table of a level (docs/architecture.md, "Indicator contract"); :class:`Parameters` holds every
+default with its source.
 """
 
 from territory.analysis._checks import check_layers

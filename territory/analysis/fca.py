@@ -52,7 +52,7 @@ class TravelPairs:
         """Pairs within ``max_min`` minutes: straight-line metres × detour ÷ speed.
 
         Detour and speed come from ``params`` (defaults 1.3 and 50 km/h, unconfirmed
-        conventions: DOMAIN.md gives none).
+        conventions with no published source: docs/methodology.md, "Access").
 
         Uses a KD-tree on each side (``cKDTree.sparse_distance_matrix``): the cost grows with
         the number of close pairs, not with origins × targets. The pairs are sorted by origin,
@@ -134,7 +134,7 @@ def decay_weights(minutes: FloatArray, *, threshold_min: float = 30.0,
     ``"step"``: 1, 0.68 and 0.22 in the threshold's thirds (Luo & Qi 2009, zones 0–10,
     10–20, 20–30 min); ``"gaussian"``: exp(−t²/2σ²) with σ set so the weight at the threshold
     is 0.22, as at the end of the steps; ``"none"``: 1 within the threshold (2SFCA). Default
-    threshold 30 min (France Services standard, DOMAIN.md).
+    threshold 30 min (France Services standard, docs/methodology.md, "Access").
 
     Examples
     --------
@@ -177,7 +177,8 @@ def e2sfca(
     pairs
         Travel minutes between origins and targets, at least those within the threshold.
     threshold_min
-        Catchment size in minutes (default 30, France Services standard, DOMAIN.md).
+        Catchment size in minutes (default 30, France Services standard,
+        docs/methodology.md, "Access").
     decay
         Distance decay, see :func:`decay_weights` (default steps of Luo & Qi 2009).
     per_youth

@@ -1,4 +1,6 @@
-"""All indicators of a level in one table: the DESIGN.md indicator contract.
+"""All indicators of a level in one table: the indicator contract.
+
+The columns are described in docs/architecture.md, "Indicator contract".
 
 :func:`indicators` computes demand (:mod:`~territory.analysis.demand`), contacts
 (:mod:`~territory.analysis.contacts`) and access (:mod:`~territory.analysis.access`) per
@@ -209,7 +211,7 @@ def indicators(
     access_table: pd.DataFrame | None = None,
     hexagons: tuple[Crosswalk, gpd.GeoSeries] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Return every indicator of every zone of ``level`` (the DESIGN.md contract).
+    """Return every indicator of every zone of ``level`` (the indicator contract).
 
     Parameters
     ----------

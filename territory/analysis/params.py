@@ -1,4 +1,6 @@
-"""The parameters of every indicator, each with its public source (``shared/DOMAIN.md``).
+"""The parameters of every indicator, each with its public source.
+
+Sources and values are listed in docs/methodology.md, "Defaults".
 
 :class:`Parameters` gathers the defaults the analysis uses: NEET rate, invisible share, access
 threshold, travel-time conventions, E2SFCA distance decay, score weights and the small-count
@@ -46,23 +48,26 @@ class Parameters:
     ----------
     neet_rate
         Share of 16–25 year olds neither in employment, education nor training: 12.9 %
-        (963,000 NEETs aged 16–25 in France in 2018; Dares Analyses 2020-006, DOMAIN.md
-        "Demand").
+        (963,000 NEETs aged 16–25 in France in 2018; Dares Analyses 2020-006,
+        docs/methodology.md, "NEET and invisible estimates").
     neet_rate_by_zone
         Local NEET rates that replace ``neet_rate``, keyed by ``code_insee``, ``epci_code`` or
         ``dep_code`` (the most specific key wins), e.g. a département's rate from INSEE or an
         ML's own figures.
     invisible_share
         Share of NEETs in contact with no public employment service: 37 % = 100 % − 63 %
-        (Dares Analyses 2020-006, 2018; DOMAIN.md "Demand").
+        (Dares Analyses 2020-006, 2018; docs/methodology.md, "NEET and invisible estimates").
     threshold_min
         Access threshold in minutes: a service within 30 minutes of every resident, the France
-        Services standard (DOMAIN.md "Territories"; no ML-specific threshold is published).
+        Services standard (docs/methodology.md, "Access"; no ML-specific threshold is
+        published).
     detour_factor
-        Road distance ÷ straight-line distance: 1.3. Unconfirmed convention (DOMAIN.md gives
-        none); replace it with a routed travel-time matrix when one is available.
+        Road distance ÷ straight-line distance: 1.3. Unconfirmed convention (no published
+        source, docs/methodology.md, "Access"); replace it with a routed travel-time matrix
+        when one is available.
     speed_kmh
-        Mean road speed: 50 km/h. Unconfirmed convention (DOMAIN.md gives none).
+        Mean road speed: 50 km/h. Unconfirmed convention (no published source,
+        docs/methodology.md, "Access").
     decay
         E2SFCA distance decay (Luo & Qi 2009, *Health & Place* 15(4):1100–1107): ``"step"``
         weighs the threshold's thirds 1, 0.68 and 0.22 (their 0–10, 10–20, 20–30 min zones);
@@ -76,8 +81,8 @@ class Parameters:
         no published weighting exists for an "invisible-zone" index.
     suppression_threshold
         Counts from 1 to ``suppression_threshold − 1`` are masked in public outputs: 11, i.e.
-        counts of 10 or fewer are shown as "< 11" (digiNEET barometer; DOMAIN.md "Statistical
-        secrecy").
+        counts of 10 or fewer are shown as "< 11" (digiNEET barometer;
+        docs/methodology.md, "Statistical secrecy").
 
     Examples
     --------

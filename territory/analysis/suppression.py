@@ -4,7 +4,8 @@ Rules, applied by :func:`suppress`:
 
 1. **Primary**: a count of young people derived from contacts (``reached``, ``repere``,
    ``mobilise``, ``accompagne``) strictly between 0 and the threshold (default 11: counts 1–10,
-   digiNEET barometer, DOMAIN.md "Statistical secrecy") is masked and shown as "< 11".
+   digiNEET barometer, docs/methodology.md, "Statistical secrecy") is masked and shown as
+   "< 11".
    **Zeros are published**: "nobody was reached here" identifies no one, and hiding zeros would
    hide exactly the zones a coverage map is for.
 2. **Complementary**: within each group of zones whose total may be published (the whole
@@ -131,7 +132,7 @@ def suppress(indicators: pd.DataFrame, *, threshold: int = 11,
         An indicator table (any level).
     threshold
         Counts from 1 to ``threshold − 1`` are masked (default 11: counts of 10 or fewer,
-        digiNEET barometer, DOMAIN.md "Statistical secrecy").
+        digiNEET barometer, docs/methodology.md, "Statistical secrecy").
     groups
         Columns whose groups of zones may have a published total, besides the whole table
         (default: ``dep_code`` and ``epci_code`` where present).

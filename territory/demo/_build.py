@@ -106,7 +106,7 @@ def demo_layers(
     - 43 Missions Locales in the region (ARML Nouvelle-Aquitaine), one covering a whole
       département (Landes) and one a single commune (Bordeaux); a few communes shared by two;
     - 37 of them in the IN Système consortium, which ran from 1 December 2019 to
-      30 November 2021 (DOMAIN.md);
+      30 November 2021 (docs/methodology.md, "IN Système");
     - about 810 sites, about 19 per Mission Locale, mostly part-time permanences in town
       halls (Sénat report r16-575, 2015 figures);
     - the lockdowns of 17 March – 10 May 2020 and 30 October – 14 December 2020

@@ -15,7 +15,8 @@ __all__ = [
     "random_dates",
 ]
 
-# IN Système ran from 1 December 2019 to the end of November 2021 (DOMAIN.md).
+# IN Système ran from 1 December 2019 to the end of November 2021 (docs/methodology.md,
+# "IN Système").
 PROGRAMME_START = np.datetime64("2019-12-01", "D")
 PROGRAMME_END = np.datetime64("2021-11-30", "D")
 # The two national lockdowns of 2020, first and last day (décret n° 2020-260 of 16 March 2020,
@@ -27,7 +28,8 @@ LOCKDOWNS: tuple[tuple[str, str, float, float], ...] = (
     ("2020-03-17", "2020-05-10", 0.03, 3.0),
     ("2020-10-30", "2020-12-14", 0.45, 1.8),
 )
-# Outreach also happens in the evening and at weekends (DOMAIN.md), less than on weekdays.
+# Outreach also happens in the evening and at weekends (docs/methodology.md, "IN Système"),
+# less than on weekdays.
 _WEEKDAY = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.35, 0.1])
 # Less in July, much less in August and over the Christmas break.
 _MONTH = {7: 0.8, 8: 0.45}

@@ -40,19 +40,22 @@ __all__ = [
 ]
 
 # Missions Locales per département: 43 in all, as in the region (ARML Nouvelle-Aquitaine,
-# DOMAIN.md). The split is illustrative: roughly in proportion to population, with one
-# Mission Locale for a whole département where the population is small or, as in the Landes
-# (DOMAIN.md, "Territories"), where one Mission Locale covers it.
+# docs/methodology.md, "Missions Locales and their territories"). The split is illustrative:
+# roughly in proportion to population, with one Mission Locale for a whole département where
+# the population is small or, as in the Landes (same section), where one Mission Locale
+# covers it.
 DEFAULT_ALLOCATION: dict[str, int] = {
     "16": 3, "17": 5, "19": 3, "23": 1, "24": 4, "33": 11,
     "40": 1, "47": 3, "64": 5, "79": 3, "86": 3, "87": 1,
 }
-# Communes that form a Mission Locale on their own (Bordeaux, DOMAIN.md "Territories").
+# Communes that form a Mission Locale on their own (Bordeaux, docs/methodology.md,
+# "Missions Locales and their territories").
 SINGLE_COMMUNE_ML: tuple[str, ...] = ("33063",)
-# IN Système: a consortium of 37 of the 43 Missions Locales of the region (DOMAIN.md).
+# IN Système: a consortium of 37 of the 43 Missions Locales of the region
+# (docs/methodology.md, "IN Système").
 CONSORTIUM_SIZE = 37
 # Border communes shared by two Missions Locales ("a few communes are shared between two
-# MLs", DOMAIN.md, "Territories").
+# MLs", docs/methodology.md, "Missions Locales and their territories").
 SHARED_COMMUNES = 5
 # Residents per Mission Locale for a département missing from the allocation: the region's
 # 5.96 million residents (INSEE 2017) over its 43 Missions Locales.

@@ -33,8 +33,8 @@ ONLINE_DECAY_M = 25_000.0
 SPILL_M = 10_000.0
 SPILL_ODDS = 0.05
 # Funnel, drawn per Mission Locale (illustrative: no published regional figure; the Meuse
-# example in DOMAIN.md mobilised 228 of 280): share of repérés mobilised, then share of
-# mobilisés accompanied towards ordinary support.
+# example in docs/methodology.md, "IN Système", mobilised 228 of 280): share of repérés
+# mobilised, then share of mobilisés accompanied towards ordinary support.
 FUNNEL = ((0.60, 0.70), (0.50, 0.65))
 # Young people met otherwise (a friend, a walk-in), with no action: about 3 %.
 WITHOUT_ACTION = 0.03

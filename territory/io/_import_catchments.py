@@ -28,7 +28,8 @@ __all__ = ["build_catchments"]
 # A commune belongs to a drawn catchment when the polygon covers at least half of it.
 MEMBER_OVERLAP = 0.5
 SHARE_TOLERANCE = 0.001
-# DOMAIN.md: "a few communes are shared between two MLs".
+# A few communes are shared between two MLs (docs/methodology.md,
+# "Missions Locales and their territories").
 ASSUMED_SHARERS = 2
 
 

@@ -19,8 +19,9 @@ from territory.io._values import BadValue, normalise, parse_number, shown
 __all__ = ["POPULATION_COLUMN", "build_youth", "population_column"]
 
 POPULATION_COLUMN = re.compile(r"P(\d{2})_POP(\d{2})(\d{2})", re.IGNORECASE)
-# DOMAIN.md: P21_POP1524 ("activité des résidents" base) is nearest to the 16-25 band the
-# Missions Locales serve; P21_POP1529 (population-structure base) comes next.
+# docs/methodology.md, "Young people": P21_POP1524 ("activité des résidents" base) is nearest
+# to the 16-25 band the Missions Locales serve; P21_POP1529 (population-structure base) comes
+# next.
 PREFERRED_BANDS = ("1524", "1529")
 
 

@@ -1,4 +1,6 @@
-"""The workspace contract: key columns and geometry type of each layer (DESIGN.md).
+"""The workspace contract: key columns and geometry type of each layer.
+
+See docs/architecture.md, "Workspace contract".
 
 More columns are welcome in any layer; these are the ones the rest of the package relies on.
 """

