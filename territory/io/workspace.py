@@ -118,7 +118,7 @@ class Workspace:
             "demo": False,
         }
         for name in geodata.LAYERS:
-            meta["layers"][name]["source"] = f"geodata/{reference.name}"
+            meta["layers"][name]["source"] = f"reference base {reference.name}"
         _write_new(path, layers, meta)
         return cls(path)
 

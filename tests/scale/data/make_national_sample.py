@@ -45,4 +45,4 @@ def main(base: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "geodata/france.gpkg"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "france.gpkg"))
