@@ -8,11 +8,16 @@ previous state readable and intact; a lock keeps two writers apart.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
 import os
 import shutil
+import sqlite3
+import stat
+import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +42,8 @@ __all__ = [
 SCHEMA_VERSION = 1
 DEFAULT_WORKSPACE = Path("territoire.gpkg")
 METADATA_TABLE = "metadata"
+# How long a writer waits for another one to finish before it gives up.
+LOCK_WAIT_S = 120.0
 # The version of a layer that the last import replaced, kept for `territory undo`.
 PREVIOUS_PREFIX = "previous_"
 # Default youth share, used until the user imports INSEE's census counts by commune.
@@ -181,24 +188,27 @@ class Workspace:
             Keep the replaced version of each layer so that :meth:`undo` can restore it.
         """
         _check_contract(layers)
-        meta = self.metadata()
-        old_info = {name: meta.get("layers", {}).get(name, {}) for name in layers}
-        previous = ({name: self.read(name) for name in layers if name in self.layers()}
-                    if keep_previous else {})
-        for name in layers:
-            meta.setdefault("layers", {})[name] = {
-                "demo": demo, "source": source, "written_at": _now(), **(layer_info or {}),
-            }
-        meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
-        meta.update(metadata or {})
-        if keep_previous:
-            meta["undo"] = {"layers": list(layers), "previous": old_info}
+        # Everything the new version is made from is read under the lock: a write that
+        # started earlier cannot be undone by this one (no lost update).
         with self.transaction() as staging:
+            meta = self.metadata()
+            old_info = {name: meta.get("layers", {}).get(name, {}) for name in layers}
+            present = self.layers()
+            previous = ({name: self.read(name) for name in layers if name in present}
+                        if keep_previous else {})
+            for name in layers:
+                meta.setdefault("layers", {})[name] = {
+                    "demo": demo, "source": source, "written_at": _now(),
+                    **(layer_info or {}),
+                }
+            meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
+            meta.update(metadata or {})
+            if keep_previous:
+                meta["undo"] = {"layers": list(layers), "previous": old_info}
             for name, frame in layers.items():
                 _write_layer(staging, name, frame)
-            if keep_previous:
-                for name, frame in previous.items():
-                    _write_layer(staging, PREVIOUS_PREFIX + name, frame)
+            for name, frame in previous.items():
+                _write_layer(staging, PREVIOUS_PREFIX + name, frame)
             _write_metadata(staging, meta)
 
     def undo(self) -> list[str]:
@@ -211,19 +221,20 @@ class Workspace:
         list of str
             The names of the restored layers.
         """
-        meta = self.metadata()
-        undo = meta.get("undo")
-        if not undo:
-            raise WorkspaceError(f"{self.path}: nothing to undo (no import has replaced a layer)")
-        names = list(undo["layers"])
-        current = {name: self.read(name) for name in names}
-        restored = {name: self.read(PREVIOUS_PREFIX + name) for name in names}
-        meta["undo"] = {"layers": names,
-                        "previous": {n: meta["layers"].get(n, {}) for n in names}}
-        for name in names:
-            meta["layers"][name] = undo["previous"].get(name, {})
-        meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
         with self.transaction() as staging:
+            meta = self.metadata()
+            undo = meta.get("undo")
+            if not undo:
+                raise WorkspaceError(
+                    f"{self.path}: nothing to undo (no import has replaced a layer)")
+            names = list(undo["layers"])
+            current = {name: self.read(name) for name in names}
+            restored = {name: self.read(PREVIOUS_PREFIX + name) for name in names}
+            meta["undo"] = {"layers": names,
+                            "previous": {n: meta["layers"].get(n, {}) for n in names}}
+            for name in names:
+                meta["layers"][name] = undo["previous"].get(name, {})
+            meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
             for name in names:
                 _write_layer(staging, name, restored[name])
                 _write_layer(staging, PREVIOUS_PREFIX + name, current[name])
@@ -234,17 +245,22 @@ class Workspace:
     def transaction(self) -> Iterator[Path]:
         """Yield a staging copy of the workspace; on success it atomically replaces the file.
 
-        On any error (or a kill) the staging copy is discarded and the workspace is untouched.
+        The copy has a name of its own (never one a killed writer may have left with its
+        SQLite journal), is checked with SQLite's ``integrity_check`` before it replaces
+        the file, and takes the file's mode and owner. A workspace that is a symbolic link
+        stays one: its target is replaced. On any error (or a kill) the staging copy is
+        discarded and the workspace is untouched.
         """
-        with _locked(self.path):
-            _remove_stale_staging(self.path)
-            staging = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.gpkg")
-            shutil.copyfile(self.path, staging)
+        target = self.path.resolve()
+        with _locked(target):
+            _remove_stale_staging(target)
+            staging = _staging_name(target)
             try:
+                shutil.copyfile(target, staging)
                 yield staging
-                _commit(staging, self.path)
+                _commit(staging, target)
             finally:
-                staging.unlink(missing_ok=True)
+                _unlink_with_companions(staging)
 
 
 def _now() -> str:
@@ -287,26 +303,71 @@ def _write_metadata(path: Path, meta: Mapping[str, Any]) -> None:
 
 def _write_new(path: Path, layers: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path):
-        _remove_stale_staging(path)
-        staging = path.with_name(f".{path.stem}.{os.getpid()}.tmp.gpkg")
+    target = path.resolve()
+    with _locked(target):
+        _remove_stale_staging(target)
+        staging = _staging_name(target)
         try:
             for name, frame in layers.items():
                 _write_layer(staging, name, frame)
             _write_metadata(staging, meta)
-            _commit(staging, path)
+            _commit(staging, target)
         finally:
-            staging.unlink(missing_ok=True)
+            _unlink_with_companions(staging)
+
+
+# SQLite keeps a rollback journal (or a write-ahead log) beside a database while it writes;
+# a journal left by a killed writer is "hot" and is rolled back into whatever file later
+# bears that name.
+_COMPANIONS = ("-journal", "-wal", "-shm")
+
+
+def _staging_name(path: Path) -> Path:
+    """Return a new, unused staging path beside ``path`` (unique per write, not per process)."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.gpkg",
+                                    dir=path.parent)
+    os.close(handle)
+    staging = Path(name)
+    staging.unlink()
+    for suffix in _COMPANIONS:
+        Path(f"{staging}{suffix}").unlink(missing_ok=True)
+    return staging
+
+
+def _unlink_with_companions(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    for suffix in _COMPANIONS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _remove_stale_staging(path: Path) -> None:
-    """Remove copies left by a writer that was killed (the lock proves none is running)."""
-    for stale in path.parent.glob(f".{path.stem}.*.tmp.gpkg"):
+    """Remove copies left by a killed writer, and their journals (the lock proves none runs)."""
+    for stale in path.parent.glob(f".{path.stem}.*.tmp.gpkg*"):
         stale.unlink(missing_ok=True)
 
 
+def _check_integrity(staging: Path) -> None:
+    """Refuse a staging copy that SQLite finds damaged, or that a journal still changes."""
+    leftovers = [s for s in _COMPANIONS if Path(f"{staging}{s}").exists()]
+    connection = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
+    try:
+        result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        result = [str(error)]
+    finally:
+        connection.close()
+    if result != ["ok"] or leftovers:
+        raise WorkspaceError(
+            f"{staging}: the new version of the workspace failed SQLite's integrity check "
+            f"({'; '.join(result[:3]) or 'unfinished journal ' + ', '.join(leftovers)}); "
+            "the workspace was left as it was — run the command again")
+
+
 def _commit(staging: Path, path: Path) -> None:
-    """Flush the staging file to disk, then swap it in with one atomic rename."""
+    """Check and flush the staging file, give it the file's mode, then swap it in at once."""
+    _check_integrity(staging)
+    if path.exists():
+        _copy_ownership(path, staging)
     with open(staging, "rb+") as f:
         os.fsync(f.fileno())
     os.replace(staging, path)
@@ -317,17 +378,33 @@ def _commit(staging: Path, path: Path) -> None:
         os.close(directory)
 
 
+def _copy_ownership(source: Path, target: Path) -> None:
+    """Give ``target`` the mode, owner and group of ``source`` (a private workspace stays so)."""
+    status = source.stat()
+    os.chmod(target, stat.S_IMODE(status.st_mode))
+    if (status.st_uid, status.st_gid) != (target.stat().st_uid, target.stat().st_gid):
+        # Only root may give a file away; the mode, at least, is kept.
+        with contextlib.suppress(PermissionError):
+            os.chown(target, status.st_uid, status.st_gid)
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     lock_path = path.with_name(f".{path.name}.lock")
+    wait_s = LOCK_WAIT_S
     with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WorkspaceError(
-                f"{path}: another territory command is writing to this workspace; "
-                "wait for it to finish, then try again"
-            ) from None
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WorkspaceError(
+                        f"{path}: another territory command has been writing to this "
+                        f"workspace for {wait_s:.0f} s; wait for it to finish, then try again"
+                    ) from None
+                time.sleep(0.05)
         try:
             yield
         finally:

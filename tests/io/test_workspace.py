@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -19,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from territory._errors import InputError, WorkspaceError
+from territory.io import workspace as workspace_module
 from territory.io._datafrance import sha256_file
 from territory.io._schema import SCHEMA
 from territory.io.workspace import SCHEMA_VERSION, YOUTH_SHARE, Workspace
@@ -126,9 +130,90 @@ def test_failed_transaction_leaves_workspace_byte_identical(workspace: Workspace
     assert not list(workspace.path.parent.glob("*.tmp.gpkg"))
 
 
-def test_second_writer_is_refused(workspace: Workspace) -> None:
+def test_second_writer_waits_then_gives_up(workspace: Workspace,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workspace_module, "LOCK_WAIT_S", 0.3)
     with workspace.transaction(), pytest.raises(WorkspaceError, match="another territory"):
         workspace.write({"sites": _sites()})
+
+
+HOT_JOURNAL = """
+import os, shutil, sqlite3, sys
+workspace, staging = sys.argv[1], sys.argv[2]
+shutil.copyfile(workspace, staging)
+db = sqlite3.connect(staging, isolation_level=None)
+db.execute("PRAGMA journal_mode=DELETE")
+db.execute("PRAGMA cache_size=1")  # spill to the file, so that the journal is hot
+db.execute("BEGIN")
+for (name,) in db.execute("SELECT table_name FROM gpkg_contents").fetchall():
+    db.execute(f'DELETE FROM "{name}"')
+os._exit(9)  # killed in the middle of its transaction
+"""
+
+
+def test_a_hot_journal_left_with_a_reused_pid_is_never_rolled_into_the_workspace(
+        workspace: Workspace, tmp_path: Path) -> None:
+    # A writer killed in the middle of a write left its staging copy of the workspace as it
+    # was then, with a hot SQLite journal, under the name the old code gave this very
+    # process (PID 1 after a restart). Since then, another import changed the workspace.
+    communes = len(workspace.read("communes"))
+    staging = workspace.path.with_name(f".{workspace.path.stem}.{os.getpid()}.tmp.gpkg")
+    subprocess.run([sys.executable, "-c", HOT_JOURNAL, str(workspace.path), str(staging)],
+                   check=False)
+    assert Path(f"{staging}-journal").stat().st_size > 0
+    later = tmp_path / "later" / "autre.gpkg"
+    later.parent.mkdir()
+    shutil.copyfile(workspace.path, later)
+    Workspace(later).write({"sites": _sites(5)})
+    shutil.copyfile(later, workspace.path)
+
+    workspace.write({"contacts": workspace.read("contacts")})
+    with sqlite3.connect(workspace.path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert len(workspace.read("communes")) == communes
+    assert len(workspace.read("sites")) == 5
+    assert not list(workspace.path.parent.glob(".*.tmp.gpkg*"))
+
+
+def test_a_damaged_staging_copy_is_refused(workspace: Workspace) -> None:
+    before = sha256_file(workspace.path)
+    with (pytest.raises(WorkspaceError, match="integrity"),
+          workspace.transaction() as staging, open(staging, "r+b") as f):
+        f.seek(4096)  # wreck the pages after the header
+        f.write(b"\xff" * 8192)
+    assert sha256_file(workspace.path) == before
+
+
+def test_concurrent_writers_lose_no_update(workspace: Workspace) -> None:
+    script = textwrap.dedent("""
+        import sys
+        import geopandas as gpd
+        from territory.io.workspace import Workspace
+        ws = Workspace(sys.argv[1])
+        layer = sys.argv[2]
+        ws.write({layer: ws.read(layer).iloc[:0]}, source=f"writer {layer}")
+    """)
+    layers = ["sites", "actions", "contacts", "catchments", "catchment_members"]
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(workspace.path), name])
+               for name in layers]
+    assert all(w.wait(timeout=300) == 0 for w in writers)
+    meta = workspace.metadata()["layers"]
+    assert {name: meta[name]["source"] for name in layers} == {
+        name: f"writer {name}" for name in layers}
+
+
+def test_a_private_workspace_stays_private(workspace: Workspace) -> None:
+    workspace.path.chmod(0o600)
+    workspace.write({"sites": _sites()})
+    assert stat.S_IMODE(workspace.path.stat().st_mode) == 0o600
+
+
+def test_a_linked_workspace_stays_a_link(workspace: Workspace, tmp_path: Path) -> None:
+    link = tmp_path / "lien.gpkg"
+    link.symlink_to(workspace.path)
+    Workspace(link).write({"sites": _sites()})
+    assert link.is_symlink() and link.resolve() == workspace.path.resolve()
+    assert len(workspace.read("sites")) == 3
 
 
 def test_missing_workspace_says_how_to_create_one(tmp_path: Path) -> None:
