@@ -28,7 +28,7 @@ from territory.planning.model import (
     ROLES,
     CoverageModel,
 )
-from territory.planning.solution import STATUSES, Solution
+from territory.planning.solution import SHORTFALLS, STATUSES, Solution
 from territory.planning.solve import METHODS, chosen_points, solve
 from territory.planning.whatif import Plan
 
@@ -41,6 +41,7 @@ __all__ = [
     "REQUIRED",
     "ROLES",
     "ROLE_LABELS",
+    "SHORTFALLS",
     "STATUSES",
     "Comparison",
     "CoverageModel",

@@ -78,6 +78,21 @@ def capacity_greedy(instance: Instance) -> IntArray:
     return np.asarray(chosen, dtype=np.intp)
 
 
+def capacity_gains(instance: Instance, chosen: IntArray) -> FloatArray:
+    """Capacity-limited gain of every site once the plan's sites are open (0 for open ones).
+
+    The greedy's estimate (:func:`capacity_greedy`): the smaller of a site's capacity and the
+    weight within reach that no open site serves yet.
+    """
+    state = _Residual(instance)
+    for j in chosen:
+        state.assign(int(j))
+    opened = instance.fixed_open.copy()
+    opened[np.asarray(chosen, dtype=np.intp)] = True
+    return np.array([0.0 if opened[j] else state.gain(j)
+                     for j in range(instance.model.n_facilities)], dtype=np.float64)
+
+
 def capacity_value(instance: Instance, chosen: IntArray) -> tuple[float, FloatArray]:
     """Exact value of a plan with capacities, and the weight each chosen site serves."""
     model, cands, pair_site = form.capacity_model(instance)

@@ -113,9 +113,18 @@ class DistanceState:
         self.best = np.full(minutes.shape[0], cutoff, dtype=np.float64)
         self.nearest = np.full(minutes.shape[0], -1, dtype=np.intp)
         self.open = np.zeros(minutes.shape[1], dtype=bool)
-        self.value = float(weight.sum() * cutoff)
         self._site_of = np.repeat(np.arange(minutes_t.shape[0]), np.diff(minutes_t.indptr))
         self._gains: FloatArray | None = None
+
+    @property
+    def value(self) -> float:
+        """Weighted minutes ``Σ w_i min(nearest open site, cutoff)``, summed afresh.
+
+        Never kept as the cutoff total minus what the open sites save: with a cutoff of 1e12
+        minutes that difference loses the decimals. The terms are never negative, so numpy's
+        pairwise sum is within a few ``eps`` of the exact sum, relative to it.
+        """
+        return float(np.sum(self.weight * self.best))
 
     def _pairs(self, j: int) -> tuple[IntArray, FloatArray]:
         indptr = self.by_site.indptr
@@ -128,7 +137,6 @@ class DistanceState:
         rows, minutes = self._pairs(j)
         closer = minutes < self.best[rows]
         rows, minutes = rows[closer], minutes[closer]
-        self.value -= float((self.weight[rows] * (self.best[rows] - minutes)).sum())
         self.best[rows], self.nearest[rows] = minutes, j
         self.open[j] = True
         self._gains = None
@@ -140,7 +148,6 @@ class DistanceState:
         rows, _ = self._pairs(j)
         rows = rows[self.nearest[rows] == j]
         best, nearest = self._nearest_open(rows)
-        self.value += float((self.weight[rows] * (best - self.best[rows])).sum())
         self.best[rows], self.nearest[rows] = best, nearest
         self._gains = None
         return rows

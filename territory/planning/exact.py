@@ -241,8 +241,9 @@ def _status(result: Result) -> str:
 def _direct(instance: Instance, incumbent: IntArray, clock: Clock,
             details: dict[str, Any], options: dict[str, Any],
             ) -> tuple[IntArray, str, float]:
+    constant = 0.0
     if instance.objective == "distance":
-        model, cands = form.distance_model(instance)
+        model, cands, constant = form.distance_model(instance)
     elif instance.objective == "covering":
         cands = np.flatnonzero(instance.allowed | instance.forced)
         sub = form.cover_sub(instance, cands)
@@ -254,10 +255,11 @@ def _direct(instance: Instance, incumbent: IntArray, clock: Clock,
         start = (_cover_start(sub, incumbent) if instance.objective == "covering"
                  else np.isin(cands, incumbent).astype(np.float64))
     result = _mip(model, start, clock.left(), details, options)
+    bound = _natural(instance, result.bound) + constant
     if result.x is None:
-        return incumbent, "time_limit", _natural(instance, result.bound)
+        return incumbent, "time_limit", bound
     chosen = cands[result.x[: len(cands)] > 0.5]
-    return chosen, _status(result), _natural(instance, result.bound)
+    return chosen, _status(result), bound
 
 
 def _feasible(instance: Instance, chosen: IntArray) -> bool:

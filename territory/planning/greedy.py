@@ -48,7 +48,9 @@ def greedy(instance: Instance, *, swaps: bool = True) -> Solution:
     -------
     solution
         Status ``heuristic``; ``bound`` is the submodularity bound on the optimum (none for
-        the covering objective).
+        the covering objective). When the greedy stops short — fewer sites than ``n_new``
+        because no candidate left adds anything or none is left, or a covering target it
+        cannot reach — ``shortfall`` says so (:data:`~territory.planning.SHORTFALLS`).
 
     Examples
     --------
@@ -110,7 +112,22 @@ def _score(instance: Instance, state: State) -> float:
 
 
 def _bound(instance: Instance, state: State) -> float:
-    return _score(instance, state) + _top_gains(instance, state)
+    score = _score(instance, state)
+    bound = score + _top_gains(instance, state)
+    if instance.objective == "distance":
+        bound += _rounding(instance, abs(score))
+    return bound
+
+
+def _rounding(instance: Instance, value: float) -> float:
+    """Most rounding error of ``−value + Σ gains`` for the distance objective.
+
+    Before the sites open, the minutes are the cutoff: the value and each gain are sums of
+    ``n_demand`` terms about as large as the value, and their difference loses the decimals
+    (a cutoff of 1e12 minutes). Widening the bound by the error keeps it proven.
+    """
+    terms = (max(instance.n_new, 0) + 1) * (instance.model.n_demand + 2)
+    return terms * float(np.finfo(np.float64).eps) * value
 
 
 def _counts(instance: Instance, chosen: list[int]) -> NDArray[np.intp]:
@@ -216,7 +233,7 @@ def _until_target(instance: Instance, state: State, chosen: list[int]) -> list[i
     assert isinstance(state, CoverageState)
     counts = _counts(instance, chosen)
     slack = _TOLERANCE * max(instance.target, 1.0)
-    while state.value < instance.target - slack:
+    while state.value < instance.target - slack and len(chosen) < instance.n_new:
         ok = instance.allowed & ~state.open & _room(instance, counts)
         gains = np.where(ok, state.gains(), 0.0)
         j = int(np.argmax(gains))

@@ -4,6 +4,10 @@ Statuses: ``optimal`` (proven, within the relative gap tolerance), ``time_limit`
 cut the search short: the plan is the best found and ``gap`` is the proven distance to the
 optimum), ``heuristic`` (greedy and swaps; ``gap`` is then a proven bound from
 submodularity, usually loose).
+
+A plan can also fall short of the question whatever its status: fewer new sites than
+``n_new``, or, for the covering objective, less than the target share covered.
+``shortfall`` then says why, in the words of :data:`SHORTFALLS`.
 """
 
 from __future__ import annotations
@@ -16,14 +20,23 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from territory.planning._capacity import capacity_value
+from territory.planning._capacity import capacity_gains, capacity_value
 from territory.planning._state import CoverageState, DistanceState
 from territory.planning.instance import Instance
 from territory.planning.model import CHOSEN
 
-__all__ = ["STATUSES", "Solution", "make_state"]
+__all__ = ["SHORTFALLS", "STATUSES", "Solution", "make_state"]
 
 STATUSES: tuple[str, ...] = ("optimal", "time_limit", "heuristic")
+SHORTFALLS: Mapping[str, str] = {
+    "no_gain": "fewer new sites than asked: no candidate left adds anything to the objective",
+    "no_candidate": "fewer new sites than asked: no candidate is left (all chosen or "
+                    "excluded, or their group's budget is spent)",
+    "target_not_reached": "the plan covers less than the target share: no candidate left "
+                          "within the limits covers anything more",
+}
+# A gain this small is no gain (as in the greedy).
+_TOLERANCE = 1e-9
 State = CoverageState | DistanceState
 
 
@@ -55,6 +68,10 @@ class Solution:
         Wall-clock time of the solve.
     details
         Solver facts: timings of each stage, sizes, fixed sites.
+    shortfall
+        Why the plan falls short of the question, a key of :data:`SHORTFALLS`: fewer new
+        sites than ``n_new`` (``no_gain``, ``no_candidate``) or, for the covering objective,
+        less than the target share covered (``target_not_reached``); ``None`` otherwise.
     """
 
     objective: str
@@ -66,6 +83,7 @@ class Solution:
     covered: pd.Series
     seconds: float
     details: Mapping[str, Any] = field(default_factory=dict)
+    shortfall: str | None = None
 
     @property
     def gap(self) -> float:
@@ -95,8 +113,10 @@ def finish(instance: Instance, chosen: NDArray[np.intp], *, method: str, status:
            bound: float, seconds: float, details: Mapping[str, Any] | None = None) -> Solution:
     """Order the chosen sites by gain and return the :class:`Solution`.
 
-    With capacities, the value is the capacitated one (an exact transportation LP for the
-    plan) and each site's ``served`` weight is added.
+    The value is recomputed from the plan itself, whatever the solver's objective says;
+    with capacities it is the capacitated one (an exact transportation LP for the plan) and
+    each site's ``served`` weight is added. The bound is kept on the optimum's side of the
+    value, and ``shortfall`` read from the plan.
     """
     model = instance.model
     state = make_state(instance)
@@ -116,13 +136,51 @@ def finish(instance: Instance, chosen: NDArray[np.intp], *, method: str, status:
     covered = pd.Series({name: float(values[cover.count > 0].sum())
                          for name, values in figures.items()}, dtype="float64")
     value = float(len(order)) if instance.objective == "covering" else state.value
-    if status == "optimal" and not np.isfinite(bound):
-        bound = value
     if instance.use_capacity:
         value, served = capacity_value(instance, np.asarray(order, dtype=np.intp))
         sites["served"] = served
-    return Solution(instance.objective, method, status, float(value), float(bound), sites,
-                    covered, seconds, dict(details or {}))
+    return Solution(instance.objective, method, status, float(value),
+                    _consistent_bound(instance, value, bound, status=status), sites, covered,
+                    seconds, dict(details or {}), _shortfall(instance, state, order))
+
+
+def _consistent_bound(instance: Instance, value: float, bound: float, *, status: str) -> float:
+    """Return the bound on the optimum's side of the value (the value itself if unknown).
+
+    The optimum is at least a plan's value when maximising (coverage) and at most when
+    minimising, so a bound past the value is rounding, and the value is then the bound.
+    """
+    if not np.isfinite(bound):
+        return float(value) if status == "optimal" else float(bound)
+    if instance.objective == "coverage":
+        return float(max(bound, value))
+    return float(min(bound, value))
+
+
+def _shortfall(instance: Instance, state: State, order: list[int]) -> str | None:
+    """Why the plan falls short of the question (a key of :data:`SHORTFALLS`), or ``None``."""
+    if instance.objective == "covering":
+        slack = _TOLERANCE * max(instance.target, 1.0)
+        return "target_not_reached" if state.value < instance.target - slack else None
+    if len(order) >= instance.n_new:
+        return None
+    left = instance.allowed & ~state.open & _budget_room(instance, order)
+    if not left.any():
+        return "no_candidate"
+    chosen = np.asarray(order, dtype=np.intp)
+    gains = capacity_gains(instance, chosen) if instance.use_capacity else state.gains()
+    return "no_gain" if float(gains[left].max()) <= _TOLERANCE else None
+
+
+def _budget_room(instance: Instance, chosen: list[int]) -> NDArray[np.bool_]:
+    """Sites whose group (if any) has room left in its budget after the chosen sites."""
+    group = instance.model.group
+    counts = np.bincount(group[chosen][group[chosen] >= 0] if chosen else [],
+                         minlength=len(instance.model.groups))
+    # A site without a group (-1) reads the appended entries: no limit, nothing used.
+    limit = np.append(instance.budget, -1)[group]
+    used = np.append(counts, 0)[group]
+    return np.asarray((limit < 0) | (used < limit), dtype=bool)
 
 
 def _ordered(state: State, cover: CoverageState, chosen: list[int],

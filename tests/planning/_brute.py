@@ -58,7 +58,7 @@ def brute_force(instance: Instance) -> float:
 
 def random_model(rng: np.random.Generator, *, n_demand: int = 12, n_sites: int = 8,
                  required: int = 0, groups: int = 0, radius: float = 30.0,
-                 capacity: bool = False) -> CoverageModel:
+                 capacity: bool = False, cutoff: float | None = None) -> CoverageModel:
     import pandas as pd
 
     demand_xy = rng.uniform(0, 100, size=(n_demand, 2))
@@ -73,4 +73,5 @@ def random_model(rng: np.random.Generator, *, n_demand: int = 12, n_sites: int =
     if capacity:
         facilities["capacity"] = rng.uniform(2, 30, n_sites)
     return CoverageModel.from_cost_matrix(cost, weights, facilities=facilities,
-                                          threshold_min=radius, cutoff_min=2 * radius)
+                                          threshold_min=radius,
+                                          cutoff_min=2 * radius if cutoff is None else cutoff)

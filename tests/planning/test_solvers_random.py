@@ -21,7 +21,7 @@ from territory.planning import Instance, exact, greedy
 from territory.planning import _formulations as form
 from territory.planning._lagrange import lagrange_fix
 
-from ._brute import brute_force, coverage_value, feasible_sets, random_model
+from ._brute import brute_force, coverage_value, distance_value, feasible_sets, random_model
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -30,14 +30,15 @@ TOL = 1e-6
 
 @st.composite
 def instances(draw: st.DrawFn, *, objective: str = "coverage", constraints: bool = True,
-              capacity: bool = False) -> Instance:
+              capacity: bool = False, cutoffs: tuple[float, ...] = ()) -> Instance:
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     groups = draw(st.integers(0, 2)) if constraints else 0
     required = draw(st.integers(0, 2)) if constraints else 0
     model = random_model(rng, n_demand=draw(st.integers(3, 12)), n_sites=draw(st.integers(2, 7)),
                          required=required, groups=groups,
-                         radius=draw(st.floats(10, 50)), capacity=capacity)
+                         radius=draw(st.floats(10, 50)), capacity=capacity,
+                         cutoff=draw(st.sampled_from(cutoffs)) if cutoffs else None)
     candidates = list(model.facilities.index[model.role == "candidate"])
     n_new = draw(st.integers(0, 3))
     forced = excluded = []
@@ -77,16 +78,38 @@ def test_exact_equals_brute_force_distance(instance: Instance) -> None:
 
 
 @SETTINGS
+@given(instances(objective="distance", cutoffs=(1.0, 60.0, 1e6, 1e12)))
+def test_distance_value_is_exact_whatever_the_cutoff(instance: Instance) -> None:
+    # With a cutoff of 1e12 minutes the value is ~1e12 × weight until every demand point is
+    # served, then a few thousand: it must come out of the plan, not out of differences.
+    best = brute_force(instance)
+    solution = exact(instance)
+    assert solution.status == "optimal"
+    assert solution.value == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert solution.value == pytest.approx(distance_value(instance, list(solution.positions)),
+                                           rel=1e-12, abs=1e-12)
+    assert solution.bound <= solution.value
+    assert solution.bound >= best * (1 - 1e-6) - TOL
+    plan = greedy(instance)
+    assert plan.value >= best * (1 - 1e-12)
+    assert plan.value == pytest.approx(distance_value(instance, list(plan.positions)),
+                                       rel=1e-12, abs=1e-12)
+    assert plan.bound <= best * (1 + 1e-12)
+
+
+@SETTINGS
 @given(instances(objective="covering"))
 def test_exact_equals_brute_force_covering(instance: Instance) -> None:
     try:
         best = brute_force(instance)
-    except ValueError:  # no feasible plan reaches the target
+    except ValueError:  # no feasible plan reaches the target: the greedy says so
+        assert greedy(instance).shortfall == "target_not_reached"
         return
     solution = exact(instance)
     assert solution.status == "optimal"
     assert solution.value == best
     assert solution.covered[instance.weight_name] >= instance.target - TOL
+    assert solution.shortfall is None
     assert greedy(instance).value >= best
 
 

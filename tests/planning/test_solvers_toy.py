@@ -64,6 +64,7 @@ def test_budget_per_mission_locale(toy: CoverageModel, method: str) -> None:
     assert solution.value == pytest.approx(70.0)
     zero = solve(toy, n_new=2, per_group={"G1": 0}, method=method)
     assert list(zero.sites.index) == ["s1"]
+    assert zero.shortfall == "no_candidate"  # G1's budget is spent, s1 is taken
 
 
 @pytest.mark.parametrize("role", ["required", "competitor"])
@@ -137,3 +138,47 @@ def test_unknown_method_and_objective(toy: CoverageModel) -> None:
 def test_covering_needs_a_share(toy: CoverageModel) -> None:
     with pytest.raises(InputError, match="target_share"):
         Instance.create(toy, objective="covering")
+
+
+def test_greedy_says_when_a_covering_target_cannot_be_reached(toy: CoverageModel) -> None:
+    # Without s3, nothing reaches D (40 of 100): at most 60 % can be covered, not 90 %.
+    solution = solve(toy, objective="covering", target_share=0.9, excluded=["s3"],
+                     method="greedy")
+    assert solution.shortfall == "target_not_reached"
+    assert set(solution.sites.index) == {"s1", "s2"}
+    assert solution.covered["invisible_est"] == pytest.approx(60.0)
+    with pytest.raises(InputError, match="cannot all be met"):
+        solve(toy, objective="covering", target_share=0.9, excluded=["s3"])
+
+
+def test_greedy_covering_keeps_to_the_site_limit(toy: CoverageModel) -> None:
+    # 90 % needs s2 and s3; with one site at most, s2 (50 %) is all the greedy may open.
+    solution = solve(toy, objective="covering", target_share=0.9, n_new=1, method="greedy")
+    assert list(solution.sites.index) == ["s2"]
+    assert solution.shortfall == "target_not_reached"
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+def test_fewer_sites_when_no_candidate_adds_anything(method: str) -> None:
+    # Both sites reach A alone (10 and 20 min); B is 50 min from each: a second site adds 0.
+    model = CoverageModel.from_cost_matrix([[10.0, 20.0], [50.0, 50.0]], [3.0, 4.0])
+    solution = solve(model, n_new=2, method=method)
+    assert list(solution.sites.index) == [0]
+    assert solution.value == pytest.approx(3.0)
+    assert solution.shortfall == "no_gain"
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+@pytest.mark.parametrize("objective", ["coverage", "distance"])
+def test_fewer_sites_when_no_candidate_is_left(toy: CoverageModel, method: str,
+                                              objective: str) -> None:
+    solution = solve(toy, objective=objective, n_new=3, excluded=["s3"],  # type: ignore[arg-type]
+                     method=method)
+    assert set(solution.sites.index) == {"s1", "s2"}
+    assert solution.shortfall == "no_candidate"
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+def test_no_shortfall_when_the_plan_is_what_was_asked(toy: CoverageModel, method: str) -> None:
+    assert solve(toy, n_new=2, method=method).shortfall is None
+    assert solve(toy, objective="covering", target_share=0.9, method=method).shortfall is None
