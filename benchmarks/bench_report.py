@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from territory._cli_report import LAYERS
 from territory.analysis import indicators
+from territory.cli.report import LAYERS
 from territory.demo import build_demo
 from territory.io.workspace import Workspace
 from territory.report import Report, build_report

@@ -11,8 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from territory._cli_indicators import load_layers, parse_period
 from territory.analysis import indicators
+from territory.cli.indicators import load_layers, parse_period
 from territory.io.workspace import Workspace
 
 

@@ -14,15 +14,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from territory._cli_indicators import parse_period, scale_engine
 from territory._errors import InputError
 from territory.analysis import as_period, period_key
-from territory.io._schema import empty_layer
-from territory.io.workspace import Workspace, default_workspace_path
+from territory.cli._common import scale_engine, workspace_of
+from territory.cli.indicators import parse_period
+from territory.io.importing import COUNTS_LAYER, keep_contact_counts
 
 __all__ = ["import_parquet_contacts", "is_parquet"]
 
-LAYER = "contact_counts"
 _NOT_FOR_PARQUET = (("--map", "map"), ("--sheet", "sheet"), ("--column", "column"),
                     ("--accept-partial", "accept_partial"))
 
@@ -48,7 +47,7 @@ def import_parquet_contacts(args: argparse.Namespace) -> str:
     periods: list[Any] = [None] + [parse_period(text) for text in args.period]
     for period in periods:
         as_period(period)
-    workspace = Workspace(args.workspace or default_workspace_path())
+    workspace = workspace_of(args)
     if not workspace.path.exists() or "communes" not in workspace.layers():
         raise InputError(f"{workspace.path}: no workspace with communes here; create it "
                          "first (territory demo, or territory import catchments FILE)")
@@ -73,8 +72,8 @@ def import_parquet_contacts(args: argparse.Namespace) -> str:
     info = {"file": str(args.file), "import_kind": "contacts (Parquet)",
             "files": len(files.files), "row_groups": len(files.pieces),
             "periods": sorted(set(counts["period"])), "engine": "dask"}
-    workspace.write({LAYER: counts, "contacts": empty_layer("contacts")}, demo=False,
-                    source=f"import contacts : {args.file} (Parquet, comptés sur Dask)",
-                    layer_info=info, keep_previous=True)
-    return "\n".join([*lines, f"Couche {LAYER} écrite dans {workspace.path}, sans aucun "
+    keep_contact_counts(workspace, counts,
+                        source=f"import contacts : {args.file} (Parquet, comptés sur Dask)",
+                        layer_info=info)
+    return "\n".join([*lines, f"Couche {COUNTS_LAYER} écrite dans {workspace.path}, sans aucun "
                       "contact ni identifiant (« territory undo » revient en arrière)."])

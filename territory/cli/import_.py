@@ -7,26 +7,27 @@ a message and exit code 2 by :func:`territory.cli.main`.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from territory._cli_counts import import_parquet_contacts, is_parquet
 from territory._errors import InputError
+from territory.cli._common import workspace_of, workspace_path
+from territory.cli._counts import import_parquet_contacts, is_parquet
 from territory.io.importing import KINDS, import_file
-from territory.io.workspace import Workspace, default_workspace_path
 
-__all__ = ["register"]
+__all__ = ["register", "run"]
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     """Add the ``import`` and ``undo`` commands to the command line's subparsers."""
     command = subparsers.add_parser(
-        "import", help="import a Mission Locale's file (catchments, sites, actions, contacts, "
-        "youth)", description="Import a file as it comes (CSV ; or , — XLSX — GeoJSON — "
+        "import", parents=parents,
+        help="import a Mission Locale's file (catchments, sites, actions, contacts, youth)",
+        description="Import a file as it comes (CSV ; or , — XLSX — GeoJSON — "
         "GeoPackage — Shapefile), or list every problem with its row and column.")
     command.add_argument("kind", choices=KINDS, help="what the file holds")
     command.add_argument("file", type=Path, help="the file to import")
-    _workspace(command)
     command.add_argument("--dry-run", action="store_true",
                          help="check and report, write nothing")
     command.add_argument("--accept-partial", action="store_true",
@@ -48,21 +49,22 @@ def register(subparsers: Any) -> None:
     parquet.add_argument("--scheduler", default=None, metavar="ADDRESS",
                          help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
                          "(default: a local cluster sized to the machine)")
-    command.set_defaults(run=_cmd_import)
+    command.set_defaults(run=run)
 
-    undo = subparsers.add_parser("undo", help="restore the layers the last import replaced")
-    _workspace(undo)
-    undo.set_defaults(run=_cmd_undo)
-
-
-def _workspace(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--workspace", type=Path, default=None,
-        help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or ./territoire.gpkg)",
-    )
+    undo = subparsers.add_parser("undo", parents=parents,
+                                 help="restore the layers the last import replaced")
+    undo.set_defaults(run=run)
 
 
-def _cmd_import(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace) -> None:
+    """Run ``territory import`` or ``territory undo``, as ``args.command`` says."""
+    if args.command == "undo":
+        _undo(args)
+    else:
+        _import(args)
+
+
+def _import(args: argparse.Namespace) -> None:
     if args.kind == "contacts" and is_parquet(args.file):
         print(import_parquet_contacts(args))
         return
@@ -71,7 +73,7 @@ def _cmd_import(args: argparse.Namespace) -> None:
             raise InputError(f"{option} is for contacts in Parquet files (got {args.kind} "
                              f"{args.file}); leave it out")
     report = import_file(
-        args.kind, args.file, workspace=args.workspace or default_workspace_path(),
+        args.kind, args.file, workspace=workspace_path(args),
         dry_run=args.dry_run, accept_partial=args.accept_partial,
         drop_personal=args.drop_personal, mapping=args.map, sheet=args.sheet,
         column=args.column,
@@ -79,8 +81,8 @@ def _cmd_import(args: argparse.Namespace) -> None:
     print(report)
 
 
-def _cmd_undo(args: argparse.Namespace) -> None:
-    workspace = Workspace(args.workspace or default_workspace_path())
+def _undo(args: argparse.Namespace) -> None:
+    workspace = workspace_of(args)
     restored = workspace.undo()
     print(f"Annulé : couche {', '.join(restored)} remise dans sa version précédente "
           f"({workspace.path}). Relancer « territory undo » rétablit l'import annulé.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,10 @@ from tqdm import tqdm
 
 from territory._errors import InputError
 from territory.analysis import as_text, indicators
-from territory.io.workspace import Workspace, default_workspace_path
+from territory.cli._common import scale_engine, workspace_of
+from territory.io.workspace import Workspace
 
-__all__ = ["load_layers", "parse_period", "register", "run", "scale_engine"]
+__all__ = ["load_layers", "parse_period", "register", "run"]
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
           "catchment_members",
@@ -25,12 +27,10 @@ ENGINES = ("local", "dask")
 DEMO_NOTICE = "données fictives"
 
 
-def register(sub: Any) -> None:
+def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     """Add the ``indicators`` command to the command line's subparsers."""
-    parser = sub.add_parser("indicators", help="indicator table of every zone of a level")
-    parser.add_argument("--workspace", type=Path, default=None,
-                        help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or "
-                        "./territoire.gpkg)")
+    parser = subparsers.add_parser("indicators", parents=parents,
+                                   help="indicator table of every zone of a level")
     parser.add_argument("--level", default="commune",
                         help="commune, epci, catchment, departement or h3:6 … h3:8")
     parser.add_argument("--period", default=None, metavar="A:B",
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> None:
         raise InputError(f"--out {args.out}: unknown format {suffix!r}; expected one of "
                          f"{', '.join(FORMATS)}")
     _check_engine(args)
-    workspace = Workspace(args.workspace or default_workspace_path())
+    workspace = workspace_of(args)
     steps = tqdm(total=3, desc="indicateurs", unit="étape", disable=None, leave=False)
     layers = load_layers(workspace)
     steps.update()
@@ -103,16 +103,6 @@ def _check_engine(args: argparse.Namespace) -> None:
                               ("--contacts-parquet", args.contacts_parquet)):
             if value is not None:
                 raise InputError(f"{option} needs --engine dask (got --engine {args.engine})")
-
-
-def scale_engine(what: str = "--engine dask") -> Any:
-    """Return :mod:`territory.scale`, imported on demand (an optional extra, slow to import)."""
-    try:
-        from territory import scale  # noqa: PLC0415
-    except ImportError as error:
-        raise InputError(f"{what} needs the scale extra ({error}); install it with "
-                         "pip install 'territory[scale]'") from None
-    return scale
 
 
 def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from territory._errors import InputError
-from territory.io.workspace import Workspace, default_workspace_path
+from territory.cli._common import workspace_of
 
 __all__ = ["LAYERS", "parse_period", "register", "run"]
 
@@ -23,18 +24,15 @@ LAYERS = ("communes", "mairies", "departements", "region", "catchments", "catchm
           "sites", "actions", "contacts")
 
 
-def register(subparsers: Any) -> argparse.ArgumentParser:
+def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     """Add the ``report`` command to the command line's subparsers."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "report", help="write the director's report (PDF, PNG pages or HTML)")
+        "report", parents=parents, help="write the director's report (PDF, PNG pages or HTML)")
     parser.add_argument("--out", type=Path, required=True,
                         help="FILE.pdf, FILE.html, or FILE.png for one image per page "
                         "(FILE-1.png, FILE-2.png, …)")
     parser.add_argument("--ml", default=None,
                         help="report on one Mission Locale (ml_code) instead of the region")
-    parser.add_argument("--workspace", type=Path, default=None,
-                        help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or "
-                        "./territoire.gpkg)")
     parser.add_argument("--period", default=None,
                         help="A:B, both included, e.g. 2020-01:2021-11 (default: all data)")
     parser.add_argument("--threshold-min", type=float, default=30.0,
@@ -42,7 +40,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--date", default=None,
                         help="date printed on the report, YYYY-MM-DD (default: today)")
     parser.set_defaults(run=run)
-    return parser
 
 
 def parse_period(text: str | None) -> tuple[str | None, str | None] | None:
@@ -75,16 +72,16 @@ def run(args: argparse.Namespace) -> None:
     """Write the report the arguments ask for and say where it is."""
     # Loaded here, not at import: `territory --help` and the other commands start without
     # matplotlib.
-    from territory.analysis import as_period  # noqa: PLC0415
-    from territory.report import build_report  # noqa: PLC0415
-    from territory.report.document import check_suffix  # noqa: PLC0415
-    from territory.viz.labels import format_number  # noqa: PLC0415
+    from territory.analysis import as_period
+    from territory.report import build_report
+    from territory.report.document import check_suffix
+    from territory.viz.labels import format_number
 
     check_suffix(args.out)
     period = parse_period(args.period)
     as_period(period)
     date = _parse_date(args.date)
-    workspace = Workspace(args.workspace or default_workspace_path())
+    workspace = workspace_of(args)
     present = set(workspace.layers())
     layers = {name: workspace.read(name) for name in LAYERS if name in present}
     report = build_report(layers, metadata=workspace.metadata(), ml_code=args.ml,

@@ -11,22 +11,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from territory._errors import TerritoryError
-from territory.io.workspace import default_workspace_path
+from territory.cli._common import workspace_path
 
-__all__ = ["register"]
+__all__ = ["register", "run"]
 
 
-def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``serve`` command to the command line's subparsers; return its parser."""
+def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    """Add the ``serve`` command to the command line's subparsers."""
     serve = subparsers.add_parser(
-        "serve", help="serve the dashboards (planner and director views) in a browser")
-    serve.add_argument("--workspace", type=Path, default=None,
-                       help="workspace GeoPackage (default: $TERRITORY_WORKSPACE or "
-                       "./territoire.gpkg)")
+        "serve", parents=parents,
+        help="serve the dashboards (planner and director views) in a browser")
     serve.add_argument("--port", type=int, default=5006, help="port (default 5006)")
     serve.add_argument("--address", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1, this machine only); "
@@ -42,8 +41,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     serve.add_argument("--oauth-key", default=None, help="OAuth client id")
     serve.add_argument("--oauth-secret", default=None, help="OAuth client secret")
     serve.add_argument("--show", action="store_true", help="open a browser on the index page")
-    serve.set_defaults(run=_cmd_serve)
-    return serve
+    serve.set_defaults(run=run)
 
 
 def _oauth(args: argparse.Namespace) -> dict[str, Any]:
@@ -73,13 +71,14 @@ def _basic_auth(args: argparse.Namespace) -> str | None:
     return str(path)
 
 
-def _cmd_serve(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace) -> None:
+    """Serve the dashboards of the workspace until Ctrl+C."""
     # Panel is imported only by this command: `territory --help` stays fast.
-    from territory.dashboards.server import check_address, serve  # noqa: PLC0415
+    from territory.dashboards.server import check_address, serve
 
     basic_auth, oauth = _basic_auth(args), _oauth(args)
     check_address(args.address, authenticated=bool(basic_auth or oauth))
-    workspace = args.workspace or default_workspace_path()
+    workspace = workspace_path(args)
     if basic_auth and args.cookie_secret:
         oauth = {**oauth, "cookie_secret": args.cookie_secret}
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::") else args.address

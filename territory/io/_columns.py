@@ -119,6 +119,13 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "youth": ("the number of young people", ("youth",)),
     },
 }
+# A file of places for planning (candidate sites, other services): a sites file, whose
+# places may say how many young people they can take in.
+FIELDS["places"] = {
+    **FIELDS["sites"],
+    "capacity": ("the number of young people the place can take in",
+                 ("capacity", "capacité", "capacité d'accueil", "nombre de places")),
+}
 # Targets accepted by --map besides the field names.
 _ALIASES = {"longitude": "x", "latitude": "y", "lon": "x", "lat": "y"}
 

@@ -1,4 +1,8 @@
-"""Sites and outreach actions: one point each, at given coordinates or at the town hall."""
+"""Sites, outreach actions and places: one point each, at given coordinates or at the town hall.
+
+Sites and places are read alike: a file of places for planning (candidate sites, other
+services) is a sites file whose kind, dates and Mission Locale are not required.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +25,12 @@ from territory.io._context import (
     texts,
 )
 from territory.io._locate import Placed, place_rows
-from territory.io._places import MlIndex
+from territory.io._places import MlIndex, Reference
 from territory.io._problems import Findings
 from territory.io._values import BadValue, is_blank, parse_count, parse_date, parse_number, shown
 from territory.io._vocabulary import action_kind, site_kind
 
-__all__ = ["build_actions", "build_sites", "resolve_ml"]
+__all__ = ["build_actions", "build_places", "build_sites", "resolve_ml"]
 
 
 def build_sites(findings: Findings, columns: Columns, ctx: Context) -> Built:
@@ -55,7 +59,7 @@ def build_sites(findings: Findings, columns: Columns, ctx: Context) -> Built:
         "sessions_per_month": pd.Series(_pick(sessions, keep), dtype="float64"),
         "opened": as_dates(_pick(opened, keep)),
         "closed": as_dates(_pick(closed, keep)),
-        **_place_columns(placed, ctx, keep),
+        **_place_columns(placed, ctx.ref, keep),
     })
     return Built({"sites": _points_frame(frame, placed, keep)}, notes=_notes(placed, keep))
 
@@ -83,12 +87,45 @@ def build_actions(findings: Findings, columns: Columns, ctx: Context) -> Built:
         "date": as_dates(_pick(dates, keep)),
         "youth_met": pd.Series(_pick(met, keep), dtype="int64"),
         "label": _pick(texts(findings, columns.get("label")), keep),
-        **_place_columns(placed, ctx, keep),
+        **_place_columns(placed, ctx.ref, keep),
     })
     notes = _notes(placed, keep)
     if online[keep].any():
         notes.append(f"{int(online[keep].sum())} action(s) numérique(s), sans lieu")
     return Built({"actions": _points_frame(frame, placed, keep)}, notes=notes)
+
+
+def build_places(findings: Findings, columns: Columns, ref: Reference, *,
+                 within_region: bool = True) -> gpd.GeoDataFrame:
+    """Return the places of the good rows, placed as :func:`build_sites` places sites.
+
+    Columns: ``site_id``, ``name``, ``ml_code`` and ``capacity`` when the file has them, then
+    ``code_insee``, ``commune`` and ``approximate`` (placed at its commune's town hall).
+    Places outside the region are problems of their rows unless ``within_region`` is false.
+    """
+    given: dict[str, list[Any]] = {}
+    if columns.get("site_id"):
+        given["site_id"] = _ids(findings, columns.get("site_id"), "L")
+    if columns.get("name"):
+        given["name"] = texts(findings, columns.get("name"))
+        for pos, name in enumerate(given["name"]):
+            if not name:
+                findings.row(pos, "is empty; expected the place's name",
+                             column=columns.get("name"))
+    if columns.get("ml_code"):
+        given["ml_code"] = [code or None for code in texts(findings, columns.get("ml_code"))]
+    if columns.get("capacity"):
+        given["capacity"] = findings.parse(columns.get("capacity"), _capacity)
+    placed = place_rows(findings, columns, ref, needed=np.ones(len(findings.table.rows),
+                                                               dtype=bool),
+                        within_region=within_region)
+    keep = good_rows(findings)
+    frame = pd.DataFrame({name: _pick(values, keep) for name, values in given.items()},
+                         index=range(len(keep)))
+    frame = frame.assign(**_place_columns(placed, ref, keep))
+    if "capacity" in frame:
+        frame["capacity"] = frame["capacity"].astype("float64")
+    return _points_frame(frame, placed, keep)
 
 
 def resolve_ml(findings: Findings, columns: Columns, index: MlIndex, placed: Placed) -> list[str]:
@@ -154,6 +191,16 @@ def _sessions(raw: Any) -> float:
     return value
 
 
+def _capacity(raw: Any) -> float:
+    if is_blank(raw):
+        return float("nan")
+    value = parse_number(raw, what="a number of young people the place can take in")
+    if value < 0:
+        raise BadValue(f"{shown(raw)} is negative; expected the number of young people the "
+                       "place can take in, 0 or more (or empty for no limit)")
+    return value
+
+
 def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda raw: None if is_blank(raw) else parse(raw)
 
@@ -170,9 +217,9 @@ def _pick(values: list[Any] | np.ndarray, keep: np.ndarray) -> list[Any]:
     return [values[i] for i in keep]
 
 
-def _place_columns(placed: Placed, ctx: Context, keep: np.ndarray) -> dict[str, Any]:
+def _place_columns(placed: Placed, ref: Reference, keep: np.ndarray) -> dict[str, Any]:
     codes = _pick(placed.codes, keep)
-    names = [ctx.ref.name(c) if c in ctx.ref.communes.index else "" for c in codes]
+    names = [ref.name(c) if c in ref.communes.index else "" for c in codes]
     return {"code_insee": codes, "commune": names,
             "approximate": pd.Series(placed.approximate[keep], dtype=bool)}
 

@@ -48,16 +48,19 @@ class Placed:
 
 
 def place_rows(findings: Findings, columns: Columns, ref: Reference, *,
-               needed: np.ndarray) -> Placed:
-    """Place each row; ``needed`` says which rows must have a place."""
+               needed: np.ndarray, within_region: bool = True) -> Placed:
+    """Place each row; ``needed`` says which rows must have a place.
+
+    With ``within_region`` (the default), a place outside the region is a problem of its row.
+    """
     table = findings.table
     n = len(table.rows)
     codes = _codes(findings, columns, ref)
     points = np.full(n, None, dtype=object)
     if table.geometry is not None:
-        points = gis_geometry(findings, ref, polygons=False)
+        points = gis_geometry(findings, ref, polygons=False, within_region=within_region)
     elif columns.get("x") and columns.get("y"):
-        points = _from_xy(findings, columns, ref)
+        points = _from_xy(findings, columns, ref, within_region=within_region)
     elif columns.get("x") or columns.get("y"):
         given = columns.get("x") or columns.get("y")
         findings.whole_file(f"`{given}` is given without its pair; expected both longitude and "
@@ -120,7 +123,8 @@ def _require(findings: Findings, columns: Columns, missing: np.ndarray) -> None:
         findings.row(int(pos), f"has no place; expected {expected}")
 
 
-def _from_xy(findings: Findings, columns: Columns, ref: Reference) -> np.ndarray:
+def _from_xy(findings: Findings, columns: Columns, ref: Reference, *,
+             within_region: bool) -> np.ndarray:
     table = findings.table
     xcol, ycol = columns.fields["x"], columns.fields["y"]
     n = len(table.rows)
@@ -144,8 +148,9 @@ def _from_xy(findings: Findings, columns: Columns, ref: Reference) -> np.ndarray
     if good:
         xy = to_lambert93(np.array([pairs[p] for p in good]), [systems[p] for p in good])
         points[good] = shapely.points(xy)
-        _check_region(findings, ref, points, good, column=f"{xcol}`/`{ycol}",
-                      shown_xy={p: pairs[p] for p in good})
+        if within_region:
+            _check_region(findings, ref, points, good, column=f"{xcol}`/`{ycol}",
+                          shown_xy={p: pairs[p] for p in good})
     return points
 
 
@@ -185,8 +190,12 @@ def _check_region(findings: Findings, ref: Reference, points: np.ndarray, good: 
 
 
 # -- GIS files ---------------------------------------------------------------------------------
-def gis_geometry(findings: Findings, ref: Reference, *, polygons: bool) -> np.ndarray:
-    """Return each feature's geometry in Lambert-93 (None where it is unusable)."""
+def gis_geometry(findings: Findings, ref: Reference, *, polygons: bool,
+                 within_region: bool = True) -> np.ndarray:
+    """Return each feature's geometry in Lambert-93 (None where it is unusable).
+
+    Points outside the region are problems of their rows, unless ``within_region`` is false.
+    """
     table = findings.table
     assert table.geometry is not None
     series = table.geometry
@@ -205,7 +214,7 @@ def gis_geometry(findings: Findings, ref: Reference, *, polygons: bool) -> np.nd
         values = np.asarray([shapely.get_geometry(g, 0) if g.geom_type == "MultiPoint" else g
                              for g in values], dtype=object)
     out[usable] = values
-    if polygons:
+    if polygons or not within_region:
         return out
     shown_xy = {p: _first_xy(g) for p, g in zip(usable, series.iloc[usable].to_numpy(),
                                                  strict=True)}

@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from territory._errors import InputError, Problem
 from territory.io._columns import Columns, field_for, parse_mapping, resolve_columns
 from territory.io._context import Built, Context
@@ -32,7 +34,8 @@ from territory.io._schema import empty_layer
 from territory.io._values import as_text, normalise
 from territory.io.workspace import Workspace
 
-__all__ = ["KINDS", "LAYERS", "ImportReport", "import_file"]
+__all__ = ["COUNTS_LAYER", "KINDS", "LAYERS", "ImportReport", "import_file",
+           "keep_contact_counts"]
 
 KINDS = ("catchments", "sites", "actions", "contacts", "youth")
 # Young people counted per commune and period, kept instead of contacts too many to hold.
@@ -321,3 +324,14 @@ def _refused(file: str, problems: list[Problem]) -> InputError:
     heading = Problem(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}; nothing was "
                       "imported, the workspace is unchanged", file=file)
     return InputError([heading, *capped(problems)])
+
+
+def keep_contact_counts(workspace: Workspace, counts: pd.DataFrame, *, source: str,
+                        layer_info: dict[str, Any]) -> None:
+    """Keep young people counted per commune and period in place of the contacts.
+
+    The counts replace layer ``contact_counts`` and the ``contacts`` layer is emptied, in one
+    transaction; :meth:`Workspace.undo` brings both back.
+    """
+    workspace.write({COUNTS_LAYER: counts, "contacts": empty_layer("contacts")}, demo=False,
+                    source=source, layer_info=layer_info, keep_previous=True)

@@ -11,7 +11,7 @@ import pandas as pd
 import pypdf
 import pytest
 
-from territory._cli_report import LAYERS
+from territory.cli.report import LAYERS
 from territory.demo import build_demo
 from territory.io.workspace import Workspace
 from territory.report import Report, build_report

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from territory._cli_report import LAYERS
 from territory.analysis.params import DEFAULTS
+from territory.cli.report import LAYERS
 from territory.io.workspace import Workspace
 from territory.report import build_report
 from territory.report._data import collect

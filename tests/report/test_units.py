@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from territory import InputError
-from territory._cli_report import parse_period
+from territory.cli.report import parse_period
 from territory.report._data import is_demo, period_label, total_row
 from territory.report._format import count, share
 from territory.report._maps import quintile, spread

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from territory import scale
-from territory._cli_indicators import load_layers
 from territory._errors import InputError
 from territory.analysis import indicators
+from territory.cli.indicators import load_layers
 from territory.io.workspace import Workspace
 
 from .conftest import draw_contacts, write_parts

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from territory import scale
-from territory._cli_indicators import load_layers
 from territory._errors import InputError
 from territory.analysis import indicators, stage_counts, young_people
+from territory.cli.indicators import load_layers
 from territory.io.workspace import Workspace
 from territory.scale.partitions import assign_communes, overlap_zones
 

@@ -1,0 +1,92 @@
+"""What every command shares: the ``--workspace`` option, its default, and the exit codes.
+
+Every command that works on a workspace takes ``--workspace`` from one parent parser
+(:func:`common_options`), and every error territory raises on purpose
+(:class:`~territory._errors.TerritoryError`: an input error names its file, row and column)
+becomes a message on stderr and exit code 2, never a traceback (:func:`run_command`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from territory._errors import InputError, TerritoryError
+from territory.io.workspace import Workspace, default_workspace_path
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERRUPTED",
+    "Command",
+    "common_options",
+    "run_command",
+    "scale_engine",
+    "workspace_of",
+    "workspace_path",
+]
+
+EXIT_BAD_INPUT = 2
+# 128 + SIGINT, what a shell reports for a command stopped with Ctrl+C.
+EXIT_INTERRUPTED = 130
+WORKSPACE_HELP = "workspace GeoPackage (default: $TERRITORY_WORKSPACE or ./territoire.gpkg)"
+
+
+class Command(Protocol):
+    """A command module: it adds its parser to the subparsers, then runs parsed arguments."""
+
+    def register(self, subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+        """Add the command's parser, built on ``parents``, to ``subparsers``."""
+
+    def run(self, args: argparse.Namespace) -> None:
+        """Run the command with its parsed arguments."""
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Return the parent parser of the options every workspace command takes.
+
+    Examples
+    --------
+    >>> str(common_options().parse_args(["--workspace", "ml.gpkg"]).workspace)
+    'ml.gpkg'
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--workspace", type=Path, default=None, help=WORKSPACE_HELP)
+    return parent
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    """Return the workspace the arguments name, or the default one."""
+    path: Path | None = args.workspace
+    return path or default_workspace_path()
+
+
+def workspace_of(args: argparse.Namespace) -> Workspace:
+    """Open the workspace the arguments name, or the default one."""
+    return Workspace(workspace_path(args))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command; return the exit code, with a message instead of a traceback."""
+    run: Callable[[argparse.Namespace], None] = args.run
+    try:
+        run(args)
+    except TerritoryError as error:
+        print(f"territory {args.command}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def scale_engine(what: str = "--engine dask") -> Any:
+    """Return :mod:`territory.scale`, imported on demand (an optional extra, slow to import)."""
+    try:
+        from territory import scale
+    except ImportError as error:
+        raise InputError(f"{what} needs the scale extra ({error}); install it with "
+                         "pip install 'territory[scale]'") from None
+    return scale
