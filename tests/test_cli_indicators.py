@@ -11,8 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from territory.analysis import indicators
-from territory.cli.indicators import load_layers, parse_period
+from territory.analysis import Period, indicators, parse_period
+from territory.cli.indicators import load_layers
 from territory.io.workspace import Workspace
 
 
@@ -96,5 +96,6 @@ def test_bad_arguments_are_explained(demo_workspace_file: Path, tmp_path: Path,
 
 
 def test_parse_period() -> None:
-    assert parse_period("2020-01:2021-06") == ("2020-01", "2021-06")
-    assert parse_period(None) is None
+    assert parse_period("2020-01:2021-06") == Period(pd.Timestamp("2020-01-01"),
+                                                      pd.Timestamp("2021-07-01"))
+    assert parse_period(None) == Period()

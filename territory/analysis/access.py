@@ -95,7 +95,7 @@ def outreach_places(actions: gpd.GeoDataFrame, *,
     keep = _located(actions)
     if "kind" in actions:
         keep &= ~actions["kind"].isin(ONLINE_KINDS).to_numpy()
-    if period is not None and "date" in actions:
+    if period and "date" in actions:
         keep &= as_period(period).contains(actions["date"])
     return actions[keep]
 

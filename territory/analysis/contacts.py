@@ -18,6 +18,7 @@ import pandas as pd
 
 from territory._errors import InputError, Problem
 from territory.analysis._checks import Period, PeriodLike, as_period, check_frame
+from territory.analysis.period import in_period
 
 __all__ = ["FUNNEL", "contact_series", "counts_of_period", "funnel", "funnel_rates",
            "period_key", "reached", "stage_counts", "young_people"]
@@ -69,8 +70,7 @@ def young_people(contacts: pd.DataFrame, *, period: PeriodLike = None) -> pd.Dat
     j1              33069            2
     """
     check_frame(contacts, "contacts", ["contact_id", "date", "code_insee"], spatial=False)
-    keep = as_period(period).contains(contacts["date"]) if period is not None else slice(None)
-    rows = contacts.loc[keep]
+    rows = in_period(contacts, period)
     frame = pd.DataFrame({
         "contact_id": rows["contact_id"].to_numpy(),
         "date": pd.to_datetime(rows["date"]).to_numpy(),

@@ -281,8 +281,16 @@ def indicators(
         result = suppress(result, threshold=params.suppression_threshold,
                           memberships=_memberships(kind, layers))
     youth_source = "; ".join(sorted(set(zones["youth_source"].dropna().astype(str))))
-    result.attrs = {"level": level, "period": [str(b) for b in period] if period else None,
+    result.attrs = {"level": level, "period": _period_bounds(period),
                     "parameters": params.as_dict(), "public": public,
                     "contacts_outside": table.attrs.get("contacts_outside", 0),
                     "sources": params.sources(youth_source=youth_source).to_dict("records")}
     return result
+
+
+def _period_bounds(period: PeriodLike) -> list[str | None] | None:
+    """Return the period's first and last days as text (None: the whole record)."""
+    span = as_period(period)
+    if span.is_whole_record:
+        return None
+    return [None if day is None else f"{day:%Y-%m-%d}" for day in (span.start, span.last_day)]

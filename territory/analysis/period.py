@@ -37,8 +37,6 @@ __all__ = [
     "sites_in_service",
 ]
 
-PeriodLike = tuple[Any, Any] | None
-
 WHOLE_RECORD = "toute la période des données"
 
 
@@ -55,6 +53,10 @@ class Period:
 
     start: pd.Timestamp | None = None
     stop: pd.Timestamp | None = None
+
+    def __bool__(self) -> bool:
+        # A period is "set" when it restricts something: the whole record reads like None.
+        return not self.is_whole_record
 
     @property
     def is_whole_record(self) -> bool:
@@ -89,7 +91,12 @@ class Period:
         return max(1.0, calendar + (stop.day - start.day) / (365.25 / 12))
 
 
-def as_period(period: PeriodLike | Period) -> Period:
+# What the functions accept as a period: a Period, ``(start, end)`` (either may be None), or
+# None for the whole record.
+PeriodLike = tuple[Any, Any] | Period | None
+
+
+def as_period(period: PeriodLike) -> Period:
     """Read ``(start, end)``, both included; a string bound covers its whole year/month/day.
 
     ``("2020", "2020-06")`` runs from 1 January 2020 to 30 June 2020 inclusive.
@@ -153,7 +160,7 @@ def parse_period(text: str | None, *, option: str = "--period") -> Period:
         raise InputError(f"{option} {text!r}: {error}") from None
 
 
-def in_period(frame: pd.DataFrame, period: PeriodLike | Period, *,
+def in_period(frame: pd.DataFrame, period: PeriodLike, *,
               column: str = "date") -> pd.DataFrame:
     """Return the rows of ``frame`` dated inside ``period`` (all rows for the whole record).
 
@@ -169,7 +176,7 @@ def in_period(frame: pd.DataFrame, period: PeriodLike | Period, *,
     return frame[span.contains(frame[column])]
 
 
-def sites_in_service(sites: pd.DataFrame, period: PeriodLike | Period) -> np.ndarray:
+def sites_in_service(sites: pd.DataFrame, period: PeriodLike) -> np.ndarray:
     """Return a mask of the sites in service on the period's last day (open end: not closed).
 
     Examples
@@ -198,7 +205,7 @@ def sites_in_service(sites: pd.DataFrame, period: PeriodLike | Period) -> np.nda
     return keep
 
 
-def period_text(period: PeriodLike | Period, dates: Iterable[pd.Series] = ()) -> str:
+def period_text(period: PeriodLike, dates: Iterable[pd.Series] = ()) -> str:
     """Return the period in words; an open bound is read from ``dates`` (actions, contacts).
 
     Examples
@@ -221,7 +228,7 @@ def period_text(period: PeriodLike | Period, dates: Iterable[pd.Series] = ()) ->
     return first if first == final else f"{first} – {final}"
 
 
-def period_label(period: PeriodLike | Period, dates: Iterable[pd.Series] = ()) -> str:
+def period_label(period: PeriodLike, dates: Iterable[pd.Series] = ()) -> str:
     """Return the period and the rule of its sites, as every view and export prints it.
 
     Examples

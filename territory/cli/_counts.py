@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from territory._errors import InputError
-from territory.analysis import as_period, period_key
+from territory.analysis import as_period, parse_period, period_key
 from territory.cli._common import scale_engine, workspace_of
-from territory.cli.indicators import parse_period
 from territory.io.importing import COUNTS_LAYER, keep_contact_counts
 
 __all__ = ["import_parquet_contacts", "is_parquet"]

@@ -13,11 +13,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from territory._errors import InputError
-from territory.analysis import as_text, indicators
+from territory.analysis import as_text, indicators, parse_period
 from territory.cli._common import scale_engine, workspace_of
 from territory.io.workspace import Workspace
 
-__all__ = ["load_layers", "parse_period", "register", "run"]
+__all__ = ["load_layers", "register", "run"]
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
           "catchment_members",
@@ -52,16 +52,6 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     parser.add_argument("--out", type=Path, required=True, help="FILE.csv, FILE.gpkg or "
                         "FILE.json")
     parser.set_defaults(run=run)
-
-
-def parse_period(text: str | None) -> tuple[str, str] | None:
-    """Return ``(start, end)`` from ``"A:B"``; either side may be empty."""
-    if text is None:
-        return None
-    start, sep, end = text.partition(":")
-    if not sep:
-        raise InputError(f"--period {text!r}: expected START:END, e.g. 2020-01:2021-06")
-    return start, end
 
 
 def load_layers(workspace: Workspace) -> dict[str, pd.DataFrame]:

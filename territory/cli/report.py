@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from territory._errors import InputError
+from territory.analysis import parse_period
 from territory.cli._common import workspace_of
 
-__all__ = ["LAYERS", "parse_period", "register", "run"]
+__all__ = ["LAYERS", "register", "run"]
 
 # Every layer the report reads; those absent from a workspace are left out.
 LAYERS = ("communes", "mairies", "departements", "region", "catchments", "catchment_members",
@@ -40,23 +41,6 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     parser.add_argument("--date", default=None,
                         help="date printed on the report, YYYY-MM-DD (default: today)")
     parser.set_defaults(run=run)
-
-
-def parse_period(text: str | None) -> tuple[str | None, str | None] | None:
-    """Read ``--period A:B``; either bound may be empty.
-
-    Examples
-    --------
-    >>> parse_period("2020-01:2021-11"), parse_period(":2021-06")
-    (('2020-01', '2021-11'), (None, '2021-06'))
-    """
-    if text is None:
-        return None
-    start, colon, end = text.partition(":")
-    if not colon or not (start or end):
-        raise InputError(f"--period {text!r}: expected A:B with dates such as 2020-01:2021-11 "
-                         "(either bound may be left empty)")
-    return (start or None, end or None)
 
 
 def _parse_date(text: str | None) -> dt.date | None:

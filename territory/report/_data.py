@@ -139,7 +139,7 @@ def _empty(layers: Mapping[str, pd.DataFrame], name: str) -> gpd.GeoDataFrame:
 
 
 def _in_period(frame: pd.DataFrame, period: PeriodLike) -> pd.DataFrame:
-    if period is None or "date" not in frame or frame.empty:
+    if not period or "date" not in frame or frame.empty:
         return frame
     return frame[as_period(period).contains(frame["date"])]
 
@@ -211,11 +211,12 @@ def _data_span(period: PeriodLike, contacts: pd.DataFrame | None) -> PeriodLike:
     """Return the period with its open bounds set to the first and last contact's dates."""
     if contacts is None or contacts.empty:
         return period
-    start, end = period if period is not None else (None, None)
+    span = as_period(period)
     dates = pd.to_datetime(contacts["date"]).dropna()
     if dates.empty:
         return period
-    return (dates.min() if start is None else start, dates.max() if end is None else end)
+    return (dates.min() if span.start is None else span.start,
+            dates.max() if span.last_day is None else span.last_day)
 
 
 def _ml_of_commune(members: pd.DataFrame) -> pd.Series:

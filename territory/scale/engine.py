@@ -88,7 +88,7 @@ def _hilbert_divisions(communes: gpd.GeoDataFrame, parts: int) -> list[int]:
 
 def _points_to_rows(points: dd.DataFrame, communes: gpd.GeoDataFrame, files: ContactFiles, *,
                     period: PeriodLike, spatial: bool) -> dd.DataFrame:
-    if period is not None:
+    if period:
         points = points.map_partitions(in_period, period=period, meta=empty_piece(files))
     if spatial and points.npartitions > 1:
         key = points.map_partitions(hilbert_key, total_bounds=communes.total_bounds,

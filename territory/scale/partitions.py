@@ -28,6 +28,7 @@ import shapely
 from territory._errors import InputError, Problem
 from territory.analysis import FUNNEL, locate, stage_counts
 from territory.analysis.period import as_period
+from territory.analysis.period import in_period as period_rows
 
 __all__ = ["PEOPLE_COLUMNS", "assign_communes", "combine", "commune_counts", "hilbert_key",
            "in_period", "order_rows", "overlap_zones", "with_order"]
@@ -67,10 +68,8 @@ def with_order(contacts: pd.DataFrame, *, part: int, first_row: int = 0) -> pd.D
 
 
 def in_period(contacts: pd.DataFrame, *, period: Any) -> pd.DataFrame:
-    """Return the contacts dated in ``period`` (both ends included; None: all of them)."""
-    if period is None:
-        return contacts
-    return contacts[as_period(period).contains(contacts["date"])]
+    """Return the contacts dated in ``period``, by the one period rule (a partition at a time)."""
+    return period_rows(contacts, period)
 
 
 def order_rows(contacts: pd.DataFrame, *, period: Any = None,
@@ -102,7 +101,7 @@ def order_rows(contacts: pd.DataFrame, *, period: Any = None,
     [{'_part': 3, '_row': 0, 'stage_level': 2}]
     """
     dates = pd.to_datetime(contacts["date"])
-    keep = (as_period(period).contains(dates) if period is not None
+    keep = (as_period(period).contains(dates) if period
             else np.ones(len(contacts), dtype=bool))
     stamps = dates.to_numpy(dtype="datetime64[ns]")
     when = np.where(np.isnat(stamps), _NO_DATE, stamps.view(np.int64))

@@ -74,7 +74,7 @@ def test_period_and_threshold(toy) -> None:
     assert got["reached"].tolist() == [3, 0, 1, 0]
     assert got["covered_share"].tolist() == [1, 0, 1, 0]
     assert got.attrs["parameters"]["threshold_min"] == 10
-    assert got.attrs["period"] == ["2020", "2020"]
+    assert got.attrs["period"] == ["2020-01-01", "2020-12-31"]
 
 
 def test_public_table_masks_small_counts(toy) -> None:

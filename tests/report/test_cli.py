@@ -44,7 +44,7 @@ def test_unknown_ml_exits_2_and_lists_the_known_ones(report_workspace: Path,
 
 @pytest.mark.parametrize(("args", "expected"), [
     (("--out", "rapport.docx"), "expected one of .pdf, .png, .html"),
-    (("--out", "rapport.pdf", "--period", "2020"), "A:B"),
+    (("--out", "rapport.pdf", "--period", "2020"), "START:END"),
     (("--out", "rapport.pdf", "--period", "2021-01:2020-01"), "ends before it starts"),
     (("--out", "rapport.pdf", "--date", "demain"), "YYYY-MM-DD"),
     (("--out", "rapport.pdf", "--threshold-min", "0"), "threshold_min"),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from territory import InputError
-from territory.cli.report import parse_period
+from territory.analysis import parse_period
 from territory.report._data import is_demo, period_label, total_row
 from territory.report._format import count, share
 from territory.report._maps import quintile, spread
@@ -62,10 +62,14 @@ def test_period_label_reads_open_bounds_from_contacts() -> None:
     assert period_label(("2020-03", None), contacts) == "mars 2020 – novembre 2021"
 
 
-@pytest.mark.parametrize("text", ["2020", ":", "2020-01"])
-def test_period_needs_a_colon(text: str) -> None:
-    with pytest.raises(InputError, match="A:B"):
+@pytest.mark.parametrize("text", ["2020", "2020-01", "2020-13:2021", "2021:2020"])
+def test_a_period_is_read_or_refused_with_its_text(text: str) -> None:
+    with pytest.raises(InputError, match=f"--period '{text}'"):
         parse_period(text)
+
+
+def test_an_empty_period_is_the_whole_record() -> None:
+    assert parse_period(":").is_whole_record and not parse_period(":")
 
 
 def test_suffix_is_checked_before_anything_is_written() -> None:
