@@ -17,7 +17,7 @@ from territory._crs import LAMBERT93, WGS84
 from territory.planning import Solution
 from territory.viz.labels import DEMO_LABEL, format_number
 
-__all__ = ["PlanReport", "as_json", "as_text", "nothing_proposed"]
+__all__ = ["PlanReport", "as_json", "as_text", "nothing_proposed", "shortfall_text"]
 
 _WEIGHT_LABEL = {"invisible_est": "jeunes invisibles estimés", "youth": "jeunes (16–25 ans)"}
 
@@ -80,6 +80,9 @@ def as_json(report: PlanReport) -> dict[str, Any]:
     # Why nothing is proposed, and what to try (null when sites are proposed).
     result["reason"], result["suggestion"] = nothing_proposed(
         solution, report.demand, report.args) or (None, None)
+    # A plan shorter than asked says so (null when it has every site asked for).
+    result["shortfall"] = solution.shortfall
+    result["shortfall_text"] = shortfall_text(solution, report.args)
     if report.comparison is not None:
         result["comparison"] = json.loads(report.comparison.to_json(orient="index"))
     return result
@@ -122,6 +125,8 @@ def as_text(report: PlanReport) -> str:
             lines.append(f"{label.capitalize()} à moins de {minutes} min : "
                          f"{format_number(done)} sur {format_number(total)} ({share} %)")
     lines.append(f"Statut : {_status(solution)}")
+    if not empty and (short := shortfall_text(solution, args)):
+        lines.append(short)
     lines.append(_machine_line(report.size))
     if report.comparison is not None:
         lines += ["", "Comparaison :", _comparison_text(report.comparison)]
@@ -179,6 +184,35 @@ def nothing_proposed(solution: Solution, demand: pd.DataFrame,
             f"{minutes} min des jeunes qui sont encore plus loin d'un site.",
             "Essayez un seuil plus long (--threshold-min) ou d'autres lieux candidats "
             "(--candidates).")
+
+
+def shortfall_text(solution: Solution, args: argparse.Namespace) -> str | None:
+    """Say why a plan has fewer sites than asked, or misses its target (None: it does not).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> plan = SimpleNamespace(shortfall="no_gain", sites=pd.DataFrame(index=["m1"]))
+    >>> shortfall_text(plan, SimpleNamespace(add=3))
+    '1 site proposé au lieu de 3 : aucun autre lieu candidat n’apporte de gain.'
+    """
+    reason = _SHORTFALLS.get(solution.shortfall or "")
+    if reason is None:
+        return None
+    found = len(solution.sites)
+    if solution.shortfall == "target_not_reached":
+        return reason
+    sites = "1 site proposé" if found == 1 else f"{found} sites proposés"
+    return f"{sites} au lieu de {args.add} : {reason}"
+
+
+_SHORTFALLS = {
+    "no_gain": "aucun autre lieu candidat n’apporte de gain.",
+    "no_candidate": "il ne reste aucun lieu candidat (tous choisis ou exclus, ou budget de "
+                    "la Mission Locale atteint).",
+    "target_not_reached": "Objectif de couverture non atteint : les lieux candidats ne "
+                          "suffisent pas.",
+}
 
 
 def _everyone_within(solution: Solution, demand: pd.DataFrame) -> bool:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from territory._errors import InputError, TerritoryError
@@ -174,6 +175,33 @@ def test_cli_json_says_when_no_candidate_is_left(demo_path: Path,
     assert result["sites"] == []
     assert "il ne reste aucun lieu candidat" in result["reason"]
     assert "--per-ml" in result["suggestion"]
+
+
+def test_cli_says_when_the_plan_is_shorter_than_asked(
+        demo_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scipy.spatial import cKDTree
+
+    workspace = Workspace(demo_path)
+    sites = workspace.read("sites")
+    sites = sites[sites["closed"].isna()]
+    mairies = workspace.read("mairies")
+    xy = lambda frame: np.column_stack([frame.geometry.x, frame.geometry.y])  # noqa: E731
+    far = mairies.geometry.iloc[int(np.argmax(cKDTree(xy(sites)).query(xy(mairies))[0]))]
+    site = sites.geometry.iloc[0]
+    places = tmp_path / "lieux.csv"
+    places.write_text(f"name;x;y\nLoin;{far.x:.2f};{far.y:.2f}\n"
+                      f"Au même endroit;{site.x:.2f};{site.y:.2f}\n")
+    argv = ["plan", "--workspace", str(demo_path), "--add", "2", "--threshold-min", "10",
+            "--candidates", str(places)]
+    args = _parse([*argv, "--json"])
+    args.run(args)
+    result = json.loads(capsys.readouterr().out)
+    assert [s["name"] for s in result["sites"]] == ["Loin"]
+    assert result["shortfall"] == "no_gain" and result["reason"] is None
+    assert result["shortfall_text"].startswith("1 site proposé au lieu de 2")
+    args = _parse(argv)
+    args.run(args)
+    assert result["shortfall_text"] in capsys.readouterr().out.splitlines()
 
 
 def test_cli_bad_input_is_a_territory_error(demo_path: Path) -> None:
