@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,13 +34,13 @@ def test_csv_opens_in_a_french_spreadsheet(demo_workspace_file: Path, tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "données fictives" in result.stdout
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
-    table = pd.read_csv(out, sep=";", decimal=",", dtype={"zone_id": str},
+    table = pd.read_csv(out, sep=";", decimal=",", dtype={"code": str},
                         encoding="utf-8-sig")
     assert len(table) == 4293
-    assert (table["avertissement"] == "données fictives").all()
-    assert table["reached"].sum() == commune_table["reached"].sum()
-    assert table["youth"].sum() == pytest.approx(commune_table["youth"].sum())
-    assert table.set_index("zone_id").loc["33063", "zone_name"] == "Bordeaux"
+    assert (table["données"] == "données fictives").all()
+    assert table["jeunes atteints"].sum() == commune_table["reached"].sum()
+    assert table["jeunes (16-25 ans)"].sum() == pytest.approx(commune_table["youth"].sum())
+    assert table.set_index("code").loc["33063", "nom"] == "Bordeaux"
 
 
 def test_public_csv_masks_every_small_count(demo_workspace_file: Path, tmp_path: Path) -> None:
@@ -48,7 +49,7 @@ def test_public_csv_masks_every_small_count(demo_workspace_file: Path, tmp_path:
                        "--level", "epci", "--out", out)
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
-    for column in ("reached", "repere", "mobilise", "accompagne"):
+    for column in ("jeunes atteints", "repérés", "mobilisés", "accompagnés"):
         shown = pd.to_numeric(table[column], errors="coerce")
         assert not shown.between(1, 10).any(), column
         assert table[column].isin(["< 11", "s"]).any() or shown.min() >= 11
@@ -99,3 +100,33 @@ def test_parse_period() -> None:
     assert parse_period("2020-01:2021-06") == Period(pd.Timestamp("2020-01-01"),
                                                       pd.Timestamp("2021-07-01"))
     assert parse_period(None) == Period()
+
+
+def test_the_cli_and_the_director_write_the_same_csv(demo_workspace_file: Path,
+                                                     tmp_path: Path) -> None:
+    from territory.dashboards.exports import csv_table
+
+    out = tmp_path / "ml.csv"
+    result = territory("indicators", "--workspace", demo_workspace_file, "--public",
+                       "--level", "catchment", "--out", out)
+    assert result.returncode == 0, result.stderr
+    table = indicators(load_layers(Workspace(demo_workspace_file)), level="catchment",
+                       public=True)
+    assert out.read_bytes() == csv_table(table, demo=True)
+
+
+def test_names_that_look_like_formulas_are_neutralised(demo_workspace_file: Path,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(demo_workspace_file, path)
+    workspace = Workspace(path)
+    catchments = workspace.read("catchments")
+    catchments.loc[0, "ml_name"] = '=HYPERLINK("http://x.test","ML")'
+    workspace.write({"catchments": catchments}, demo=True)
+    out = tmp_path / "ml.csv"
+    result = territory("indicators", "--workspace", path, "--level", "catchment",
+                       "--out", out)
+    assert result.returncode == 0, result.stderr
+    names = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")["nom"]
+    assert "'=HYPERLINK(\"http://x.test\",\"ML\")" in set(names)
+    assert not names.str.startswith(("=", "+", "@")).any()

@@ -13,9 +13,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from territory._errors import InputError
-from territory.analysis import as_text, indicators, parse_period
+from territory.analysis import indicators, parse_period
 from territory.cli._common import scale_engine, workspace_of
 from territory.io.workspace import Workspace
+from territory.viz.tables import indicator_csv
 
 __all__ = ["load_layers", "register", "run"]
 
@@ -100,12 +101,8 @@ def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:
 
 
 def _write_csv(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:
-    frame = pd.DataFrame(table.drop(columns="geometry"))
-    frame = as_text(frame, decimals=2) if public else frame.drop(
-        columns=[c for c in frame if str(c).endswith("_secret")]).round(3)
-    # Semicolons and decimal commas: the file opens as it is in a French spreadsheet.
-    _with_notice(frame, demo=demo).to_csv(path, sep=";", decimal=",", index=False,
-                                          encoding="utf-8-sig")
+    # The director's downloads write the same file (territory.viz.tables).
+    path.write_bytes(indicator_csv(table, demo=demo))
 
 
 def _write_gpkg(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:

@@ -17,28 +17,15 @@ import pandas as pd
 from territory.analysis import open_sites
 from territory.dashboards import data
 from territory.viz import workspace_map, write_html
-from territory.viz.labels import DEMO_LABEL
+from territory.viz.tables import indicator_csv, indicator_rows
 
-__all__ = ["CSV_COLUMNS", "csv_table", "html_map", "public_table"]
+__all__ = ["csv_table", "html_map", "public_table"]
 
-CSV_COLUMNS = {
-    "zone_id": "code", "zone_name": "nom", "youth": "jeunes (16-25 ans)",
-    "neet_est": "NEET estimés", "invisible_est": "invisibles estimés",
-    "reached": "jeunes atteints", "contacts_per_1000": "atteints pour 1 000 jeunes",
-    "site_min": "minutes jusqu'au site le plus proche",
-    "action_min": "minutes jusqu'à l'action la plus proche",
-    "covered_share": "part des jeunes sous le seuil", "e2sfca": "E2SFCA",
-    "gap_score": "indice de zone invisible", "gap_rank": "rang (1 = la moins atteinte)",
-    "repere": "repérés", "mobilise": "mobilisés", "accompagne": "accompagnés",
-}
 SECRET_THRESHOLD = 11
 
 
 def public_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Return the CSV columns of a public indicator table, masked cells as their flag.
-
-    Numbers keep a decimal comma (French spreadsheets); a masked cell reads « < 11 » (a
-    small count) or « s » (secret statistique: it would reveal one).
+    """Return a public indicator table as the text cells its CSV holds (masked as flagged).
 
     Examples
     --------
@@ -47,29 +34,12 @@ def public_table(table: pd.DataFrame) -> pd.DataFrame:
     >>> public_table(t)["jeunes atteints"].tolist()
     ['< 11', 's', '52']
     """
-    out = pd.DataFrame(index=table.index)
-    for column, label in CSV_COLUMNS.items():
-        if column not in table:
-            continue
-        values = table[column]
-        if pd.api.types.is_numeric_dtype(values):
-            decimals = 0 if column in ("reached", "repere", "mobilise", "accompagne",
-                                       "gap_rank") else 3
-            text = values.map(lambda v, d=decimals: "" if pd.isna(v) else
-                              f"{float(v):.{d}f}".replace(".", ","))
-        else:
-            text = values.astype("object").where(values.notna(), "").astype(str)
-        secret = table.get(f"{column}_secret")
-        out[label] = text if secret is None else secret.where(secret.notna(), text)
-    return out
+    return indicator_rows(table, demo=False)
 
 
 def csv_table(table: pd.DataFrame, *, demo: bool) -> bytes:
-    """Return a public indicator table as CSV bytes (``;``, UTF-8 with BOM for Excel)."""
-    out = public_table(table)
-    if demo:
-        out.insert(0, "données", DEMO_LABEL)
-    return out.to_csv(sep=";", index=False).encode("utf-8-sig")
+    """Return a public indicator table as CSV bytes: the file ``territory indicators`` writes."""
+    return indicator_csv(table, demo=demo)
 
 
 def _public_actions(actions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
