@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from territory.io._datafrance import sha256_file
 from territory.io.workspace import Workspace
 
 
@@ -32,12 +34,31 @@ def test_demo_builds_a_demo_workspace(demo_workspace: Path) -> None:
     assert len(workspace.read("catchments")) == 43
 
 
-def test_demo_never_overwrites_real_data(workspace: Workspace) -> None:
-    result = territory("demo", "--workspace", workspace.path)
+def test_demo_never_overwrites_imported_data(demo_workspace: Path, tmp_path: Path) -> None:
+    # A demo workspace into which real sites were imported: every other layer is demo.
+    path = tmp_path / "territoire.gpkg"
+    shutil.copyfile(demo_workspace, path)
+    workspace = Workspace(path)
+    real = workspace.read("sites").head(7)
+    workspace.write({"sites": real}, demo=False, source="sites.csv")
+    before = sha256_file(path)
+    result = territory("demo", "--workspace", path)
     assert result.returncode == 2
-    assert "not demo data" in result.stderr
+    assert "imported data (layers sites)" in result.stderr and "--force" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not workspace.is_demo()
+    assert sha256_file(path) == before
+
+    result = territory("demo", "--workspace", path, "--force")
+    assert result.returncode == 0, result.stderr
+    (kept,) = tmp_path.glob("territoire.avant-demo-*.gpkg")
+    assert sha256_file(kept) == before and str(kept) in result.stdout
+    assert len(Workspace(path).read("sites")) > 7 and Workspace(path).real_layers() == []
+
+
+def test_demo_replaces_a_demo_or_empty_workspace(workspace: Workspace) -> None:
+    result = territory("demo", "--workspace", workspace.path)
+    assert result.returncode == 0, result.stderr
+    assert workspace.is_demo()
 
 
 def test_map_writes_an_offline_demo_map(demo_workspace: Path, tmp_path: Path) -> None:

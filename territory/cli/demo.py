@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import pyogrio
 
 from territory._errors import WorkspaceError
 from territory.cli._common import workspace_path
@@ -21,30 +25,43 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
         "demo", parents=parents,
         help="build a demo workspace (données fictives) of the region")
     demo.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
+    demo.add_argument("--force", action="store_true",
+                      help="replace a workspace that holds imported data (a copy is kept)")
     demo.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> None:
-    """Build the demo workspace, refusing to overwrite a workspace of real data."""
+    """Build the demo workspace; a workspace holding imported data is never replaced."""
     # The demo builder is imported only by this command: `territory --help` stays fast.
     from territory.demo import build_demo
 
     path = workspace_path(args)
-    if path.exists() and not _is_demo_workspace(path):
-        raise WorkspaceError(
-            f"{path}: this workspace holds data that are not demo data; "
-            "choose another path with --workspace (the demo never overwrites real data)"
-        )
+    kept = _keep_or_refuse(path, force=args.force) if path.exists() else None
     started = time.perf_counter()
     workspace = Workspace.create(path, overwrite=True)
     summary = build_demo(workspace, seed=args.seed)
     print(f"Espace de travail de démonstration : {path}")
+    if kept is not None:
+        print(f"L'espace de travail précédent est conservé dans {kept}")
     print(summary)
     print(f"({time.perf_counter() - started:.1f} s)")
 
 
-def _is_demo_workspace(path: Path) -> bool:
+def _keep_or_refuse(path: Path, *, force: bool) -> Path | None:
+    """Refuse to replace imported data; with ``force``, keep a copy of the file first."""
     try:
-        return Workspace(path).is_demo()
-    except Exception:
-        return False
+        real = Workspace(path).real_layers()
+    except (OSError, ValueError, pyogrio.errors.DataSourceError) as error:
+        raise WorkspaceError(f"{path}: not a workspace that can be read ({error}); choose "
+                             "another path with --workspace") from None
+    if not real:
+        return None
+    if not force:
+        raise WorkspaceError(
+            f"{path}: this workspace holds imported data (layers {', '.join(real)}); the demo "
+            "never replaces them. Choose another path with --workspace, or pass --force to "
+            "replace it (a copy of the file is kept beside it)")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.stem}.avant-demo-{stamp}{path.suffix}")
+    shutil.copy2(path.resolve(), kept)
+    return kept

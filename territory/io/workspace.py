@@ -158,6 +158,18 @@ class Workspace:
             )
         return bool(meta.get("layers", {}).get(layer, {}).get("demo"))
 
+    def real_layers(self) -> list[str]:
+        """Return the user layers that hold rows which are not demo data (imported data).
+
+        Reference layers (communes, town halls…) are real by nature and not counted; an
+        empty layer holds nothing to lose.
+        """
+        meta = self.metadata().get("layers", {})
+        reference = set(geodata.LAYERS)
+        return [name for name in self.layers()
+                if name not in reference and not meta.get(name, {}).get("demo")
+                and pyogrio.read_info(self.path, layer=name)["features"] > 0]
+
     # -- writing ---------------------------------------------------------------------------
     def write(
         self,
