@@ -48,8 +48,8 @@ class DirectorApp(Selection):
 
     Examples
     --------
-    >>> app = DirectorApp("territoire.gpkg", ml="ML01")  # doctest: +SKIP
-    >>> app.figures["reached"] > 0  # doctest: +SKIP
+    >>> app = DirectorApp(demo_path, ml="ML01")
+    >>> app.figures["reached"] > 0
     True
     """
 

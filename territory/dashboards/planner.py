@@ -42,10 +42,10 @@ class PlannerApp(Selection):
 
     Examples
     --------
-    >>> app = PlannerApp("territoire.gpkg")  # doctest: +SKIP
-    >>> app.threshold_min = 10  # doctest: +SKIP
-    >>> app.add_site(44.84, -0.58)  # doctest: +SKIP
-    >>> app.coverage.share_after > app.coverage.share_before  # doctest: +SKIP
+    >>> app = PlannerApp(demo_path, ml="ML23")
+    >>> app.threshold_min = 10
+    >>> site = app.add_site(46.0, 2.0)
+    >>> [c.id for c in app.candidates] == [site.id]
     True
     """
 

@@ -112,7 +112,7 @@ def import_file(
     column: str | None = None,
     today: dt.date | None = None,
 ) -> ImportReport:
-    """Import one file of a Mission Locale into a workspace layer.
+    r"""Import one file of a Mission Locale into a workspace layer.
 
     Parameters
     ----------
@@ -151,10 +151,13 @@ def import_file(
 
     Examples
     --------
-    >>> report = import_file("actions", "actions.csv", workspace="territoire.gpkg",
-    ...                      accept_partial=True)  # doctest: +SKIP
-    >>> print(report)  # doctest: +SKIP
-    actions.csv : 412 lignes lues, 410 importées, 2 rejetées (voir actions.rejets.csv)
+    >>> table = tmp_path / "actions.csv"
+    >>> _ = table.write_text("Date;Code INSEE;Type;Jeunes rencontrés;ML\n"
+    ...                      "12/03/2021;23096;maraude;4;ML01\n"
+    ...                      "13/03/2021;99999;maraude;2;ML01\n", encoding="utf-8")
+    >>> report = import_file("actions", table, workspace=demo_path, accept_partial=True)
+    >>> report.imported, report.rejected
+    (1, 1)
     """
     if kind not in KINDS:
         raise InputError(f"unknown import {kind!r}; expected one of {list(KINDS)}")

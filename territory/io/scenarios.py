@@ -50,9 +50,17 @@ def list_scenarios(workspace: Workspace) -> pd.DataFrame:
 
     Examples
     --------
-    >>> list_scenarios(Workspace("territoire.gpkg"))  # doctest: +SKIP
-      scenario_id             name          created_at  sites
-    0    scn-0001  Printemps 2027 2026-03-02 09:12:00      3
+    >>> ws = Workspace(demo_path)
+    >>> list_scenarios(ws).empty  # a new workspace has no plan yet
+    True
+    >>> place = gpd.GeoDataFrame({"site_id": ["m1"], "name": ["Mairie de Guéret"]},
+    ...                          geometry=gpd.points_from_xy([619_000.0], [6_570_000.0]),
+    ...                          crs="EPSG:2154")
+    >>> save_scenario(ws, "Printemps 2027", parameters={"add": 1}, sites=place)
+    'scn-0001'
+    >>> list_scenarios(ws)[["scenario_id", "name", "sites"]]
+      scenario_id            name  sites
+    0    scn-0001  Printemps 2027      1
     """
     table, sites = _tables(workspace)
     counts = sites.groupby("scenario_id").size()

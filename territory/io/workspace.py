@@ -72,9 +72,9 @@ class Workspace:
 
     Examples
     --------
-    >>> ws = Workspace.create(tmp_path / "territoire.gpkg")  # doctest: +SKIP
-    >>> ws.read("communes").shape  # doctest: +SKIP
-    (4293, 11)
+    >>> ws = Workspace.create(tmp_path / "territoire.gpkg")
+    >>> len(ws.read("communes")), ws.is_demo()
+    (4293, False)
     """
 
     def __init__(self, path: Path | str) -> None:

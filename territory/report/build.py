@@ -70,12 +70,12 @@ def build_report(
 
     Examples
     --------
-    >>> workspace = Workspace("territoire.gpkg")  # doctest: +SKIP
-    >>> layers = {name: workspace.read(name) for name in workspace.layers()}  # doctest: +SKIP
-    >>> report = build_report(layers, metadata=workspace.metadata(),
-    ...                       ml_code="ML28")  # doctest: +SKIP
-    >>> report.write("rapport.pdf")  # doctest: +SKIP
-    [PosixPath('rapport.pdf')]
+    >>> from territory.io.workspace import Workspace
+    >>> workspace = Workspace(demo_path)
+    >>> layers = {name: workspace.read(name) for name in workspace.layers()}
+    >>> report = build_report(layers, metadata=workspace.metadata(), ml_code="ML28")
+    >>> [path.name for path in report.write(tmp_path / "rapport.png")][:2]
+    ['rapport-1.png', 'rapport-2.png']
     """
     day = date or dt.date.today()
     params = Parameters(threshold_min=threshold_min)

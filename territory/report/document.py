@@ -96,9 +96,13 @@ class Report:
 
     Examples
     --------
-    >>> report = build_report(layers, metadata=workspace.metadata())  # doctest: +SKIP
-    >>> report.write("rapport.pdf")  # doctest: +SKIP
-    [PosixPath('rapport.pdf')]
+    >>> from territory.io.workspace import Workspace
+    >>> from territory.report import build_report
+    >>> workspace = Workspace(demo_path)
+    >>> layers = {name: workspace.read(name) for name in workspace.layers()}
+    >>> report = build_report(layers, metadata=workspace.metadata(), ml_code="ML05")
+    >>> [path.name for path in report.write(tmp_path / "rapport.pdf")]
+    ['rapport.pdf']
     """
 
     title: str

@@ -62,7 +62,7 @@ def cluster(scheduler: str | None = None, *, n_workers: int | None = None,
 
     Examples
     --------
-    >>> with cluster(n_workers=1, processes=False) as client:  # doctest: +SKIP
+    >>> with cluster(n_workers=1, processes=False) as client:
     ...     client.submit(sum, [1, 2]).result()
     3
     """

@@ -174,10 +174,10 @@ def workspace_map(
     Examples
     --------
     >>> from territory.io.workspace import Workspace
-    >>> ws = Workspace("territoire.gpkg")  # doctest: +SKIP
-    >>> fmap = workspace_map(ws.read("communes"), sites=ws.read("sites"))  # doctest: +SKIP
-    >>> write_html(fmap, Path("carte.html"))  # doctest: +SKIP
-    4051234
+    >>> ws = Workspace(demo_path)
+    >>> fmap = workspace_map(ws.read("communes"), sites=ws.read("sites"))
+    >>> write_html(fmap, tmp_path / "carte.html") > 1_000_000
+    True
     """
     check_layers({"communes": communes, "catchments": catchments, "sites": sites,
                   "actions": actions})

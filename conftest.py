@@ -1,0 +1,65 @@
+"""Fixtures of the whole run, tests and the package's docstring examples alike.
+
+The region's workspace and the demo workspace are built once per run. The examples in the
+package's docstrings find in their namespace a demo workspace (``demo_path``, a private copy)
+and a folder to write into (``tmp_path``), so that they run as a user would type them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from territory.io.workspace import Workspace
+
+# Bokeh 3.9 turns a DataFrame into table columns with `reset_index(inplace=True)`, which pandas
+# 3.1 deprecates (Pandas4Warning): a third-party call, reached through Panel's Tabulator in
+# the dashboards' tests and examples, and nowhere else.
+BOKEH_INPLACE = ("ignore:The inplace keyword in DataFrame.reset_index is deprecated"
+                 ":pandas.errors.Pandas4Warning")
+_DASHBOARDS = (Path(__file__).parent / "territory" / "dashboards",
+               Path(__file__).parent / "tests" / "dashboards")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Let the dashboards' tests and examples meet Bokeh's deprecated call."""
+    for item in items:
+        if any(folder in Path(str(item.fspath)).parents for folder in _DASHBOARDS):
+            item.add_marker(pytest.mark.filterwarnings(BOKEH_INPLACE))
+
+
+@pytest.fixture(scope="session")
+def base_workspace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly created workspace of the region (reference layers, empty user layers)."""
+    path = tmp_path_factory.mktemp("base") / "territoire.gpkg"
+    Workspace.create(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_file(base_workspace_file: Path,
+                        tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace of the region (seed 2019), built once; tests must not write to it."""
+    from territory.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-shared") / "territoire.gpkg"
+    shutil.copyfile(base_workspace_file, path)
+    build_demo(Workspace(path), seed=2019)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _examples_namespace(request: pytest.FixtureRequest, doctest_namespace: dict[str, Any],
+                        tmp_path: Path) -> None:
+    """Give a docstring example a copy of the demo workspace and a folder of its own."""
+    if not isinstance(request.node, pytest.DoctestItem):
+        return
+    doctest_namespace["tmp_path"] = tmp_path
+    example = request.node.dtest
+    if example is not None and "demo_path" in (example.docstring or ""):
+        source = request.getfixturevalue("demo_workspace_file")
+        doctest_namespace["demo_path"] = tmp_path / "territoire.gpkg"
+        shutil.copyfile(source, doctest_namespace["demo_path"])
