@@ -14,9 +14,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import panel as pn
 
-from territory.dashboards import data
 from territory.viz import WEB_CRS, feature_collection, labels, short_ml_name, simplify_coverage
 
 __all__ = [
@@ -36,14 +34,12 @@ def _text(collection: dict[str, Any]) -> str:
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
 
 
-@pn.cache(max_items=8)
-def areas_geojson(path: str, version: float, layer: str) -> str:
+def areas_geojson(frame: gpd.GeoDataFrame, layer: str) -> str:
     """Return the polygons of ``communes`` or ``catchments`` as GeoJSON text.
 
     Each feature has the zone's code as ``id`` and its name as property ``n``; features come
     in the layer's row order, so that position ``i`` of a style list is row ``i``.
     """
-    frame = data.layers(path, version)[layer]
     key, name = ("code_insee", "nom") if layer == "communes" else ("ml_code", "ml_name")
     shapes = simplify_coverage(frame.geometry)
     collection = feature_collection(shapes, {"n": frame[name].astype(str).tolist()},
@@ -53,10 +49,8 @@ def areas_geojson(path: str, version: float, layer: str) -> str:
     return _text(collection)
 
 
-@pn.cache(max_items=8)
-def area_bounds(path: str, version: float, layer: str) -> np.ndarray:
-    """Return ``[south, west, north, east]`` of each row of ``layer`` in WGS84."""
-    frame = data.layers(path, version)[layer]
+def area_bounds(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Return ``[south, west, north, east]`` of each row of ``frame`` in WGS84."""
     west, south, east, north = frame.geometry.to_crs(WEB_CRS).bounds.to_numpy().T
     return np.round(np.column_stack([south, west, north, east]), DECIMALS)
 
@@ -70,10 +64,8 @@ def union_bounds(bounds: np.ndarray) -> list[list[float]]:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
-@pn.cache(max_items=4)
-def catchment_names(path: str, version: float) -> list[list[Any]]:
+def catchment_names(catchments: gpd.GeoDataFrame | None) -> list[list[Any]]:
     """Return ``[lat, lon, short name, ml_code]`` of each catchment, largest first."""
-    catchments = data.layers(path, version).get("catchments")
     if catchments is None or catchments.empty:
         return []
     ordered = catchments.iloc[np.argsort(-catchments.geometry.area.to_numpy(), kind="stable")]

@@ -7,15 +7,10 @@ of a second and says whether its answer is proven optimal.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import panel as pn
-
-from territory.analysis import outreach_places
+from territory import planning
 from territory.dashboards import data
 from territory.dashboards.whatif import Candidate
 from territory.viz.labels import format_number
@@ -23,10 +18,8 @@ from territory.viz.labels import format_number
 if TYPE_CHECKING:
     from territory.dashboards.planner import PlannerApp
 
-__all__ = ["Proposal", "available", "propose"]
+__all__ = ["Proposal", "propose"]
 
-PLANNING: ModuleType | None = (importlib.import_module("territory.planning")
-                               if importlib.util.find_spec("territory.planning") else None)
 TIME_LIMIT_S = 10.0
 
 
@@ -39,27 +32,7 @@ class Proposal:
     note: str = ""
 
 
-def available() -> bool:
-    """Whether territory.planning (the optimiser) is installed."""
-    return PLANNING is not None and hasattr(PLANNING, "model_from_layers")
-
-
-@pn.cache(max_items=16)
-def _model(path: str, version: float, *, period: data.PeriodBounds, threshold_min: float,
-           action_kinds: tuple[str, ...], ml_code: str) -> Any:
-    assert PLANNING is not None
-    layers = data.filtered_layers(path, version,
-                                  data.Filters(period, threshold_min, action_kinds))
-    # The period's outreach places already reach the young people around them, as in the
-    # indicators' access (territory.analysis.access): they count as open, like the sites.
-    places = outreach_places(layers["actions"], period=period) if "actions" in layers else None
-    return PLANNING.model_from_layers(layers, candidates="mairies", hexagons=False,
-                                      competitors=places if places is not None and len(places)
-                                      else None,
-                                      ml=ml_code or None, threshold_min=threshold_min)
-
-
-def _note(solution: Any) -> str:
+def _note(solution: planning.Solution) -> str:
     if solution.status == "optimal":
         return "Solution optimale (prouvée par le solveur)."
     gap = solution.gap() if callable(solution.gap) else solution.gap
@@ -73,16 +46,13 @@ def propose(app: PlannerApp, *, n_sites: int) -> Proposal:
     """Return the ``n_sites`` town halls that bring the most invisible young people in reach.
 
     Existing sites stay open; within a Mission Locale, only its catchment's town halls are
-    candidates. Returns an empty proposal with an explanation when the optimiser is missing.
+    candidates. Returns an empty proposal with an explanation when no place adds anything.
     """
-    if not available():
-        return Proposal(note="L’optimiseur (territory.planning) n’est pas installé.")
-    assert PLANNING is not None
     filters = app.filters
-    model = _model(app.source.path, app.source.version, period=filters.period,
+    model = data.coverage_model(*app.key, period=filters.period,
                    threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
                    ml_code=app.ml)
-    solution = PLANNING.solve(model, n_new=n_sites, method="exact",
+    solution = planning.solve(model, n_new=n_sites, method="exact",
                               time_limit_s=TIME_LIMIT_S)
     sites, gains = [], {}
     for number, (label, row) in enumerate(solution.sites.iterrows(), start=1):

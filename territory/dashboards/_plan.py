@@ -1,8 +1,11 @@
-"""The planner's plan: candidate sites, proposed sites, saved scenarios and their comparison."""
+"""The planner's plan: candidate sites, proposed sites, saved scenarios and their comparison.
+
+The panel changes only the session's :class:`~territory.dashboards.state.PlannerState`; the
+app redraws the figures when it changes.
+"""
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any
 
 import panel as pn
@@ -14,6 +17,7 @@ from territory.viz.labels import format_count, html_text
 
 if TYPE_CHECKING:
     from territory.dashboards.planner import PlannerApp
+    from territory.dashboards.state import PlannerState
 
 __all__ = ["PlanPanel"]
 
@@ -25,28 +29,17 @@ def _gain_text(youth: float, invisible: float, threshold: float) -> str:
             f"dont ~{_html.count_text(invisible)} invisibles estimés")
 
 
-@pn.cache(max_items=4)
-def _mairie_options(path: str, version: float) -> dict[str, str]:
-    """Town halls to pick from: "Commune (département)" → code INSEE."""
-    communes = data.layers(path, version)["communes"]
-    return {f"{n} ({d})": str(c) for n, d, c in zip(
-        communes["nom"], communes["dep_code"], communes["code_insee"], strict=True)}
-
-
 class PlanPanel(pn.viewable.Viewer):
     """The plan of one session: what was added, proposed, saved and compared."""
 
-    proposals = param.List(default=[], item_type=Candidate, doc="Sites the optimiser proposes.")
     n_sites = param.Integer(default=3, bounds=(1, 10), doc="How many sites to propose.")
     scenario_name = param.String(default="", doc="Name to save the plan under.")
 
-    def __init__(self, app: PlannerApp, **params: Any) -> None:
+    def __init__(self, app: PlannerApp, state: PlannerState, **params: Any) -> None:
         super().__init__(**params)
         self.app = app
-        self._numbers = itertools.count(1)
-        self._ids = itertools.count(1)
-        self._proposal_note = ""
-        self._proposal_gains: dict[str, tuple[float, float]] = {}
+        self.state = state
+        state.param.watch(lambda *_: self._show_proposals(), "proposals")
         self.listing = pn.pane.HTML(stylesheets=[_html.CSS], sizing_mode="stretch_width")
         self.mairie = pn.widgets.AutocompleteInput(
             label="Ou choisir une mairie", placeholder="nom de la commune…", min_characters=2,
@@ -75,46 +68,33 @@ class PlanPanel(pn.viewable.Viewer):
 
     def load(self) -> None:
         """Fill the town halls and the saved scenarios (after the page has loaded)."""
-        self.mairie.options = _mairie_options(*self.app._key)
+        self.mairie.options = data.mairie_options(*self.app.key)
         self._refresh_scenarios()
 
+    @property
+    def proposals(self) -> list[Candidate]:
+        """The sites the optimiser proposes (the state's)."""
+        return list(self.state.proposals)
+
     # -- candidates --------------------------------------------------------------------------
-    def next_number(self) -> int:
-        """Return the number of the next candidate added by a click."""
-        return next(self._numbers)
-
-    def new_id(self) -> str:
-        """Return a fresh candidate id."""
-        return f"C{next(self._ids)}"
-
-    def add(self, candidate: Candidate) -> Candidate:
-        """Add a candidate to the plan; return it."""
-        self.app.candidates = [*self.app.candidates, candidate]
-        return candidate
-
     def move(self, site_id: str, x: float, y: float, code: str | None) -> None:
         """Move a candidate to the Lambert-93 point ``(x, y)`` in commune ``code``."""
-        def moved(c: Candidate) -> Candidate:
-            base = c.name.split(" (")[0] if c.origin != "mairie" else f"Lieu {c.id[1:]}"
-            name = f"{base} ({self.app.commune_name(code)})" if code else base
-            return Candidate(id=c.id, x=x, y=y, name=name, code_insee=code or "")
-
-        self.app.candidates = [moved(c) if c.id == site_id else c for c in self.app.candidates]
+        for c in self.state.candidates:
+            if c.id == site_id:
+                base = c.name.split(" (")[0] if c.origin != "mairie" else f"Lieu {c.id[1:]}"
+                name = f"{base} ({self.app.commune_name(code)})" if code else base
+                self.state.replace(Candidate(id=c.id, x=x, y=y, name=name,
+                                             code_insee=code or ""))
 
     def keep(self, proposal_id: str | None) -> None:
         """Move one proposed site (or all of them) into the plan."""
-        kept = [p for p in self.proposals if proposal_id in (None, p.id)]
-        self.proposals = [p for p in self.proposals if p not in kept]
-        self.app.candidates = [*self.app.candidates,
-                               *(Candidate(id=self.new_id(), x=p.x, y=p.y, name=p.name,
-                                           code_insee=p.code_insee, origin="proposé")
-                                 for p in kept)]
+        self.state.keep(proposal_id)
 
     def candidate_markers(self, coverage: whatif.Coverage) -> list[dict[str, Any]]:
         """Return the map markers of the candidates, with their gains."""
         threshold = float(self.app.threshold_min)
         markers = []
-        for number, c in enumerate(self.app.candidates, start=1):
+        for number, c in enumerate(self.state.candidates, start=1):
             lat, lon = self.app.to_latlon(c.x, c.y)
             gain = _gain_text(*coverage.gain_of(c.id), threshold)
             tip = f"<b>{html_text(c.name)}</b><br>{html_text(gain)}"
@@ -126,36 +106,40 @@ class PlanPanel(pn.viewable.Viewer):
         return markers
 
     def _on_clear(self, _: Any) -> None:
-        self.app.candidates = []
+        self.state.candidates = []
 
     def _on_mairie(self, event: param.parameterized.Event) -> None:
-        code = self.mairie.options.get(event.new) if event.new else None
+        # The widget's value is the town hall's code (its options map labels to codes); a
+        # label typed in full is accepted too.
+        options = self.mairie.options
+        codes = set(options.values()) if isinstance(options, dict) else set()
+        code = event.new if event.new in codes else (
+            options.get(event.new) if isinstance(options, dict) else None)
         if code:
-            self.app.add_mairie(code)
+            self.app.add_mairie(str(code))
             self.mairie.value = ""
 
     # -- proposals ---------------------------------------------------------------------------
     def _on_propose(self, _: Any) -> None:
         found = _optimiser.propose(self.app, n_sites=self.n_sites)
-        self._proposal_note = found.note
-        self._proposal_gains = found.gains
-        self.proposals = found.sites
-        self.app._refresh_figures()
+        self.state.propose(found.sites, found.gains, found.note)
 
-    @param.depends("proposals", watch=True)
+    def _proposal_gain(self, site_id: str) -> tuple[float, float]:
+        youth, invisible = self.state.proposal_gains.get(site_id, (0.0, 0.0))
+        return float(youth), float(invisible)
+
     def _show_proposals(self) -> None:
         markers = []
-        for number, p in enumerate(self.proposals, start=1):
+        for number, p in enumerate(self.state.proposals, start=1):
             lat, lon = self.app.to_latlon(p.x, p.y)
-            gain = _gain_text(*self._proposal_gains.get(p.id, (0.0, 0.0)),
-                              float(self.app.threshold_min))
+            gain = _gain_text(*self._proposal_gain(p.id), float(self.app.threshold_min))
             tip = f"<b>Proposition {number} : {html_text(p.name)}</b><br>{html_text(gain)}"
             popup = (f"{tip}<br><button class='tm-action' data-action='keep' data-id='{p.id}'>"
                      "Ajouter au plan</button>")
             markers.append({"id": p.id, "lat": lat, "lon": lon, "label": str(number),
                             "tip": tip, "popup": popup})
         self.app.map.proposals = markers
-        self.keep_all.visible = bool(self.proposals)
+        self.keep_all.visible = bool(self.state.proposals)
 
     # -- scenarios ---------------------------------------------------------------------------
     def _on_save(self, _: Any) -> None:
@@ -163,7 +147,7 @@ class PlanPanel(pn.viewable.Viewer):
             return
         try:
             scenarios.save_scenario(self.app.source.path, self.scenario_name,
-                                    self.app.candidates, coverage=self.app.coverage,
+                                    self.state.candidates, coverage=self.app.coverage,
                                     ml_code=self.app.ml,
                                     parameters={"threshold_min": self.app.threshold_min,
                                                 "period": self.app.filters.period,
@@ -188,7 +172,7 @@ class PlanPanel(pn.viewable.Viewer):
 
     def _sites_of(self, scenario_id: str) -> list[Candidate]:
         if not scenario_id:
-            return list(self.app.candidates)
+            return list(self.state.candidates)
         return scenarios.load_sites(self.app.source.path, scenario_id)
 
     def _refresh_comparison(self) -> None:
@@ -197,7 +181,7 @@ class PlanPanel(pn.viewable.Viewer):
             self.comparison.object = ""
             return
         table, weights = self.app.table_and_weights()
-        origins = whatif.origins_xy(*self.app._key)
+        origins = data.origins_xy(*self.app.key)
         rows = []
         for widget in (self.compare_a, self.compare_b):
             sites = self._sites_of(widget.value)
@@ -223,28 +207,28 @@ class PlanPanel(pn.viewable.Viewer):
 
         items = [f'<li><span class="tc-num">{n}</span><b>{html_text(c.name)}</b><br>'
                  f'<span class="tc-gain">{gain(c)}</span></li>'
-                 for n, c in enumerate(self.app.candidates, start=1)]
+                 for n, c in enumerate(self.state.candidates, start=1)]
         items += [f'<li><span class="tc-num tc-proposed">{n}</span>{html_text(p.name)}'
                   f" <i>(proposé)</i><br>"
-                  + html_text(_gain_text(*self._proposal_gains.get(p.id, (0.0, 0.0)),
-                                         threshold)) + "</li>"
-                  for n, p in enumerate(self.proposals, start=1)]
+                  + html_text(_gain_text(*self._proposal_gain(p.id), threshold)) + "</li>"
+                  for n, p in enumerate(self.state.proposals, start=1)]
         help_text = ("Choisissez « ajoute un lieu » sur la carte puis cliquez où aller, "
                      "ou cliquez une commune puis « Ajouter un lieu à la mairie ».")
         body = f'<ul class="tc-plan">{"".join(items)}</ul>' if items else \
             f'<p class="tc-help">{help_text}</p>'
-        note = f'<p class="tc-help">{self._proposal_note}</p>' if self._proposal_note else ""
+        note = self.state.proposal_note
+        note = f'<p class="tc-help">{note}</p>' if note else ""
         self.listing.object = (f'<p class="tc-section">Lieux envisagés '
-                               f"({format_count(len(self.app.candidates), 'lieu', 'lieux')})"
+                               f"({format_count(len(self.state.candidates), 'lieu', 'lieux')})"
                                f"</p>{body}{note}")
-        self.clear.visible = bool(self.app.candidates)
+        self.clear.visible = bool(self.state.candidates)
         self._refresh_comparison()
 
     def __panel__(self) -> pn.viewable.Viewable:
         propose = [pn.Row(pn.widgets.IntInput.from_param(self.param.n_sites, label="Combien",
                                                          width=80, description=None),
-                          self.propose, sizing_mode="stretch_width")] \
-            if _optimiser.available() else []
+                          self.propose, sizing_mode="stretch_width")]
+
         return pn.Column(
             self.listing, self.mairie, self.clear, *propose, self.keep_all,
             pn.layout.Divider(),

@@ -17,9 +17,7 @@ import param
 import shapely
 from pyproj import Transformer
 
-from territory.analysis import open_sites, outreach_places
 from territory.dashboards import _geo, _html, data
-from territory.dashboards.whatif import origins_xy
 from territory.viz import labels
 
 __all__ = ["Selection", "action_layer", "site_layer"]
@@ -48,7 +46,7 @@ class Selection(pn.viewable.Viewer):
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
         self.source = source if isinstance(source, data.Source) else data.Source.of(source)
-        self.info = data.info(*self._key)
+        self.info = data.info(*self.key)
         kinds = list(self.info.action_kinds)
         self.param.action_kinds.objects = kinds
         months = self.info.months
@@ -58,13 +56,14 @@ class Selection(pn.viewable.Viewer):
         if self.info.counted_periods:
             params.setdefault("counted", self.info.counted_periods[0])
         super().__init__(**params)
-        self.layers = data.layers(*self._key)
-        self.bounds = _geo.area_bounds(*self._key, "communes")
+        self.layers = data.layers(*self.key)
+        self.bounds = data.area_bounds(*self.key, "communes")
         codes = self.layers["communes"]["code_insee"].astype(str)
         self._rows = {code: row for row, code in enumerate(codes)}
 
     @property
-    def _key(self) -> tuple[str, float]:
+    def key(self) -> tuple[str, float]:
+        """The workspace and its version this session reads: the key of every cached value."""
         return self.source.path, self.source.version
 
     # -- filters -----------------------------------------------------------------------------
@@ -76,12 +75,16 @@ class Selection(pn.viewable.Viewer):
             return data.Filters(data.counted_period(self.counted), float(self.threshold_min),
                                 kinds)
         start, end = sorted((self.start, self.end)) if self.start and self.end else ("", "")
-        return data.Filters((start, end) if start else None, float(self.threshold_min), kinds)
+        months = self.info.months
+        # The whole range of months is the default period, the whole record: the same
+        # figures as the command line without --period (territory.analysis.period).
+        whole = not start or (months and (start, end) == (months[0], months[-1]))
+        return data.Filters(None if whole else (start, end), float(self.threshold_min), kinds)
 
     def table_and_weights(self) -> tuple[pd.DataFrame, np.ndarray]:
         """Return the region's commune indicators and each commune's weight in the selection."""
         table = data.commune_indicators(self.source, self.filters)
-        weights = data.selection_weights(*self._key, self.ml, self.departement)
+        weights = data.selection_weights(*self.key, self.ml, self.departement)
         return table, weights
 
     @property
@@ -100,7 +103,10 @@ class Selection(pn.viewable.Viewer):
             return self.info.counted_label(self.counted)
         period = self.filters.period
         if period is None:
-            return "toute la période"
+            months = self.info.months
+            if not months:
+                return "toute la période"
+            period = (months[0], months[-1])
         first, last = (self.info.month_label(m) for m in period if m is not None)
         return first if first == last else f"de {first} à {last}"
 
@@ -128,7 +134,7 @@ class Selection(pn.viewable.Viewer):
 
     def origin_xy(self, row: int) -> tuple[float, float]:
         """Return the commune's origin (town hall) in Lambert-93."""
-        x, y = origins_xy(*self._key)[row]
+        x, y = data.origins_xy(*self.key)[row]
         return float(x), float(y)
 
     def origin_latlon(self, row: int) -> tuple[float, float]:
@@ -202,24 +208,6 @@ class Selection(pn.viewable.Viewer):
         return template
 
 
-@pn.cache(max_items=16)
-def _site_points(path: str, version: float, period: data.PeriodBounds) -> dict[str, list]:
-    sites = data.layers(path, version).get("sites")
-    if sites is None or sites.empty:
-        return {}
-    return _geo.site_points(open_sites(sites, period=period), data.info(path, version).mls)
-
-
-@pn.cache(max_items=16)
-def _action_points(path: str, version: float, period: data.PeriodBounds,
-                   kinds: tuple[str, ...]) -> dict[str, list]:
-    actions = data.layers(path, version).get("actions")
-    if actions is None or actions.empty:
-        return {}
-    chosen = actions[actions["kind"].astype(str).isin(kinds)]
-    return _geo.action_points(outreach_places(chosen, period=period))
-
-
 def _heading(text: str) -> pn.pane.HTML:
     return pn.pane.HTML(f'<div class="tc-label">{labels.html_text(text)}</div>',
                         stylesheets=[_html.CSS], margin=(8, 10, 0, 10))
@@ -232,9 +220,9 @@ def heading(text: str) -> pn.pane.HTML:
 
 def site_layer(view: Selection) -> dict[str, list]:
     """Return the sites open in the view's period, as map points (cached, shared)."""
-    return _site_points(*view._key, view.filters.period)
+    return data.site_points(*view.key, view.filters.period)
 
 
 def action_layer(view: Selection) -> dict[str, list]:
     """Return the physical outreach actions of the view's period and kinds, as map points."""
-    return _action_points(*view._key, view.filters.period, view.filters.action_kinds)
+    return data.action_points(*view.key, view.filters.period, view.filters.action_kinds)

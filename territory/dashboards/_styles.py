@@ -13,15 +13,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import panel as pn
 
 from territory.analysis import score_classes
-from territory.dashboards import data
 from territory.dashboards._geo import legend_items
 from territory.viz import labels
 from territory.viz.labels import format_number, html_text
 
-__all__ = ["INDICATORS", "Indicator", "MapStyle", "commune_style", "map_style", "marker_legend",
+__all__ = ["INDICATORS", "Indicator", "MapStyle", "map_style", "marker_legend",
            "selection_rank"]
 
 
@@ -128,26 +126,6 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
               "moins atteinte</div>")
     return MapStyle(palette, [int(c) for c in classes], shown, rank.tolist(), legend,
                     html_text(spec.short), spec.decimals)
-
-
-@pn.cache(max_items=64)
-def _cached_style(path: str, version: float, *, period: data.PeriodBounds,
-                  threshold_min: float, action_kinds: tuple[str, ...], indicator: str,
-                  ml_code: str, dep_code: str, territory: str) -> MapStyle:
-    source = data.Source(path, version)
-    table = data.commune_indicators(source, data.Filters(period, threshold_min, action_kinds))
-    weights = data.selection_weights(path, version, ml_code, dep_code)
-    return map_style(table, weights, indicator, threshold_min=threshold_min,
-                     territory=territory)
-
-
-def commune_style(source: data.Source, filters: data.Filters, indicator: str, *,
-                  ml_code: str, dep_code: str, territory: str) -> MapStyle:
-    """Return :func:`map_style` of the communes for a selection (cached, shared)."""
-    return _cached_style(source.path, source.version, period=filters.period,
-                         threshold_min=filters.threshold_min,
-                         action_kinds=filters.action_kinds, indicator=indicator,
-                         ml_code=ml_code, dep_code=dep_code, territory=territory)
 
 
 def marker_legend(*, candidates: bool, proposals: bool) -> str:

@@ -1,9 +1,12 @@
-"""Workspace layers and indicators for the dashboards, read and computed once, shared by sessions.
+"""Everything the dashboards load or compute once and share between sessions, in one module.
 
-Every loader is cached with :func:`panel.cache` on the workspace path and its version (the
-file's modification time when a session opened it), so that ten sessions on one workspace
-read it once and compute each filter's indicators once. Cached frames are shared: callers
-never modify them.
+Every value that sessions share is cached here, and only here, with :func:`panel.cache` on
+the workspace path and its version (the file's modification time when a session opened it):
+the layers, what the filters offer, the indicators of each filter, the map's geometry and
+styles, the points of sites and outreach places, the town halls to pick from and the
+optimiser's model. Ten sessions on one workspace read it once and compute each filter's
+figures once. Cached values are shared: callers never modify them. The other modules compute
+from frames; this one decides what is kept.
 """
 
 from __future__ import annotations
@@ -17,7 +20,18 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from territory.analysis import as_period, indicators
+from territory import planning
+from territory._french import MONTHS, MONTHS_SHORT
+from territory.analysis import (
+    commune_origins,
+    indicators,
+    open_sites,
+    outreach_places,
+)
+from territory.analysis import (
+    selection_weights as commune_weights,
+)
+from territory.dashboards import _geo, _styles
 from territory.io.workspace import Workspace
 from territory.viz import labels
 
@@ -27,14 +41,22 @@ __all__ = [
     "PeriodBounds",
     "Source",
     "WorkspaceInfo",
+    "action_points",
+    "area_bounds",
+    "areas_geojson",
     "catchment_indicators",
+    "catchment_names",
     "commune_indicators",
+    "commune_style",
     "counted_period",
+    "coverage_model",
     "filtered_layers",
-    "in_period",
     "info",
     "layers",
+    "mairie_options",
+    "origins_xy",
     "selection_weights",
+    "site_points",
     "totals",
 ]
 
@@ -44,10 +66,6 @@ SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobil
                "accompagne", "covered_youth")
 # A period: first and last month (or day), both included, either may be open; None: all.
 PeriodBounds = tuple[str | None, str | None] | None
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
-MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
-                "oct.", "nov.", "déc.")
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,7 @@ class WorkspaceInfo:
     def month_label(self, month: str, *, short: bool = False) -> str:
         """Return a month such as ``"2020-03"`` in French: ``"mars 2020"``."""
         year, number = month.split("-")
-        names = MONTHS_SHORT if short else MONTHS_FR
+        names = MONTHS_SHORT if short else MONTHS
         return f"{names[int(number) - 1]} {year}"
 
 
@@ -216,28 +234,13 @@ def catchment_indicators(source: Source, filters: Filters, *,
 def selection_weights(path: str, version: float, ml_code: str, dep_code: str) -> np.ndarray:
     """Return each commune's weight in the selection: its share of the ML, 1 or 0.
 
-    An empty code selects everything; a commune shared by two MLs counts its share
-    (``catchment_members.share``) in each.
+    The one rule of :func:`territory.analysis.selection_weights` (an empty code selects
+    everything; a commune shared by two MLs counts its share in each).
     """
     found = layers(path, version)
-    communes = found["communes"]
-    weights = np.ones(len(communes))
-    if ml_code:
-        members = found["catchment_members"]
-        mine = members[members["ml_code"].astype(str) == ml_code]
-        share = pd.to_numeric(mine["share"]).fillna(1.0).groupby(mine["code_insee"]).sum()
-        weights = communes["code_insee"].map(share).fillna(0.0).to_numpy(dtype=float)
-    if dep_code:
-        weights = weights * (communes["dep_code"].astype(str) == dep_code).to_numpy()
-    return weights
-
-
-def in_period(frame: pd.DataFrame, period: PeriodBounds) -> pd.DataFrame:
-    """Return the rows of ``frame`` whose ``date`` falls in ``period`` (months: whole)."""
-    if period is None or "date" not in frame:
-        return frame
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    return frame[as_period(period).contains(dates)]
+    weights = commune_weights(found["communes"], found.get("catchment_members"),
+                              ml_code=ml_code or None, dep_code=dep_code or None)
+    return weights.to_numpy(dtype=float)
 
 
 def totals(table: pd.DataFrame, weights: np.ndarray) -> dict[str, float]:
@@ -248,3 +251,93 @@ def totals(table: pd.DataFrame, weights: np.ndarray) -> dict[str, float]:
     sums["covered_share"] = sums.get("covered_youth", 0.0) / youth if youth > 0 else np.nan
     sums["communes"] = float((weights > 0).sum())
     return sums
+
+
+# -- the map's geometry, styles and points ---------------------------------------------------
+@pn.cache(max_items=8)
+def areas_geojson(path: str, version: float, layer: str) -> str:
+    """Return :func:`territory.dashboards._geo.areas_geojson` of a layer (cached, shared)."""
+    return _geo.areas_geojson(layers(path, version)[layer], layer)
+
+
+@pn.cache(max_items=8)
+def area_bounds(path: str, version: float, layer: str) -> np.ndarray:
+    """Return the WGS84 bounds of each row of a layer (cached, shared)."""
+    return _geo.area_bounds(layers(path, version)[layer])
+
+
+@pn.cache(max_items=4)
+def catchment_names(path: str, version: float) -> list[list[object]]:
+    """Return the catchments' labels for the map (cached, shared)."""
+    return _geo.catchment_names(layers(path, version).get("catchments"))
+
+
+@pn.cache(max_items=64)
+def _style(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
+           action_kinds: tuple[str, ...], indicator: str, ml_code: str, dep_code: str,
+           territory: str) -> _styles.MapStyle:
+    table = commune_indicators(Source(path, version),
+                               Filters(period, threshold_min, action_kinds))
+    return _styles.map_style(table, selection_weights(path, version, ml_code, dep_code),
+                             indicator, threshold_min=threshold_min, territory=territory)
+
+
+def commune_style(source: Source, filters: Filters, indicator: str, *, ml_code: str,
+                  dep_code: str, territory: str) -> _styles.MapStyle:
+    """Return the communes' colours, values and ranks for a selection (cached, shared)."""
+    return _style(source.path, source.version, period=filters.period,
+                  threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
+                  indicator=indicator, ml_code=ml_code, dep_code=dep_code,
+                  territory=territory)
+
+
+@pn.cache(max_items=16)
+def site_points(path: str, version: float, period: PeriodBounds) -> dict[str, list]:
+    """Return the sites in service in the period, as map points (cached, shared)."""
+    sites = layers(path, version).get("sites")
+    if sites is None or sites.empty:
+        return {}
+    return _geo.site_points(open_sites(sites, period=period), info(path, version).mls)
+
+
+@pn.cache(max_items=16)
+def action_points(path: str, version: float, period: PeriodBounds,
+                  kinds: tuple[str, ...]) -> dict[str, list]:
+    """Return the physical outreach places of the period and kinds, as map points."""
+    actions = layers(path, version).get("actions")
+    if actions is None or actions.empty:
+        return {}
+    chosen = actions[actions["kind"].astype(str).isin(kinds)]
+    return _geo.action_points(outreach_places(chosen, period=period))
+
+
+@pn.cache(max_items=4)
+def origins_xy(path: str, version: float) -> np.ndarray:
+    """Return the Lambert-93 origin of each commune (its town hall, else a point inside)."""
+    found = layers(path, version)
+    origins = commune_origins(found["communes"], found.get("mairies"))
+    return np.column_stack([origins.geometry.x.to_numpy(), origins.geometry.y.to_numpy()])
+
+
+# -- planning ---------------------------------------------------------------------------------
+@pn.cache(max_items=4)
+def mairie_options(path: str, version: float) -> dict[str, str]:
+    """Return the town halls to pick from: "Commune (département)" → code INSEE."""
+    communes = layers(path, version)["communes"]
+    return {f"{n} ({d})": str(c) for n, d, c in zip(
+        communes["nom"], communes["dep_code"], communes["code_insee"], strict=True)}
+
+
+@pn.cache(max_items=16)
+def coverage_model(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
+                   action_kinds: tuple[str, ...], ml_code: str) -> planning.CoverageModel:
+    """Return the optimiser's model of a selection, on the town halls (cached, shared)."""
+    found = filtered_layers(path, version, Filters(period, threshold_min, action_kinds))
+    # The period's outreach places already reach the young people around them, as in the
+    # indicators' access (territory.analysis.access): they count as open, like the sites.
+    places = (outreach_places(found["actions"], period=period) if "actions" in found
+              else None)
+    return planning.model_from_layers(
+        found, candidates="mairies", hexagons=False,
+        competitors=places if places is not None and len(places) else None,
+        ml=ml_code or None, threshold_min=threshold_min)

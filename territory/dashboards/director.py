@@ -19,8 +19,8 @@ import pandas as pd
 import panel as pn
 import param
 
-from territory.analysis import contact_series, indicators, open_sites
-from territory.dashboards import _chart, _geo, _html, _styles, data, exports
+from territory.analysis import contact_series, in_period, indicators, open_sites
+from territory.dashboards import _chart, _html, _styles, data, exports
 from territory.dashboards._selection import Selection
 from territory.dashboards.map_component import CoverageMap
 from territory.io.workspace import Workspace
@@ -63,9 +63,9 @@ class DirectorApp(Selection):
         self._ml_codes = ([] if catchments is None else
                           catchments["ml_code"].astype(str).tolist())
         self.map = CoverageMap(
-            areas=_geo.areas_geojson(*self._key, "catchments") if self._ml_codes else "",
+            areas=data.areas_geojson(*self.key, "catchments") if self._ml_codes else "",
             area_class="territory-catchment", area_weight=1.0,
-            names=_geo.catchment_names(*self._key),
+            names=data.catchment_names(*self.key),
             banner=labels.DEMO_LABEL if self.info.demo else "", min_height=460)
         self.map.on_action("click", self._on_click)
         self.cards = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[_html.CSS])
@@ -84,9 +84,9 @@ class DirectorApp(Selection):
     def _counts(self, weights: np.ndarray) -> dict[str, float]:
         sites = open_sites(self.layers["sites"], period=self.filters.period) \
             if "sites" in self.layers else pd.DataFrame(columns=["ml_code", "code_insee"])
-        actions = data.filtered_layers(*self._key, self.filters).get("actions")
+        actions = data.filtered_layers(*self.key, self.filters).get("actions")
         actions = pd.DataFrame(columns=["ml_code"]) if actions is None else \
-            data.in_period(actions, self.filters.period)
+            in_period(actions, self.filters.period)
         if self.ml:
             sites = sites[sites["ml_code"].astype(str) == self.ml]
             actions = actions[actions["ml_code"].astype(str) == self.ml]
@@ -141,7 +141,7 @@ class DirectorApp(Selection):
                                   self.indicator, threshold_min=float(self.threshold_min),
                                   territory="Missions Locales")
         chosen = [self._ml_codes.index(self.ml)] if self.ml in self._ml_codes else []
-        weights = data.selection_weights(*self._key, self.ml, self.departement)
+        weights = data.selection_weights(*self.key, self.ml, self.departement)
         bounds = self.view_updates(weights)["view_bounds"]
         self.map.param.update(**{**style.map_params(), "ranks": []},
                               legend_html=style.legend.split('<div class="tm-note">')[0],
@@ -161,7 +161,7 @@ class DirectorApp(Selection):
              for name in list(ML_COLUMNS.values())[1:]})
 
     def _chart(self) -> Any:
-        contacts = data.filtered_layers(*self._key, self.filters).get("contacts")
+        contacts = data.filtered_layers(*self.key, self.filters).get("contacts")
         if contacts is None or contacts.empty:
             return None
         if self.ml:
@@ -200,16 +200,16 @@ class DirectorApp(Selection):
         return found
 
     def _public_communes(self) -> pd.DataFrame:
-        table = indicators(data.filtered_layers(*self._key, self.filters),
+        table = indicators(data.filtered_layers(*self.key, self.filters),
                            period=self.filters.period, public=True,
                            threshold_min=float(self.threshold_min))
-        weights = data.selection_weights(*self._key, self.ml, self.departement)
+        weights = data.selection_weights(*self.key, self.ml, self.departement)
         return table[weights > 0]
 
     def _report(self) -> io.BytesIO:
         if REPORT is None:
             raise RuntimeError("territory.report is not installed")
-        layers = data.filtered_layers(*self._key, self.filters)
+        layers = data.filtered_layers(*self.key, self.filters)
         report = REPORT.build_report(layers, metadata=Workspace(self.source.path).metadata(),
                               ml_code=self.ml or None, period=self.filters.period,
                               threshold_min=float(self.threshold_min))

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from territory.analysis import open_sites
+from territory.analysis import in_period, open_sites
 from territory.dashboards import data
 from territory.viz import workspace_map, write_html
 from territory.viz.tables import indicator_csv, indicator_rows
@@ -59,7 +59,7 @@ def html_map(source: data.Source, filters: data.Filters, *, ml_code: str, title:
     if sites is not None:
         sites = open_sites(sites, period=filters.period)
     if actions is not None:
-        actions = _public_actions(data.in_period(actions, filters.period))
+        actions = _public_actions(in_period(actions, filters.period))
     if ml_code:
         weights = data.selection_weights(source.path, source.version, ml_code, "")
         communes = communes[weights > 0]

@@ -1,9 +1,10 @@
 """The planner's view: where the invisible are least reached, and where to go next.
 
-:class:`PlannerApp` holds one session's state as params (territory, period, threshold,
-action kinds, indicator, candidate sites). Indicators are computed once per filter change
-(and shared between sessions); a candidate site only re-evaluates the coverage of the
-communes (:mod:`territory.dashboards.whatif`), which takes milliseconds.
+:class:`PlannerApp` holds one session's selection as params (territory, period, threshold,
+action kinds, indicator) and its plan in a :class:`~territory.dashboards.state.PlannerState`
+that its panels change. Indicators are computed once per filter change (and shared between
+sessions); a candidate site only re-evaluates the coverage of the communes
+(:mod:`territory.dashboards.whatif`), which takes milliseconds.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from territory.dashboards import _geo, _html, _styles, data, whatif
 from territory.dashboards._plan import PlanPanel
 from territory.dashboards._selection import Selection, action_layer, heading, site_layer
 from territory.dashboards.map_component import CoverageMap
+from territory.dashboards.state import PlannerState
 from territory.dashboards.whatif import Candidate
 from territory.viz import labels
 
@@ -51,14 +53,13 @@ class PlannerApp(Selection):
 
     indicator: param.Selector = param.Selector(
         default="gap_score", objects=list(_styles.INDICATORS), doc="What colours the communes.")
-    candidates = param.List(default=[], item_type=Candidate, doc="Sites added to the plan.")
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
         super().__init__(source, **params)
         self.coverage: whatif.Coverage | None = None
         self.map = CoverageMap(
-            areas=_geo.areas_geojson(self.source.path, self.source.version, "communes"),
-            outlines=self._outlines(), names=_geo.catchment_names(*self._key),
+            areas=data.areas_geojson(*self.key, "communes"),
+            outlines=self._outlines(), names=data.catchment_names(*self.key),
             modes=True, banner=labels.DEMO_LABEL if self.info.demo else "")
         for kind, handler in (("click", self._on_click), ("add_mairie", self._on_mairie),
                               ("move", self._on_move), ("remove", self._on_remove),
@@ -75,7 +76,10 @@ class PlannerApp(Selection):
         self.table.param.watch(self._on_row, "selection")
         self._loaded = False
         self._table_codes: list[str] = []
-        self.plan = PlanPanel(self)
+        self.state = PlannerState()
+        self.plan = PlanPanel(self, self.state)
+        self.state.param.watch(lambda *_: self._refresh_figures(),
+                               ["candidates", "proposals", "proposal_note"])
         self._refresh_points()
         self._refresh_all()
 
@@ -90,14 +94,23 @@ class PlannerApp(Selection):
 
     # -- derived state -----------------------------------------------------------------------
     @property
+    def candidates(self) -> list[Candidate]:
+        """The sites added to the plan (the session's :class:`PlannerState`)."""
+        return list(self.state.candidates)
+
+    @candidates.setter
+    def candidates(self, sites: list[Candidate]) -> None:
+        self.state.candidates = list(sites)
+
+    @property
     def params(self) -> Parameters:
         """The analysis parameters with this session's threshold."""
         return Parameters(threshold_min=float(self.threshold_min))
 
     def _outlines(self) -> str:
-        if "catchments" not in data.layers(*self._key):
+        if "catchments" not in data.layers(*self.key):
             return ""
-        return _geo.areas_geojson(self.source.path, self.source.version, "catchments")
+        return data.areas_geojson(*self.key, "catchments")
 
     # -- refreshers ------------------------------------------------------------------------
     @param.depends("start", "end", "counted", "action_kinds", watch=True)
@@ -108,7 +121,7 @@ class PlannerApp(Selection):
                    "departement", watch=True)
     def _refresh_all(self) -> None:
         table, weights = self.table_and_weights()
-        style = _styles.commune_style(self.source, self.filters, self.indicator,
+        style = data.commune_style(self.source, self.filters, self.indicator,
                                       ml_code=self.ml, dep_code=self.departement,
                                       territory=self.territory_name)
         with pn.io.hold():
@@ -118,10 +131,9 @@ class PlannerApp(Selection):
                 self._refresh_table(table, weights)
             self._refresh_figures()
 
-    @param.depends("candidates", watch=True)
     def _refresh_figures(self) -> None:
         table, weights = self.table_and_weights()
-        origins = whatif.origins_xy(*self._key)
+        origins = data.origins_xy(*self.key)
         self.coverage = whatif.evaluate(table, origins, weights, self.candidates,
                                         params=self.params)
         with pn.io.hold():
@@ -130,7 +142,7 @@ class PlannerApp(Selection):
                 highlight=self.coverage.newly_covered.tolist(),
                 candidates=self.plan.candidate_markers(self.coverage),
                 legend_html=getattr(self, "_legend_base", "") + _styles.marker_legend(
-                    candidates=bool(self.candidates), proposals=bool(self.plan.proposals)))
+                    candidates=bool(self.candidates), proposals=bool(self.state.proposals)))
             self.plan.refresh(self.coverage)
 
     def _cards_html(self, table: pd.DataFrame, weights: np.ndarray,
@@ -219,18 +231,18 @@ class PlannerApp(Selection):
         """Add a candidate site at ``(lat, lon)`` (WGS84); return it."""
         x, y = self.to_lambert(lat, lon)
         code = commune or self.commune_at(x, y)
-        name = f"Lieu {self.plan.next_number()}"
+        name = f"Lieu {self.state.next_number()}"
         if code:
             name += f" ({self.commune_name(code)})"
-        return self.plan.add(Candidate(id=self.plan.new_id(), x=x, y=y, name=name,
-                                       code_insee=code or ""))
+        return self.state.add(Candidate(id=self.state.new_id(), x=x, y=y, name=name,
+                                        code_insee=code or ""))
 
     def add_mairie(self, code: str) -> Candidate:
         """Add a candidate site at the town hall of the commune ``code``; return it."""
         x, y = self.origin_xy(self.row_of(code))
-        return self.plan.add(Candidate(id=self.plan.new_id(), x=x, y=y, origin="mairie",
-                                       name=f"Mairie {labels.of(self.commune_name(code))}",
-                                       code_insee=code))
+        return self.state.add(Candidate(id=self.state.new_id(), x=x, y=y, origin="mairie",
+                                        name=f"Mairie {labels.of(self.commune_name(code))}",
+                                        code_insee=code))
 
     def move_site(self, site_id: str, lat: float, lon: float) -> None:
         """Move the candidate ``site_id`` to ``(lat, lon)`` (WGS84)."""
@@ -239,7 +251,7 @@ class PlannerApp(Selection):
 
     def remove_site(self, site_id: str) -> None:
         """Remove the candidate ``site_id`` from the plan."""
-        self.candidates = [c for c in self.candidates if c.id != site_id]
+        self.state.remove(site_id)
 
     # -- layout ------------------------------------------------------------------------------
     def __panel__(self) -> Any:

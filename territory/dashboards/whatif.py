@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import panel as pn
 
-from territory.analysis import Parameters, commune_origins
-from territory.dashboards import data
+from territory.analysis import Parameters
 
-__all__ = ["Candidate", "Coverage", "evaluate", "origins_xy"]
+__all__ = ["Candidate", "Coverage", "evaluate"]
 
 
 @dataclass(frozen=True)
@@ -70,14 +68,6 @@ class Coverage:
         return self.covered_after / self.youth if self.youth > 0 else float("nan")
 
 
-@pn.cache(max_items=4)
-def origins_xy(path: str, version: float) -> np.ndarray:
-    """Return the Lambert-93 origin of each commune (its town hall, else a point inside)."""
-    found = data.layers(path, version)
-    origins = commune_origins(found["communes"], found.get("mairies"))
-    return np.column_stack([origins.geometry.x.to_numpy(), origins.geometry.y.to_numpy()])
-
-
 def _within(origins: np.ndarray, candidate: Candidate, params: Parameters) -> np.ndarray:
     distance_m = np.hypot(origins[:, 0] - candidate.x, origins[:, 1] - candidate.y)
     return np.asarray(params.travel_min(distance_m) <= params.threshold_min)
@@ -93,7 +83,7 @@ def evaluate(table: pd.DataFrame | gpd.GeoDataFrame, origins: np.ndarray, weight
         Commune indicators (``youth``, ``invisible_est``, ``nearest_min``), one row per
         commune in the communes layer's order.
     origins
-        Each commune's origin in Lambert-93 (:func:`origins_xy`).
+        Each commune's origin in Lambert-93 (:func:`territory.dashboards.data.origins_xy`).
     weights
         Each commune's share of the territory (0 outside).
     candidates

@@ -24,7 +24,8 @@ def planner(dash_file: Path) -> PlannerApp:
 def fresh(planner: PlannerApp) -> PlannerApp:
     """The module's app, reset to its defaults after the test."""
     yield planner
-    planner.param.update(candidates=[], ml="", departement="", threshold_min=30,
+    planner.state.param.update(candidates=[], proposals=[])
+    planner.param.update(ml="", departement="", threshold_min=30,
                          indicator="gap_score", action_kinds=list(planner.info.action_kinds))
 
 
@@ -177,10 +178,6 @@ def test_candidate_is_immutable() -> None:
 
 
 def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp) -> None:
-    from territory.dashboards import _optimiser
-
-    if not _optimiser.available():
-        pytest.skip("territory.planning is not installed")
     fresh.param.update(threshold_min=10, ml=next(iter(fresh.info.mls)))
     fresh.plan.n_sites = 2
     fresh.plan.propose.clicks += 1
@@ -188,20 +185,57 @@ def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp)
     assert 1 <= found <= 2  # fewer when one site already reaches everyone it can
     assert "optimale" in fresh.plan.listing.object
     assert [m["label"] for m in fresh.map.proposals] == [str(n + 1) for n in range(found)]
-    proposed = [fresh.plan._proposal_gains[p.id][0] for p in fresh.plan.proposals]
+    proposed = [fresh.state.proposal_gains[p.id][0] for p in fresh.plan.proposals]
     fresh.map._handle_msg({"type": "keep", "id": None})
     assert fresh.plan.proposals == [] and len(fresh.candidates) == found
     assert fresh.coverage.gains["youth"].tolist() == pytest.approx(proposed)
-    fresh.plan.proposals = []
+    fresh.state.proposals = []
 
 
 def test_when_everyone_is_within_reach_the_proposal_says_so(fresh: PlannerApp) -> None:
-    from territory.dashboards import _optimiser
-
-    if not _optimiser.available():
-        pytest.skip("territory.planning is not installed")
     fresh.param.update(threshold_min=60, ml=next(iter(fresh.info.mls)))
     fresh.plan.propose.clicks += 1
     assert fresh.plan.proposals == []
     assert "Aucun nouveau lieu" in fresh.plan.listing.object
     assert "réduisez le seuil d’accès (par exemple 30 min)" in fresh.plan.listing.object
+
+
+def test_choosing_a_town_hall_in_the_list_adds_it(fresh: PlannerApp) -> None:
+    fresh.plan.load()
+    label, code = next(iter(fresh.plan.mairie.options.items()))
+    fresh.plan.mairie.value = code  # what the browser sends: the option's value
+    assert [(c.code_insee, c.origin) for c in fresh.candidates] == [(code, "mairie")]
+    assert fresh.plan.mairie.value == ""
+    fresh.plan.mairie.value = label  # a label typed in full
+    assert len(fresh.candidates) == 2
+
+
+def test_the_panels_change_the_state_and_never_the_apps_private_members() -> None:
+    import ast
+    import inspect
+
+    from territory.dashboards import _optimiser, _plan
+
+    for module in (_plan, _optimiser):
+        tree = ast.parse(inspect.getsource(module))
+        private = [f"{module.__name__}:{node.lineno} .{node.attr}"
+                   for node in ast.walk(tree)
+                   if isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                   and not node.attr.startswith("__")
+                   and isinstance(node.value, ast.Attribute) and node.value.attr == "app"]
+        assert not private, private
+
+
+def test_sessions_share_what_is_cached_in_one_module() -> None:
+    import ast
+    from pathlib import Path
+
+    import territory.dashboards as package
+
+    cached = {path.name for path in Path(package.__file__).parent.glob("*.py")
+              if "pn.cache" in path.read_text()}
+    assert cached == {"data.py"}
+    tree = ast.parse((Path(package.__file__).parent / "data.py").read_text())
+    assert sum(isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "cache"
+               for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+               for d in node.decorator_list) >= 10
