@@ -21,13 +21,15 @@ from territory.io.workspace import Workspace
 BOKEH_INPLACE = ("ignore:The inplace keyword in DataFrame.reset_index is deprecated"
                  ":pandas.errors.Pandas4Warning")
 _DASHBOARDS = (Path(__file__).parent / "territory" / "dashboards",
-               Path(__file__).parent / "tests" / "dashboards")
+               Path(__file__).parent / "tests" / "dashboards",
+               Path(__file__).parent / "tests" / "test_one_truth.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Let the dashboards' tests and examples meet Bokeh's deprecated call."""
     for item in items:
-        if any(folder in Path(str(item.fspath)).parents for folder in _DASHBOARDS):
+        path = Path(str(item.fspath))
+        if any(place == path or place in path.parents for place in _DASHBOARDS):
             item.add_marker(pytest.mark.filterwarnings(BOKEH_INPLACE))
 
 

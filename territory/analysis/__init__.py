@@ -51,6 +51,7 @@ from territory.analysis.period import (
     period_label,
     period_text,
     sites_in_service,
+    sites_rule,
 )
 from territory.analysis.points import count_points, locate
 from territory.analysis.score import COMPONENTS, Classes, gap_reasons, gap_score, score_classes
@@ -119,6 +120,7 @@ __all__ = [
     "score_classes",
     "selection_weights",
     "sites_in_service",
+    "sites_rule",
     "stage_counts",
     "supply_points",
     "suppress",

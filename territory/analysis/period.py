@@ -35,6 +35,7 @@ __all__ = [
     "period_label",
     "period_text",
     "sites_in_service",
+    "sites_rule",
 ]
 
 WHOLE_RECORD = "toute la période des données"
@@ -238,7 +239,16 @@ def period_label(period: PeriodLike, dates: Iterable[pd.Series] = ()) -> str:
     >>> period_label(None)
     'toute la période des données (sites ouverts à ce jour)'
     """
-    span = as_period(period)
-    sites = ("sites ouverts à ce jour" if span.last_day is None
-             else f"sites ouverts au {span.last_day:%d/%m/%Y}")
-    return f"{period_text(span, dates)} ({sites})"
+    return f"{period_text(period, dates)} (sites {sites_rule(period)})"
+
+
+def sites_rule(period: PeriodLike) -> str:
+    """Say which sites a period counts: ``"ouverts au 30/06/2021"`` or ``"ouverts à ce jour"``.
+
+    Examples
+    --------
+    >>> sites_rule(("2020", "2020")), sites_rule(None)
+    ('ouverts au 31/12/2020', 'ouverts à ce jour')
+    """
+    last_day = as_period(period).last_day
+    return "ouverts à ce jour" if last_day is None else f"ouverts au {last_day:%d/%m/%Y}"

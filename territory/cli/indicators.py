@@ -16,7 +16,6 @@ from territory._errors import InputError
 from territory.analysis import indicators, parse_period
 from territory.cli._common import scale_engine, workspace_of
 from territory.io.workspace import Workspace
-from territory.viz.tables import indicator_csv
 
 __all__ = ["load_layers", "register", "run"]
 
@@ -101,7 +100,10 @@ def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:
 
 
 def _write_csv(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:
-    # The director's downloads write the same file (territory.viz.tables).
+    # The director's downloads write the same file. Imported here: territory.viz brings
+    # folium, which `territory --help` does not need.
+    from territory.viz.tables import indicator_csv
+
     path.write_bytes(indicator_csv(table, demo=demo))
 
 

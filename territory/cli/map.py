@@ -7,12 +7,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from territory._errors import WorkspaceError
-from territory._french import area_name
-from territory.cli._common import workspace_of
-from territory.io.workspace import Workspace
+import pandas as pd
 
-__all__ = ["register", "run"]
+from territory._french import area_name
+from territory.analysis import (
+    headline,
+    in_period,
+    indicators,
+    open_sites,
+    parse_period,
+    selection_weights,
+)
+from territory.cli._common import workspace_of
+
+__all__ = ["MAP_LAYERS", "register", "run"]
+
+MAP_LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
+              "contacts", "contact_counts", "region")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -21,6 +32,9 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
                                  help="write a standalone HTML map of the workspace")
     fmap.add_argument("--out", type=Path, required=True, help="HTML file to write")
     fmap.add_argument("--ml", default=None, help="limit the map to one Mission Locale (ml_code)")
+    fmap.add_argument("--period", default=None,
+                      help="START:END, e.g. 2020-01:2021-06 (default: the whole record); "
+                      "sites in service on its last day, actions dated in it")
     fmap.set_defaults(run=run)
 
 
@@ -30,37 +44,33 @@ def run(args: argparse.Namespace) -> None:
     from territory.viz import workspace_map, write_html
 
     workspace = workspace_of(args)
-    layers = {name: workspace.read(name) for name in ("communes", "catchments", "sites",
-                                                        "actions")}
-    if args.ml is not None:
-        layers = _one_ml(layers, args.ml, workspace)
-    layers["area"] = area_name(workspace.read("region")["nom"].astype(str).tolist())
+    period = parse_period(args.period)
+    present = set(workspace.layers())
+    layers = {name: workspace.read(name) for name in MAP_LAYERS if name in present}
+    ml_code = args.ml
+    weights = selection_weights(layers["communes"], layers.get("catchment_members"),
+                                ml_code=ml_code)
+    # The figures in the title box are the dashboard's and the report's (one function).
+    figures = headline(indicators(layers, period=period), layers, ml_code=ml_code,
+                       period=period)
+    chosen = {"communes": layers["communes"][weights.to_numpy() > 0],
+              "sites": open_sites(layers["sites"], period=period),
+              "actions": in_period(layers["actions"], period),
+              "catchments": layers["catchments"]}
+    if ml_code is not None:
+        chosen.update({name: chosen[name][chosen[name]["ml_code"].astype(str) == ml_code]
+                       for name in ("catchments", "sites", "actions")})
+    area = area_name(layers["region"]["nom"].astype(str).tolist())
     fmap = workspace_map(
-        layers["communes"], catchments=layers["catchments"], sites=layers["sites"],
-        actions=layers["actions"], demo=workspace.is_demo(),
-        title=_map_title(layers, args.ml),
+        chosen["communes"], catchments=chosen["catchments"], sites=chosen["sites"],
+        actions=chosen["actions"], demo=workspace.is_demo(), figures=figures,
+        title=_map_title(chosen["catchments"], area, ml_code),
     )
     size = write_html(fmap, args.out)
     print(f"Carte écrite : {args.out} ({size / 1e6:.1f} Mo) — ouvrez-la dans un navigateur.")
 
 
-def _one_ml(layers: dict, ml_code: str, workspace: Workspace) -> dict:
-    members = workspace.read("catchment_members")
-    known = sorted(members["ml_code"].unique())
-    if ml_code not in known:
-        raise WorkspaceError(
-            f"{workspace.path}: no Mission Locale {ml_code!r} in layer `catchments`; "
-            f"expected one of {known}"
-        )
-    codes = set(members.loc[members["ml_code"] == ml_code, "code_insee"])
-    return {
-        "communes": layers["communes"][layers["communes"]["code_insee"].isin(codes)],
-        **{name: layers[name][layers[name]["ml_code"] == ml_code]
-           for name in ("catchments", "sites", "actions")},
-    }
-
-
-def _map_title(layers: dict, ml_code: str | None) -> str:
-    if ml_code is None or layers["catchments"].empty:
-        return f"{layers['area']} — Missions Locales"
-    return str(layers["catchments"]["ml_name"].iloc[0])
+def _map_title(catchments: pd.DataFrame, area: str, ml_code: str | None) -> str:
+    if ml_code is None or catchments.empty:
+        return f"{area} — Missions Locales"
+    return str(catchments["ml_name"].iloc[0])

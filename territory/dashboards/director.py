@@ -19,7 +19,7 @@ import pandas as pd
 import panel as pn
 import param
 
-from territory.analysis import contact_series, in_period, indicators, open_sites
+from territory.analysis import contact_series, headline, indicators
 from territory.dashboards import _chart, _html, _styles, data, exports
 from territory.dashboards._selection import Selection
 from territory.dashboards.map_component import CoverageMap
@@ -81,28 +81,21 @@ class DirectorApp(Selection):
         self._refresh()
 
     # -- figures -----------------------------------------------------------------------------
-    def _counts(self, weights: np.ndarray) -> dict[str, float]:
-        sites = open_sites(self.layers["sites"], period=self.filters.period) \
-            if "sites" in self.layers else pd.DataFrame(columns=["ml_code", "code_insee"])
-        actions = data.filtered_layers(*self.key, self.filters).get("actions")
-        actions = pd.DataFrame(columns=["ml_code"]) if actions is None else \
-            in_period(actions, self.filters.period)
-        if self.ml:
-            sites = sites[sites["ml_code"].astype(str) == self.ml]
-            actions = actions[actions["ml_code"].astype(str) == self.ml]
-        if self.departement:
-            deps = self.layers["communes"].set_index("code_insee")["dep_code"]
-            for name, frame in (("sites", sites), ("actions", actions)):
-                code = frame.get("code_insee", pd.Series(index=frame.index, dtype=object))
-                kept = frame[code.map(deps) == self.departement]
-                sites, actions = (kept, actions) if name == "sites" else (sites, kept)
-        return {"sites": float(len(sites)), "actions": float(len(actions))}
+    def headline_figures(self) -> dict[str, float]:
+        """Return the selection's headline figures: those of the report and the command line.
+
+        One function computes them everywhere (:func:`territory.analysis.headline`), with the
+        same period rule and the same shares of communes shared by two MLs.
+        """
+        table, _ = self.table_and_weights()
+        found = data.filtered_layers(*self.key, self.filters)
+        return headline(table, found, ml_code=self.ml or None,
+                        dep_code=self.departement or None, period=self.filters.period)
 
     @param.depends("start", "end", "counted", "threshold_min", "action_kinds", "ml", "departement",
                    "indicator", watch=True)
     def _refresh(self) -> None:
-        table, weights = self.table_and_weights()
-        self.figures = {**data.totals(table, weights), **self._counts(weights)}
+        self.figures = self.headline_figures()
         by_ml = data.catchment_indicators(self.source, self.filters, public=True)
         with pn.io.hold():
             self.cards.object = self._cards_html()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
+from territory.analysis import sites_rule
 from territory.report import _format as fmt
 from territory.report._data import ReportData
 from territory.report._style import (
@@ -43,8 +44,7 @@ def headline(data: ReportData) -> Table:
         (f"Part des jeunes à moins de {t:g} min", fmt.share(row, "covered_share"),
          "d'un site ou d'un lieu d'aller-vers"),
         ("Sites d'accueil", format_number(len(data.sites)),
-         "sièges, antennes, permanences, partenaires "
-         + ("ouverts sur la période" if data.period else "ouverts à ce jour")),
+         f"sièges, antennes, permanences, partenaires {sites_rule(data.period)}"),
         ("Actions d'aller-vers", format_number(data.actions), "hors les murs, sur la période"),
         ("Jeunes atteints", fmt.count(row, "reached"),
          "jeunes distincts contactés, par commune de résidence"),

@@ -8,6 +8,7 @@ the page, so the file opens anywhere, offline, as it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import folium
@@ -72,16 +73,22 @@ def _unplaced_counts(actions: gpd.GeoDataFrame | None) -> tuple[int, int]:
 
 
 def _subtitle(communes: gpd.GeoDataFrame, catchments: gpd.GeoDataFrame | None,
-              sites: gpd.GeoDataFrame | None, actions: gpd.GeoDataFrame | None) -> str:
+              sites: gpd.GeoDataFrame | None, actions: gpd.GeoDataFrame | None,
+              figures: Mapping[str, float] | None) -> str:
+    """Say what the map holds; with ``figures``, the headline figures every view prints."""
     parts = [labels.format_count(len(communes), "commune")]
     if is_drawable(catchments):
         parts.append(labels.format_count(len(catchments), "Mission Locale",
                                          "Missions Locales"))
-    for frame, word, words in ((sites, "site", "sites"),
-                               (actions, "action d’aller-vers", "actions d’aller-vers")):
-        if is_drawable(frame):
-            parts.append(labels.format_count(len(frame), word, words))
-    youth = pd.to_numeric(communes["youth"], errors="coerce").sum()
+    for frame, key, word, words in (
+            (sites, "sites", "site", "sites"),
+            (actions, "actions", "action d’aller-vers", "actions d’aller-vers")):
+        count = figures[key] if figures is not None else (
+            len(frame) if is_drawable(frame) else 0)
+        if count:
+            parts.append(labels.format_count(round(count), word, words))
+    youth = (figures["youth"] if figures is not None
+             else pd.to_numeric(communes["youth"], errors="coerce").sum())
     parts.append(f"{labels.format_number(youth)} {labels.YOUTH_LABEL}")
     return " · ".join(parts)
 
@@ -136,6 +143,7 @@ def workspace_map(
     demo: bool = False,
     title: str = DEFAULT_TITLE,
     population_label: str = labels.POPULATION_LABEL,
+    figures: Mapping[str, float] | None = None,
 ) -> folium.Map:
     """Draw a workspace's layers on one interactive map, labelled in French.
 
@@ -160,6 +168,11 @@ def workspace_map(
         The territory's name, shown in the title box.
     population_label
         What the population figure is, with its vintage, as the tooltips say it.
+    figures
+        The headline figures of the territory shown
+        (:func:`territory.analysis.headline`): the title box then gives its young people,
+        sites and actions as the dashboard and the report do. Without them, the rows drawn
+        are counted.
 
     Returns
     -------
@@ -184,7 +197,7 @@ def workspace_map(
     page_title = f"{title} — {labels.DEMO_LABEL}" if demo else title
     fmap = _base_map(communes, page_title=page_title, demo=demo)
     _overlays.add_style(fmap, demo=demo)
-    _overlays.add_title(fmap, title, _subtitle(communes, catchments, sites, actions))
+    _overlays.add_title(fmap, title, _subtitle(communes, catchments, sites, actions, figures))
     _overlays.add_controls(fmap)
     _add_layers(fmap, communes, catchments, sites, actions, population_label=population_label)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
