@@ -22,14 +22,18 @@ if TYPE_CHECKING:
     from territory.dashboards.director import DirectorApp
     from territory.dashboards.map_component import CoverageMap
     from territory.dashboards.planner import PlannerApp
+    from territory.dashboards.selection import Selection
     from territory.dashboards.server import serve
+    from territory.dashboards.state import PlannerState
 
-__all__ = ["CoverageMap", "DirectorApp", "PlannerApp", "serve"]
+__all__ = ["CoverageMap", "DirectorApp", "PlannerApp", "PlannerState", "Selection", "serve"]
 
 _HOMES = {
     "CoverageMap": "territory.dashboards.map_component",
     "DirectorApp": "territory.dashboards.director",
     "PlannerApp": "territory.dashboards.planner",
+    "PlannerState": "territory.dashboards.state",
+    "Selection": "territory.dashboards.selection",
     "serve": "territory.dashboards.server",
 }
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import panel as pn
 import param
 
-from territory.dashboards import _html, _optimiser, data, scenarios, whatif
+from territory.dashboards import _html, _optimiser, _scenarios, data, whatif
 from territory.dashboards.whatif import Candidate
 from territory.viz.labels import format_count, html_text
 
@@ -146,14 +146,14 @@ class PlanPanel(pn.viewable.Viewer):
         if self.app.coverage is None:
             return
         try:
-            scenarios.save_scenario(self.app.source.path, self.scenario_name,
+            _scenarios.save_scenario(self.app.source.path, self.scenario_name,
                                     self.state.candidates, coverage=self.app.coverage,
                                     ml_code=self.app.ml,
                                     parameters={"threshold_min": self.app.threshold_min,
                                                 "period": self.app.filters.period,
                                                 "action_kinds": self.app.action_kinds,
                                                 "source": "tableau de bord"})
-        except scenarios.ScenarioError as error:
+        except _scenarios.ScenarioError as error:
             self.message.object = f'<p class="tc-help">{html_text(str(error))}</p>'
             return
         self.message.object = (f'<p class="tc-help">Scénario « {html_text(self.scenario_name)} »'
@@ -161,7 +161,7 @@ class PlanPanel(pn.viewable.Viewer):
         self._refresh_scenarios()
 
     def _refresh_scenarios(self) -> None:
-        saved = scenarios.list_scenarios(self.app.source.path)
+        saved = _scenarios.list_scenarios(self.app.source.path)
         for widget in (self.compare_a, self.compare_b, self.comparison):
             widget.visible = bool(saved)
         options = {"Plan en cours": "", **saved}
@@ -173,7 +173,7 @@ class PlanPanel(pn.viewable.Viewer):
     def _sites_of(self, scenario_id: str) -> list[Candidate]:
         if not scenario_id:
             return list(self.state.candidates)
-        return scenarios.load_sites(self.app.source.path, scenario_id)
+        return _scenarios.load_sites(self.app.source.path, scenario_id)
 
     def _refresh_comparison(self) -> None:
         values = (self.compare_a.value, self.compare_b.value)

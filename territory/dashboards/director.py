@@ -21,8 +21,8 @@ import param
 
 from territory.analysis import contact_series, headline, indicators
 from territory.dashboards import _chart, _html, _styles, data, exports
-from territory.dashboards._selection import Selection
 from territory.dashboards.map_component import CoverageMap
+from territory.dashboards.selection import Selection
 from territory.io.workspace import Workspace
 from territory.viz import labels, short_ml_name
 

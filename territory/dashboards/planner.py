@@ -20,8 +20,8 @@ import param
 from territory.analysis import Parameters, gap_reasons
 from territory.dashboards import _geo, _html, _styles, data, whatif
 from territory.dashboards._plan import PlanPanel
-from territory.dashboards._selection import Selection, action_layer, heading, site_layer
 from territory.dashboards.map_component import CoverageMap
+from territory.dashboards.selection import Selection, action_layer, heading, site_layer
 from territory.dashboards.state import PlannerState
 from territory.dashboards.whatif import Candidate
 from territory.viz import labels

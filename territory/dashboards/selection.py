@@ -1,4 +1,4 @@
-"""What both views share: the workspace, the filters and the page around them.
+"""What both views share: the workspace, the filters and the page around them (public base).
 
 :class:`Selection` is the base of both apps: the territory (one Mission Locale or the
 region, a département), the period (months of the programme), the access threshold and the
