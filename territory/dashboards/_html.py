@@ -13,11 +13,28 @@ import pandas as pd
 
 from territory.viz.labels import format_number, html_text
 
-__all__ = ["CSS", "card", "cards", "count_text", "explain_commune", "funnel_html",
-           "number_formatters", "pct", "public_count"]
+__all__ = ["CSS", "TABLE_CONFIGURATION", "card", "cards", "column_widths", "count_text",
+           "explain_commune", "funnel_html", "number_formatters", "pct", "public_count"]
 
 CSS = (Path(__file__).parent / "panes.css").read_text(encoding="utf-8")
 SECRET_THRESHOLD = 11
+# The tables' column titles wrap onto two lines rather than end in "…" ("Invisibles
+# estimés", "Sous seuil %"): a director reads every header in full.
+TABLE_CONFIGURATION = {"columnDefaults": {"headerWordWrap": True}}
+
+
+def column_widths(titles: Sequence[str], *, minimum_px: int = 90) -> dict[str, int]:
+    """Return widths in which each title's longest word fits beside the sort arrow.
+
+    Examples
+    --------
+    >>> column_widths(["Jeunes", "Invisibles estimés"])
+    {'Jeunes': 106, 'Invisibles estimés': 150}
+    """
+    return {title: max(minimum_px, 11 * max(len(word) for word in title.split()) + 40)
+            for title in titles}
+
+
 COMPONENT_LABELS = (("need_index", "besoin"), ("access_deficit", "manque d’accès"),
                     ("reach_deficit", "peu atteints"))
 

@@ -75,7 +75,9 @@ class DirectorApp(Selection):
             pd.DataFrame(columns=list(ML_COLUMNS.values())), disabled=True, show_index=False,
             height=420, sizing_mode="stretch_width", layout="fit_columns", pagination=None,
             selectable=1, formatters=self._formatters(),
-            widths={"Mission Locale": 250, **dict.fromkeys(list(ML_COLUMNS.values())[1:], 108)})
+            configuration=_html.TABLE_CONFIGURATION,
+            widths={"Mission Locale": 250,
+                    **_html.column_widths(list(ML_COLUMNS.values())[1:], minimum_px=100)})
         self.table.param.watch(self._on_row, "selection")
         self.downloads = self._downloads()
         self._refresh()

@@ -69,7 +69,9 @@ class PlannerApp(Selection):
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(columns=list(TABLE_COLUMNS.values())), disabled=True, selectable=1,
             show_index=False, height=330, sizing_mode="stretch_width", layout="fit_columns",
-            pagination=None, widths={"Rang": 86, "Commune": 240, "Dép.": 86},
+            pagination=None,
+            widths={**_html.column_widths(list(TABLE_COLUMNS.values())), "Commune": 240},
+            configuration=_html.TABLE_CONFIGURATION,
             formatters=_html.number_formatters({"Indice": 1, "Jeunes": 0,
                                                 "Invisibles estimés": 0, "Atteints": 0,
                                                 "Accès (min)": 0}))

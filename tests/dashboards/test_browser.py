@@ -278,3 +278,20 @@ def _first_number(text: str) -> int:
     found = re.search(r"\d[\d\s\u202f\u00a0]*", text)
     assert found, text
     return int(re.sub(r"\D", "", found.group()))
+
+
+TRUNCATED_TITLES = """(titles) => titles
+    .filter((t) => t.textContent.trim() && t.scrollWidth > t.clientWidth + 1)
+    .map((t) => t.textContent)"""
+
+
+@pytest.mark.parametrize("view", ["direction", "planification"])
+def test_every_table_header_reads_in_full(browser: Any, server: str, view: str) -> None:
+    page = Page(browser, f"{server}/{view}")
+    titles = page.page.locator(".tabulator-col-title:visible")
+    titles.first.wait_for(timeout=TIMEOUT_MS)
+    page.page.wait_for_timeout(500)
+    assert titles.count() >= 8
+    assert titles.evaluate_all(TRUNCATED_TITLES) == []
+    assert "Invisibles" in " ".join(titles.all_inner_texts())
+    page.page.close()
