@@ -89,7 +89,9 @@ def test_distance_value_is_exact_whatever_the_cutoff(instance: Instance) -> None
     assert solution.value == pytest.approx(distance_value(instance, list(solution.positions)),
                                            rel=1e-12, abs=1e-12)
     assert solution.bound <= solution.value
-    assert solution.bound >= best * (1 - 1e-6) - TOL
+    # The proof: HiGHS's dual bound, whose last digits carry the noise of costs of 1e12
+    # (seen: 3.5e-6 relative below the optimum on a proven plan); the value itself is exact.
+    assert solution.bound >= best * (1 - 1e-5) - TOL
     plan = greedy(instance)
     assert plan.value >= best * (1 - 1e-12)
     assert plan.value == pytest.approx(distance_value(instance, list(plan.positions)),
