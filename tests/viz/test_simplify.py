@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from territory._errors import InputError
+from territory.io.geodata import read_reference
 from territory.viz._simplify import TOLERANCE_M, simplify_coverage
 
 CRS = "EPSG:2154"
@@ -109,10 +110,33 @@ def test_region_communes_all_kept_valid_and_still_neighbours(
     assert set(simplified.geom_type) <= {"Polygon", "MultiPolygon"}
     pairs_before, overlap_before = _pairs_and_overlap(communes.geometry)
     pairs_after, overlap_after = _pairs_and_overlap(simplified)
-    # Every pair of neighbours still touches, and no new overlap opens between them (the
-    # source already has a few, about 0.03 km² in all, which are kept as they are).
+    # Every pair of neighbours still touches, and no overlap opens between them.
     assert pairs_after == pairs_before
-    assert overlap_after <= overlap_before + 1.0
+    assert overlap_before == overlap_after == 0.0
     assert simplified.area.sum() == pytest.approx(communes.area.sum(), rel=1e-4)
     assert shapely.get_num_coordinates(simplified.values).sum() <= shapely.get_num_coordinates(
         communes.geometry.values).sum()
+
+
+def _holes(geometry: shapely.Geometry, *, min_area_m2: float) -> list[shapely.Polygon]:
+    """The holes of a (multi)polygon larger than ``min_area_m2``."""
+    rings = [ring for part in shapely.get_parts(geometry) for ring in part.interiors]
+    return [hole for hole in map(shapely.Polygon, rings) if hole.area > min_area_m2]
+
+
+def test_region_communes_simplified_leave_no_gap(
+    region_layers: dict[str, gpd.GeoDataFrame],
+) -> None:
+    communes = region_layers["communes"]
+    simplified = simplify_coverage(communes.geometry)
+    assert shapely.coverage_is_valid(simplified.values)  # no overlap, borders shared
+    assert shapely.coverage_is_valid(communes.geometry.values)
+    region = read_reference("region").geometry.iloc[0]
+    # The region's only holes are the enclaves of Hautes-Pyrénées in Pyrénées-Atlantiques:
+    # Escaunets, Séron and Villenave-près-Béarn (19 km²), Gardères and Luquet (24 km²).
+    enclaves = _holes(region, min_area_m2=1.0)
+    assert sorted(round(h.area / 1e6) for h in enclaves) == [19, 24]
+    holes = _holes(shapely.union_all(simplified.values), min_area_m2=1.0)
+    assert len(holes) == len(enclaves)
+    for hole in holes:
+        assert max(shapely.intersection(hole, e).area for e in enclaves) > 0.99 * hole.area
