@@ -132,7 +132,7 @@ function drawMarkers(group, items, kind) {
     const marker = L.marker([item.lat, item.lon], {icon: icon, draggable: kind === "candidate",
                                                    riseOnHover: true, keyboard: false});
     marker.bindTooltip(item.tip, {className: "tm-tooltip", direction: "top", offset: [0, -12]});
-    if (item.popup) { marker.bindPopup(item.popup, {maxWidth: 320}); }
+    if (item.popup) { marker.bindPopup(item.popup, {maxWidth: 320, autoPan: false}); }
     marker.on("dragend", () => {
       const at = marker.getLatLng();
       group._tmModel.send_msg({type: "move", id: item.id, lat: at.lat, lon: at.lng});
@@ -206,6 +206,97 @@ function htmlControl(position, className, html) {
   return new Control({position: position});
 }
 
+// Folded or not, the legend stays so for the session and the next visits (when the browser
+// lets the page store it).
+const LEGEND_KEY = "territory.legend.folded";
+let legendFolded = (() => {
+  try { return window.localStorage.getItem(LEGEND_KEY) === "1"; } catch { return false; }
+})();
+
+function foldLegend(folded) {
+  legendFolded = folded;
+  try { window.localStorage.setItem(LEGEND_KEY, folded ? "1" : "0"); } catch { /* kept in memory */ }
+}
+
+function legendControl(html) {
+  const Control = L.Control.extend({
+    onAdd: () => {
+      const box = L.DomUtil.create("div", "tm-box tm-legend");
+      const toggle = L.DomUtil.create("button", "tm-legend-toggle", box);
+      toggle.type = "button";
+      const body = L.DomUtil.create("div", "tm-legend-body", box);
+      body.innerHTML = html;
+      const show = () => {
+        box.classList.toggle("tm-folded", legendFolded);
+        toggle.setAttribute("aria-expanded", String(!legendFolded));
+        toggle.title = legendFolded ? "Afficher la légende" : "Masquer la légende";
+        toggle.textContent = legendFolded ? "Légende ▴" : "Légende ▾";
+      };
+      show();
+      L.DomEvent.on(toggle, "click", (e) => {
+        L.DomEvent.stop(e);
+        foldLegend(!legendFolded);
+        show();
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    },
+  });
+  return new Control({position: "bottomright"});
+}
+
+// The controls are drawn above every pane of the map, popups included: a popup that opens
+// under them is moved clear of them (and of the map's edges) by panning the map.
+const POPUP_MARGIN = 8;
+
+function hiddenArea(box, blocks, frame) {
+  const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) *
+    Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+  const area = (box.right - box.left) * (box.bottom - box.top);
+  return blocks.reduce((sum, b) => sum + overlap(box, b), 0) + area - overlap(box, frame);
+}
+
+function popupShift(box, blocks, frame) {
+  const m = POPUP_MARGIN;
+  const inner = {left: frame.left + m, top: frame.top + m, right: frame.right - m,
+                 bottom: frame.bottom - m};
+  const xs = [0, inner.left - box.left, inner.right - box.right];
+  const ys = [0, inner.top - box.top, inner.bottom - box.bottom];
+  for (const b of blocks) {
+    xs.push(b.right + m - box.left, b.left - m - box.right);
+    ys.push(b.bottom + m - box.top, b.top - m - box.bottom);
+  }
+  let best = null;
+  for (const dx of xs) {
+    for (const dy of ys) {
+      const moved = {left: box.left + dx, right: box.right + dx, top: box.top + dy,
+                     bottom: box.bottom + dy};
+      const cost = [hiddenArea(moved, blocks, inner), Math.abs(dx) + Math.abs(dy)];
+      if (!best || cost[0] < best.cost[0] - 0.5 ||
+          (Math.abs(cost[0] - best.cost[0]) <= 0.5 && cost[1] < best.cost[1])) {
+        best = {dx: dx, dy: dy, cost: cost};
+      }
+    }
+  }
+  return best;
+}
+
+function controlBoxes(root) {
+  return [...root.querySelectorAll(".leaflet-control, .tm-banner")]
+    .map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
+}
+
+function keepPopupClear(map, root) {
+  map.on("popupopen", (e) => {
+    const node = e.popup.getElement()?.querySelector(".leaflet-popup-content-wrapper");
+    if (!node) { return; }
+    const best = popupShift(node.getBoundingClientRect(), controlBoxes(root),
+                            map.getContainer().getBoundingClientRect());
+    if (best.dx || best.dy) { map.panBy([-best.dx, -best.dy]); }
+  });
+}
+
 function wirePopupButtons(map, model) {
   map.on("popupopen", (e) => {
     const node = e.popup.getElement();
@@ -269,9 +360,10 @@ export function render({ model, el }) {
   drawMarkers(candidates, model.candidates, "candidate");
   drawMarkers(proposals, model.proposals, "proposal");
   if (model.modes) { modeControl(model, root).addTo(map); }
-  let legend = htmlControl("bottomright", "tm-box tm-legend", model.legend_html).addTo(map);
+  let legend = legendControl(model.legend_html).addTo(map);
   htmlControl("bottomleft", "tm-sources", model.sources).addTo(map);
   wirePopupButtons(map, model);
+  keepPopupClear(map, root);
 
   map.on("click", (e) => sendClick(model, e.latlng, null));
   // Outreach places show from the scale of a Mission Locale on: at the region's, thousands of
@@ -300,12 +392,13 @@ export function render({ model, el }) {
   model.on("selected_outline", () => outlines.resetStyle());
   model.on("legend_html", () => {
     legend.remove();
-    legend = htmlControl("bottomright", "tm-box tm-legend", model.legend_html).addTo(map);
+    legend = legendControl(model.legend_html).addTo(map);
   });
   model.on("view_bounds", () => fit(model.view_bounds));
   model.on("msg:custom", (msg) => {
     if (msg.type === "popup") {
-      L.popup({maxWidth: 340, className: "tm-popup"}).setLatLng([msg.lat, msg.lon])
+      L.popup({maxWidth: 340, className: "tm-popup", autoPan: false})
+        .setLatLng([msg.lat, msg.lon])
         .setContent(msg.html).openOn(map);
     } else if (msg.type === "zoom") {
       fit(msg.bounds, msg.max_zoom);

@@ -11,10 +11,12 @@ from typing import Any
 
 import pandas as pd
 
+from territory.viz.explain import commune_facts
 from territory.viz.labels import format_number, html_text
 
-__all__ = ["CSS", "TABLE_CONFIGURATION", "card", "cards", "column_widths", "count_text",
-           "explain_commune", "funnel_html", "number_formatters", "pct", "public_count"]
+__all__ = ["CSS", "SMALL_TABLE_CSS", "TABLE_CONFIGURATION", "card", "cards", "column_widths",
+           "count_text", "explain_commune", "funnel_html", "number_formatters", "pct",
+           "public_count", "with_secret_marks"]
 
 CSS = (Path(__file__).parent / "panes.css").read_text(encoding="utf-8")
 SECRET_THRESHOLD = 11
@@ -23,15 +25,29 @@ SECRET_THRESHOLD = 11
 TABLE_CONFIGURATION = {"columnDefaults": {"headerWordWrap": True}}
 
 
-def column_widths(titles: Sequence[str], *, minimum_px: int = 90) -> dict[str, int]:
+# A table of many columns in a smaller type than the page's, so that all fit across, and the
+# empty last cell of each row (Panel's filler) as narrow as its column: padded, it pushes
+# the rows past the table's width.
+SMALL_TABLE_CSS = (".pnx-tabulator.tabulator { font-size: 13px; }\n"
+                   # the theme's small table pads every cell with !important
+                   ".tabulator.table-sm .tabulator-tableholder .tabulator-table .tabulator-row "
+                   ".tabulator-cell.empty { padding: 0 !important; border: 0; }")
+
+
+def column_widths(titles: Sequence[str], *, minimum_px: int = 90,
+                  char_px: float = 11.0) -> dict[str, int]:
     """Return widths in which each title's longest word fits beside the sort arrow.
+
+    ``char_px`` is the width of a letter of the titles: 11 px in the tables' usual bold
+    type, about 7.5 px in :data:`SMALL_TABLE_CSS`'s.
 
     Examples
     --------
     >>> column_widths(["Jeunes", "Invisibles estimés"])
     {'Jeunes': 106, 'Invisibles estimés': 150}
     """
-    return {title: max(minimum_px, 11 * max(len(word) for word in title.split()) + 40)
+    return {title: max(minimum_px, round(char_px * max(len(word) for word in title.split()))
+                       + 40)
             for title in titles}
 
 
@@ -60,6 +76,33 @@ def public_count(value: Any, *, threshold: int = SECRET_THRESHOLD) -> str:
     if 0 < round(float(value)) < threshold:
         return f"< {threshold}"
     return count_text(value)
+
+
+def with_secret_marks(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Return columns of a public table with each masked cell shown as its mark.
+
+    A cell that :func:`territory.analysis.suppress` masked shows the mark of its
+    ``<column>_secret`` column (« < 11 », or « s » for the secret statistique); any other
+    missing value reads "n. d.". The other cells stay numbers, so that a table still sorts
+    on them (its number formatters write a mark as it is).
+
+    Examples
+    --------
+    >>> from territory.analysis import suppress
+    >>> t = suppress(pd.DataFrame({"zone_id": ["a", "b", "c"], "reached": [4, 30, 52]}))
+    >>> with_secret_marks(t, ["reached"])["reached"].tolist()
+    ['< 11', 's', 52.0]
+    """
+    out = table[list(columns)].copy()
+    for column in columns:
+        values = out[column]
+        if not values.isna().any():
+            continue
+        secret = table.get(f"{column}_secret")
+        marks = (pd.Series("n. d.", index=table.index, dtype=object) if secret is None
+                 else secret.astype(object).where(secret.notna(), "n. d."))
+        out[column] = values.astype(object).where(values.notna(), marks)
+    return out
 
 
 def number_formatters(columns: dict[str, int]) -> dict[str, dict[str, object]]:
@@ -134,11 +177,7 @@ def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
              f"{'n. d.' if pd.isna(score) else format_number(float(score), decimals=1)}"
              "</b> / 100</div>"]
     parts += [_bar(label, row.get(key, float("nan"))) for key, label in COMPONENT_LABELS]
-    facts = [f"{count_text(row.get('youth'))} jeunes (16–25 ans)",
-             f"~{count_text(row.get('invisible_est'))} invisibles estimés",
-             f"{count_text(row.get('reached'))} jeunes atteints sur la période",
-             f"lieu le plus proche à {count_text(row.get('nearest_min'))} min"]
-    parts.append(f'<div class="tm-muted">{html_text(" · ".join(facts))}</div>')
+    parts.append(f'<div class="tm-muted">{html_text(commune_facts(row))}</div>')
     if reasons:
         items = "".join(f"<li>{html_text(r)}</li>" for r in reasons.split(" ; "))
         parts.append(f'<ul class="tm-reasons">{items}</ul>')

@@ -74,10 +74,8 @@ class DirectorApp(Selection):
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(columns=list(ML_COLUMNS.values())), disabled=True, show_index=False,
             height=420, sizing_mode="stretch_width", layout="fit_columns", pagination=None,
-            selectable=1, formatters=self._formatters(),
-            configuration=_html.TABLE_CONFIGURATION,
-            widths={"Mission Locale": 250,
-                    **_html.column_widths(list(ML_COLUMNS.values())[1:], minimum_px=100)})
+            selectable=1, formatters=self._formatters(), frozen_columns=["Mission Locale"],
+            configuration=self._table_configuration(), stylesheets=[_html.SMALL_TABLE_CSS])
         self.table.param.watch(self._on_row, "selection")
         self.downloads = self._downloads()
         self._refresh()
@@ -143,17 +141,29 @@ class DirectorApp(Selection):
                               highlight=chosen, view_bounds=bounds)
 
     def _ml_table(self, by_ml: pd.DataFrame) -> pd.DataFrame:
-        shown = by_ml[list(ML_COLUMNS)].copy()
-        shown["zone_name"] = shown["zone_name"].astype(str).map(short_ml_name)
-        shown["covered_share"] = shown["covered_share"].astype(float) * 100
+        public = by_ml.assign(zone_name=by_ml["zone_name"].astype(str).map(short_ml_name),
+                              covered_share=by_ml["covered_share"].astype(float) * 100)
         self._table_codes = by_ml["zone_id"].astype(str).tolist()
-        return shown.rename(columns=ML_COLUMNS)
+        return _html.with_secret_marks(public, list(ML_COLUMNS)).rename(columns=ML_COLUMNS)
 
     @staticmethod
     def _formatters() -> dict[str, Any]:
-        return _html.number_formatters(
+        # Long names wrap onto a second line rather than end in "…".
+        return {"Mission Locale": "textarea", **_html.number_formatters(
             {name: 1 if name in ("Pour 1 000", "Sous seuil %", "Indice") else 0
-             for name in list(ML_COLUMNS.values())[1:]})
+             for name in list(ML_COLUMNS.values())[1:]})}
+
+    @staticmethod
+    def _table_configuration() -> dict[str, Any]:
+        # Ten columns fit across the page at their smallest (the numbers' titles in full, the
+        # names on two lines) and share what room is left. Masked cells hold their mark
+        # (« < 11 », « s »): the columns still sort as numbers.
+        numbers = list(ML_COLUMNS.values())[1:]
+        smallest = _html.column_widths(numbers, minimum_px=90, char_px=7.5)
+        return {**_html.TABLE_CONFIGURATION, "columns": [
+            {"field": "Mission Locale", "minWidth": 200, "widthGrow": 2},
+            *({"field": name, "sorter": "number", "minWidth": smallest[name]}
+              for name in numbers)]}
 
     def _chart(self) -> Any:
         contacts = data.filtered_layers(*self.key, self.filters).get("contacts")

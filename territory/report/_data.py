@@ -9,6 +9,11 @@ Everything a page prints about young people comes from here, already safe to pub
   report shows the same masks, and no ML's total less its communes gives a small count;
 - Missions Locales: the catchment table of the 43 MLs with ``public=True`` masks, shared by
   every report, so that no two reports mask differently what a reader could subtract;
+- the least-reached communes: ranked by the score computed from published figures only
+  (:func:`publishable_score`), since a commune's place in a list ordered by the score itself,
+  between communes whose counts are printed, would bound its masked count;
+- the map's classes: the region's quintiles of ``gap_rank``
+  (:func:`territory.viz.classes.map_classes`), the dashboards' and the standalone map's;
 - totals: the sum over the MLs (a total the masks allow to publish), itself masked when it is
   a small count; an ML's totals are its own row of the public table;
 - contacts over time: :func:`~territory.analysis.contact_series` of the young people living
@@ -33,13 +38,16 @@ from territory.analysis import (
     as_period,
     contact_series,
     gap_reasons,
+    gap_score,
     indicators,
     open_sites,
     outreach_places,
     rates,
     suppress,
 )
+from territory.analysis.params import DEFAULTS
 from territory.report._style import MONTHS
+from territory.viz.classes import MapClasses, map_classes
 
 REQUIRED = ("communes", "catchments", "catchment_members")
 SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
@@ -60,6 +68,8 @@ class ReportData:
     params: Parameters
     communes: gpd.GeoDataFrame
     region_size: int
+    score_classes: MapClasses
+    potential_max: float
     public_communes: pd.DataFrame
     catchments: pd.DataFrame
     total: pd.DataFrame
@@ -289,7 +299,78 @@ def _public_communes(raw: gpd.GeoDataFrame, members: pd.DataFrame,
     public = suppress(table, threshold=params.suppression_threshold,
                       groups=["dep_code", "epci_code", "main_ml"])
     public["reasons"] = gap_reasons(public, params=params)
-    return public
+    return pd.concat([public, publishable_score(public, params=params)], axis=1)
+
+
+def publishable_score(public: pd.DataFrame, *, params: Parameters = DEFAULTS) -> pd.DataFrame:
+    """Return each zone's score, rank and invisible young people from published figures only.
+
+    A masked count of young people reached (« < 11 » or « s ») counts as half the threshold
+    (5.5: the middle of 1 to 10); a published one as itself, so that a zone whose figures are
+    all published keeps its score. Ranking zones by this score says nothing of a masked count,
+    where ranking them by the score itself would: a zone's place between two whose counts are
+    printed bounds its own count (the score falls as the count grows).
+
+    Parameters
+    ----------
+    public
+        A masked indicator table (:func:`territory.analysis.suppress`) of the whole region
+        (the score's need is relative to its largest zone).
+    params
+        Weights, rates, threshold and the suppression threshold.
+
+    Returns
+    -------
+    publishable
+        ``public_score``, ``public_rank`` (1 = least reached) and ``public_invisible``, on the
+        table's index.
+
+    Examples
+    --------
+    >>> zones = pd.DataFrame({"youth": [1000.0, 400.0], "neet_est": [129.0, 51.6],
+    ...     "reached": [30.0, None], "reached_secret": [None, "< 11"],
+    ...     "covered_share": [1.0, 0.0], "nearest_min": [5.0, 60.0]})
+    >>> publishable_score(zones).round(2)
+       public_score  public_rank  public_invisible
+    0         54.43            2             17.73
+    1         84.39            1             13.59
+    """
+    masked = (public["reached_secret"].notna() if "reached_secret" in public
+              else pd.Series(False, index=public.index))
+    reached = public["reached"].astype("float64").where(
+        ~masked, params.suppression_threshold / 2)
+    invisible = (public["neet_est"] * params.invisible_share - reached).clip(lower=0.0)
+    frame = public.assign(reached=reached, invisible_est=invisible)
+    score = gap_score(frame, params=params)
+    return pd.DataFrame({"public_score": score["gap_score"], "public_rank": score["gap_rank"],
+                         "public_invisible": invisible}, index=public.index)
+
+
+def public_communes(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = None,
+                    params: Parameters = DEFAULTS) -> pd.DataFrame:
+    """Return the region's commune indicators as every public output shows them.
+
+    The masks are those of every report (see this module): a map or a table handed out with
+    them masks exactly what the reports mask, so that reading them together gives nothing
+    back. ``reasons`` says why each commune scores high, from its published figures.
+
+    Parameters
+    ----------
+    layers
+        Workspace layers by name, in EPSG:2154, with ``catchment_members``.
+    period
+        ``(start, end)``, both included; None for the whole record.
+    params
+        Threshold, rates, weights and the suppression threshold (11).
+
+    Returns
+    -------
+    public
+        One row per commune of the region, on the communes layer's order.
+    """
+    check_layers(layers, None)
+    raw = indicators(layers, level="commune", period=period, params=params)
+    return _public_communes(raw, layers["catchment_members"], params)
 
 
 def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
@@ -322,6 +403,9 @@ def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
         territory=_territory(layers, ml_code), ml_code=ml_code, period=period,
         period_label=period_label(period, region.contacts), demo=is_demo(metadata),
         params=params, communes=scope, region_size=len(raw_communes),
+        score_classes=map_classes(raw_communes, "gap_score",
+                                  threshold_min=params.threshold_min),
+        potential_max=float((raw_communes["neet_est"] * params.invisible_share).max()),
         public_communes=public.loc[scope.index], catchments=catchments, total=total,
         region_total=region_total, series=series, series_freq=freq, series_note=note,
         sites=local.sites,

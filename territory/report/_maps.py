@@ -1,25 +1,30 @@
-"""The map page: communes coloured by the invisible-zone score, drawn as vectors.
+"""The map page: communes coloured by the invisible-zone score, drawn as vectors, with names.
 
-Colours are the score's regional quintiles, read from ``gap_rank`` (the rank is public; the
-score itself is masked where it would reveal a small count), so that the region's map and an
-ML's map colour a commune the same way. Polygons are simplified with their shared borders
+Colours and classes are those of the dashboards and the standalone map
+(:func:`territory.viz.classes.map_classes`): the score's regional quintiles, read from
+``gap_rank`` (the rank is public; the score itself is masked where it would reveal a small
+count), so that the region's map and an ML's map colour a commune the same way. The map names
+the Missions Locales and the ten least-reached communes, numbered as in their table (names
+placed by :mod:`territory.report._labels`). Polygons are simplified with their shared borders
 kept shared (:func:`territory.viz._simplify.simplify_coverage`).
 """
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from territory.report import _labels
 from territory.report._data import ReportData
-from territory.report._rankings import short_code
+from territory.report._rankings import least_reached, short_code
 from territory.report._style import (
     INK,
     MUTED,
@@ -31,34 +36,52 @@ from territory.report._style import (
     new_page,
     page_title,
     paragraph,
+    wrap,
 )
 from territory.report.document import Page
-from territory.viz import simplify_coverage
+from territory.viz import short_ml_name, simplify_coverage
+from territory.viz.classes import SCORE_CLASS_LABELS
 from territory.viz.labels import SITE_KIND_COLOURS, SITE_KIND_LABELS, format_number, kind_colour
 
-# ColorBrewer "BuPu", 5 classes (colorbrewer2.org), darkest for the least reached: cool
-# colours, so that the sites' warm markers stay readable on top.
-CLASS_COLOURS = ("#810f7c", "#8856a7", "#8c96c6", "#b3cde3", "#edf8fb")
-CLASS_LABELS = ("très élevé : les 20 % de communes les moins atteintes", "élevé", "moyen",
-                "faible", "très faible : les 20 % les mieux atteintes")
+__all__ = ["map_page", "place_name", "score_colours"]
+
 CONTEXT_FILL = "#eceff2"
 REGION_TOLERANCE_M = 400.0
 ML_TOLERANCE_M = 80.0
 PLACE_COLOUR = "#2d3a45"
 LEGEND_LEFT_IN = 7.35
-# Smallest distance between two ML numbers on the region's map, in inches on the page.
-LABEL_GAP_IN = 0.2
+MARKER_IN = 0.17
+COMMUNE_PT = 7.0
+ML_PT = 6.0
+# Words a Mission Locale's name starts with that say what kind of area it covers, not where.
+_AREA_WORDS = r"(?:agglomération|pays|rurale|bassin|communauté|territoire)"
+_LINK = r"(?:de la |de l['’]|des |du |de |d['’])"
 
 
-def quintile(rank: pd.Series, total: int) -> np.ndarray:
-    """Return each commune's class, 0 for the 20 % least reached (``gap_rank`` 1 …).
+def score_colours(data: ReportData) -> list[str]:
+    """Return the fill colour of each commune of the map, in ``data.communes``' order."""
+    colours = pd.Series(data.score_classes.zone_colours(),
+                        index=data.score_classes.classes.index)
+    return colours.loc[data.communes.index].tolist()
+
+
+def place_name(ml_name: str) -> str:
+    """Return the place a Mission Locale is named after, to write on the map.
 
     Examples
     --------
-    >>> quintile(pd.Series([1, 2, 5, 10]), 10).tolist()
-    [0, 0, 2, 4]
+    >>> place_name("Mission Locale de l'agglomération d'Angoulême (fictive)")
+    'Angoulême'
+    >>> place_name("Mission Locale de Saintes et environs (fictive)")
+    'Saintes'
+    >>> place_name("Mission Locale Technowest")
+    'Technowest'
     """
-    return np.minimum(4, (rank.to_numpy() - 1) * 5 // max(total, 1)).astype(int)
+    text = re.sub(r"\s*\(fictive\)\s*$", "", ml_name.strip())
+    text = re.sub(rf"^mission locale\s+{_LINK}?", "", text, flags=re.IGNORECASE)
+    text = re.sub(rf"^{_AREA_WORDS}\s+{_LINK}?", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+et environs$", "", text)
+    return text[:1].upper() + text[1:] if text else ml_name
 
 
 def _extent(bounds: np.ndarray, ax_w: float, ax_h: float) -> tuple[float, ...]:
@@ -73,13 +96,14 @@ def _extent(bounds: np.ndarray, ax_w: float, ax_h: float) -> tuple[float, ...]:
     return (cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2)
 
 
-def _scale_bar(ax: Axes, extent: tuple[float, ...]) -> None:
+def _scale_bar(ax: Axes, extent: tuple[float, ...]) -> _labels.Box:
     width_km = (extent[1] - extent[0]) / 1000
     length = next(n for n in (100, 50, 20, 10, 5, 2, 1) if n <= width_km / 4)
     x, y = extent[0] + (extent[1] - extent[0]) * 0.04, extent[2] + (extent[3] - extent[2]) * 0.04
     ax.plot([x, x + length * 1000], [y, y], color=INK, linewidth=2.2, solid_capstyle="butt")
     ax.text(x + length * 500, y + (extent[3] - extent[2]) * 0.012, f"{length} km",
             ha="center", va="bottom", fontsize=SMALL_PT, color=INK)
+    return (x, y, x + length * 1000, y + (extent[3] - extent[2]) * 0.05)
 
 
 def _context(ax: Axes, data: ReportData, extent: tuple[float, ...]) -> None:
@@ -96,7 +120,7 @@ def _box(extent: tuple[float, ...]) -> shapely.Polygon:
     return shapely.box(extent[0], extent[2], extent[1], extent[3])
 
 
-def _outlines(ax: Axes, data: ReportData, metres_per_inch: float) -> None:
+def _outlines(ax: Axes, data: ReportData) -> None:
     catchments = gpd.GeoDataFrame(data.layers["catchments"])
     if data.region:
         departements = data.layers.get("departements")
@@ -105,45 +129,9 @@ def _outlines(ax: Axes, data: ReportData, metres_per_inch: float) -> None:
                 .plot(ax=ax, color="white", linewidth=1.4)
         shapes = simplify_coverage(catchments.geometry, tolerance_m=REGION_TOLERANCE_M)
         shapes.boundary.plot(ax=ax, color=INK, linewidth=0.45)
-        _ml_labels(ax, catchments, metres_per_inch)
     else:
         own = catchments[catchments["ml_code"] == data.ml_code]
         own.boundary.plot(ax=ax, color=INK, linewidth=1.3)
-
-
-def spread(points: np.ndarray, min_distance: float, *, rounds: int = 200) -> np.ndarray:
-    """Move labels apart until no two are closer than ``min_distance`` (or rounds run out).
-
-    Each overlapping pair is pushed apart along the line joining them, half the overlap each;
-    the result depends only on the input, so the same map gets the same labels.
-
-    Examples
-    --------
-    >>> spread(np.array([[0.0, 0.0], [1.0, 0.0]]), 3.0).round(1).tolist()
-    [[-1.0, 0.0], [2.0, 0.0]]
-    """
-    moved = np.asarray(points, dtype=float).copy()
-    for _ in range(rounds):
-        gap = moved[:, None, :] - moved[None, :, :]
-        dist = np.hypot(gap[..., 0], gap[..., 1])
-        np.fill_diagonal(dist, np.inf)
-        if dist.min() >= min_distance * 0.999:
-            break
-        push = np.where(dist < min_distance, (min_distance - dist) / 2, 0.0)
-        unit = gap / np.where(np.isfinite(dist) & (dist > 0), dist, 1.0)[..., None]
-        moved += (unit * push[..., None]).sum(axis=1)
-    return moved
-
-
-def _ml_labels(ax: Axes, catchments: gpd.GeoDataFrame, metres_per_inch: float) -> None:
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-    anchors = np.array([(p.x, p.y) for p in catchments.geometry.representative_point()])
-    placed = spread(anchors, LABEL_GAP_IN * metres_per_inch)
-    for code, (x0, y0), (x, y) in zip(catchments["ml_code"], anchors, placed, strict=True):
-        if np.hypot(x - x0, y - y0) > 0.05 * metres_per_inch:
-            ax.plot([x0, x], [y0, y], color=INK, linewidth=0.5, zorder=5)
-        ax.text(x, y, short_code(code), fontsize=6.5, ha="center", va="center", color=INK,
-                weight="bold", path_effects=halo, zorder=6)
 
 
 def _points(ax: Axes, data: ReportData) -> None:
@@ -163,26 +151,86 @@ def _points(ax: Axes, data: ReportData) -> None:
                        linewidth=0.5, zorder=4)
 
 
+def _markers(ax: Axes, data: ReportData, scale: float) -> tuple[list[_labels.Name],
+                                                                  list[_labels.Box]]:
+    """Draw the numbered markers of the least-reached communes; return their names and boxes."""
+    top = least_reached(data)
+    points = data.communes.geometry.loc[top.index].representative_point()
+    anchors = np.array([(p.x, p.y) for p in points]).reshape(-1, 2)
+    # Neighbouring communes' markers would cover each other: they move apart, tied back.
+    placed = _labels.spread(anchors, 1.15 * MARKER_IN * scale)
+    names, boxes = [], []
+    radius = MARKER_IN / 2 * scale
+    for number, ((x0, y0), (x, y), name) in enumerate(
+            zip(anchors, placed, top["zone_name"], strict=True), 1):
+        if np.hypot(x - x0, y - y0) > radius:
+            ax.plot([x0, x], [y0, y], color=MUTED, linewidth=0.7, linestyle=(0, (2, 1)),
+                    zorder=8)
+            ax.scatter([x0], [y0], s=5, color=INK, zorder=8)
+        ax.scatter([x], [y], s=(MARKER_IN * 72) ** 2, facecolor="white", edgecolor=INK,
+                   linewidth=0.9, zorder=8)
+        ax.text(x, y, str(number), fontsize=6, weight="bold", ha="center", va="center",
+                color=INK, zorder=9)
+        boxes.append((x - radius, y - radius, x + radius, y + radius))
+        names.append(_labels.Name(x, y, str(name), COMMUNE_PT, bold=True, required=True,
+                                  around=True))
+    return names, boxes
+
+
+def _ml_names(data: ReportData, communes: set[str]) -> list[_labels.Name]:
+    """Return the Missions Locales' names, the largest territory first (centred on each).
+
+    A place already named as a commune of the table is left to it: the ML gets its number.
+    """
+    catchments = gpd.GeoDataFrame(data.layers["catchments"])
+    if not data.region:
+        catchments = catchments[catchments["ml_code"] == data.ml_code]
+    catchments = catchments.iloc[np.argsort(-catchments.geometry.area.to_numpy(),
+                                            kind="stable")]
+    anchors = catchments.geometry.representative_point()
+    size = ML_PT if data.region else 9.0
+    names = []
+    for p, name, code in zip(anchors, catchments["ml_name"], catchments["ml_code"],
+                             strict=True):
+        text = _ml_label(str(name), region=data.region)
+        short = short_code(code) if data.region else None
+        if text in communes and short is not None:
+            text, short = short, None
+        names.append(_labels.Name(p.x, p.y, "\n".join(wrap(text, 1.0 if data.region else 2.2,
+                                                           size)),
+                                  size, italic=True, short=short, colour=PLACE_COLOUR))
+    return names
+
+
+def _ml_label(name: str, *, region: bool) -> str:
+    """Return the place of an ML on the region's map, its short name on its own map."""
+    return place_name(name) if region else short_ml_name(name).removesuffix(" (fictive)")
+
+
 def _draw_map(ax: Axes, data: ReportData, extent: tuple[float, ...], height_in: float) -> None:
     if not data.region:
         _context(ax, data, extent)
     tolerance = REGION_TOLERANCE_M if data.region else ML_TOLERANCE_M
-    communes = data.communes
-    shapes = simplify_coverage(communes.geometry, tolerance_m=tolerance)
-    colours = np.asarray(CLASS_COLOURS)[quintile(communes["gap_rank"], data.region_size)]
-    shapes.plot(ax=ax, color=list(colours), edgecolor="white",
-                linewidth=0.08 if data.region else 0.3)
-    _outlines(ax, data, (extent[3] - extent[2]) / height_in)
+    shapes = simplify_coverage(data.communes.geometry, tolerance_m=tolerance)
+    shapes.plot(ax=ax, color=score_colours(data), edgecolor="white",
+                linewidth=0.08 if data.region else 0.3, gid="communes")
+    _outlines(ax, data)
     _points(ax, data)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
     ax.set_axis_off()
-    _scale_bar(ax, extent)
+    scale = (extent[3] - extent[2]) / height_in
+    bar = _scale_bar(ax, extent)
+    communes, boxes = _markers(ax, data, scale)
+    named = {name.text for name in communes}
+    placed = _labels.place([*communes, *_ml_names(data, named)], metres_per_inch=scale,
+                           extent=extent, taken=[bar, *boxes])
+    _labels.draw(ax, placed)
 
 
 def _legend_entry(fig: Figure, *, top: float, label: str, colour: str,
-                  marker: str | None = None) -> float:
+                  marker: str | None = None, number: str | None = None) -> float:
     left = LEGEND_LEFT_IN
     if marker is None:
         fig.add_artist(Rectangle((fx(left), fy(top + 0.2)), fx(0.32), 0.2 / PAGE_IN[1],
@@ -190,9 +238,14 @@ def _legend_entry(fig: Figure, *, top: float, label: str, colour: str,
                                  edgecolor=MUTED, linewidth=0.4))
     else:
         fig.add_artist(Line2D([fx(left + 0.16)], [fy(top + 0.1)], marker=marker,
-                              transform=fig.transFigure, markersize=7 if marker == "s" else 6,
+                              transform=fig.transFigure,
+                              markersize=MARKER_IN * 72 if number else (
+                                  7 if marker == "s" else 6),
                               markerfacecolor=colour, markeredgecolor=INK,
                               markeredgewidth=0.5, linestyle="none"))
+    if number is not None:
+        fig.text(fx(left + 0.16), fy(top + 0.1), number, fontsize=6, weight="bold",
+                 ha="center", va="center", color=INK)
     return paragraph(fig, label, left=left + 0.45, top=top + 0.02, width=3.2, size=9) + 0.1
 
 
@@ -201,11 +254,16 @@ def _legend(fig: Figure, data: ReportData, top: float) -> float:
                         width=3.7, size=11, weight="bold") + 0.05
     y += paragraph(fig, f"quintiles des {format_number(data.region_size)} communes de la "
                    "région", left=LEGEND_LEFT_IN, top=y, width=3.7, size=9, color=MUTED) + 0.12
-    for colour, label in zip(CLASS_COLOURS, CLASS_LABELS, strict=True):
+    classes = data.score_classes
+    for colour, label in reversed(list(zip(classes.colours, SCORE_CLASS_LABELS,
+                                           strict=True))):
         y += _legend_entry(fig, top=y, label=label, colour=colour)
+    y += 0.15
+    y += _legend_entry(fig, top=y, label="les 10 communes les moins atteintes du territoire, "
+                       "numérotées comme dans leur tableau", colour="white", marker="o",
+                       number="1")
     if data.region:
         return y + 0.1
-    y += 0.15
     kinds = [k for k in SITE_KIND_LABELS if (data.sites["kind"] == k).any()]
     for kind in kinds:
         y += _legend_entry(fig, top=y, label=f"site : {SITE_KIND_LABELS[kind]}",
@@ -218,8 +276,9 @@ def _legend(fig: Figure, data: ReportData, top: float) -> float:
 
 
 def _explanation(data: ReportData) -> str:
-    outline = ("Traits noirs : territoires d'intervention des Missions Locales (numéro au "
-               "centre, voir le tableau par Mission Locale) ; traits blancs : départements."
+    outline = ("Traits noirs : territoires d'intervention des Missions Locales, nommés au "
+               "centre (leur numéro quand la place manque, voir le tableau par Mission "
+               "Locale) ; traits blancs : départements."
                if data.region else "Trait noir : territoire d'intervention ; en gris : "
                "territoires voisins.")
     return ("L'indice combine le besoin (jeunes invisibles estimés), l'accès (temps jusqu'au "

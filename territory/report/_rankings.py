@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
+from territory.analysis import Parameters
 from territory.report import _format as fmt
 from territory.report._data import ReportData
 from territory.report._format import Row
@@ -9,7 +13,6 @@ from territory.report.document import Table
 from territory.viz.labels import format_number
 
 TOP = 10
-_MASKED_REASON = "détail masqué (secret statistique)"
 _NO_REASON = "indice élevé sans facteur dominant"
 
 
@@ -31,27 +34,93 @@ def _commune(row: Row) -> str:
         row["zone_name"])
 
 
-def _reasons(row: Row) -> str:
-    text = str(row.get("reasons") or "")
-    if text:
-        return fmt.thousands(text[:1].upper() + text[1:])
-    return _MASKED_REASON if fmt.secret(row, "gap_score") else _NO_REASON
+def least_reached(data: ReportData) -> pd.DataFrame:
+    """Return the public rows of the territory's ten least-reached communes, rank 1 first.
+
+    They are ranked by the score computed from published figures (``public_rank``, see
+    :func:`territory.report._data.publishable_score`): ranked by the score itself, the order
+    of a commune whose count is masked between two whose counts are printed would bound it.
+    """
+    return data.public_communes.sort_values("public_rank", kind="stable").head(TOP)
+
+
+def _estimate(row: Row, column: str, public: str, *, decimals: int) -> str:
+    """Return a published figure, or ``"~"`` and its estimate from published figures."""
+    if fmt.secret(row, column) is None:
+        return (fmt.count(row, column) if decimals == 0
+                else fmt.number(row, column, decimals=decimals))
+    return "~" + format_number(float(row[public]), decimals=decimals)
+
+
+def _reached_top(row: Row, threshold: int) -> float | None:
+    """Return the most young people a commune may have reached, as far as the table says."""
+    flag = fmt.secret(row, "reached")
+    if flag is None:
+        return float(row.get("reached") or 0.0)
+    return threshold - 1.0 if flag.startswith("<") else None
+
+
+def public_reasons(row: Row, *, params: Parameters, potential_max: float) -> str:
+    """Say why a commune ranks high, from figures a public table may print.
+
+    The words of :func:`territory.analysis.gap_reasons`, which give the same text for a commune
+    whose figures are all published. Where the count of young people reached is masked, the
+    need is read from the estimate of invisible young people (``public_invisible``) and the
+    reach from the top of the mask (« < 11 »: 10): "peu de jeunes atteints" is said only when
+    10 would leave it true.
+    """
+    youth, neet = float(row.get("youth") or 0.0), float(row.get("neet_est") or 0.0)
+    invisible = float(row.get("public_invisible") or 0.0)
+    reasons = []
+    if potential_max > 0 and np.log1p(invisible) / np.log1p(potential_max) >= 0.5:
+        reasons.append(f"beaucoup de jeunes ({format_number(youth)}), "
+                       f"~{format_number(invisible)} invisibles estimés")
+    if float(row.get("neet_rate") or 0.0) > params.neet_rate + 1e-12:
+        reasons.append("taux de NEET estimé au-dessus du taux de référence")
+    top = _reached_top(row, params.suppression_threshold)
+    deficit = 1 - min(1.0, top / neet) if top is not None and neet > 0 else 0.0
+    if deficit >= 0.9:
+        reasons.append("presque personne atteint")
+    elif deficit >= 0.5:
+        reasons.append("peu de jeunes atteints")
+    elif fmt.secret(row, "reached") is not None and top is not None:
+        reasons.append(f"moins de {params.suppression_threshold} jeunes atteints")
+    reasons += _access_reasons(row, params.threshold_min)
+    text = " ; ".join(reasons) or _NO_REASON
+    return text[:1].upper() + text[1:]
+
+
+def _access_reasons(row: Row, threshold: float) -> list[str]:
+    nearest, covered = row.get("nearest_min"), row.get("covered_share")
+    if nearest is not None and not pd.isna(nearest) and nearest > threshold:
+        return [f"loin de tout lieu d'accueil ({nearest:.0f} min)"]
+    if covered is not None and not pd.isna(covered) and covered < 0.5:
+        return [f"moins de la moitié des jeunes à moins de {threshold:g} min"]
+    return []
+
+
+def _top_row(data: ReportData, row: Row, rank: int) -> tuple[str, ...]:
+    where = (" / ".join(short_code(c) for c in
+                        str(data.ml_of_commune.get(row["zone_id"], fmt.DASH)).split(" / "))
+             if data.region else format_number(row["public_rank"]))
+    return (str(rank), _commune(row), where, fmt.count(row, "youth"),
+            _estimate(row, "invisible_est", "public_invisible", decimals=0),
+            fmt.count(row, "reached"), fmt.minutes(row, "nearest_min"),
+            fmt.share(row, "covered_share", decimals=0),
+            _estimate(row, "gap_score", "public_score", decimals=1),
+            public_reasons(row, params=data.params, potential_max=data.potential_max))
 
 
 def top_zones(data: ReportData) -> Table:
-    """Return the ten least-reached communes of the territory, with the reason of each."""
-    t = data.params.threshold_min
-    top = data.public_communes.sort_values("gap_rank").head(TOP)
-    rows = []
-    for rank, row in enumerate(top.to_dict("records"), start=1):
-        where = (fmt.DASH if data.region else format_number(row["gap_rank"]))
-        ml = " / ".join(short_code(c) for c in
-                        str(data.ml_of_commune.get(row["zone_id"], fmt.DASH)).split(" / "))
-        rows.append((str(rank), _commune(row), ml if data.region else where,
-                     fmt.count(row, "youth"), fmt.count(row, "invisible_est"),
-                     fmt.count(row, "reached"), fmt.minutes(row, "nearest_min"),
-                     fmt.share(row, "covered_share", decimals=0),
-                     fmt.number(row, "gap_score"), _reasons(row)))
+    """Return the ten least-reached communes of the territory, with the reason of each.
+
+    Every figure in it can be published: counts below the threshold stay masked, and what
+    depends on them (invisible young people, the score) is estimated from published figures
+    only, marked "~" (see :func:`least_reached` and :func:`public_reasons`).
+    """
+    t, half = data.params.threshold_min, data.params.suppression_threshold / 2
+    rows = [_top_row(data, row, rank) for rank, row in
+            enumerate(least_reached(data).to_dict("records"), start=1)]
     third = "N° ML" if data.region else "Rang régional"
     return Table(
         f"Les {TOP} communes les moins atteintes",
@@ -62,7 +131,10 @@ def top_zones(data: ReportData) -> Table:
         counts=("Jeunes atteints",), widths=(0.45, 1.55, 0.7, 0.8, 0.85, 0.8, 0.8, 0.85,
                                              0.6, 3.5),
         note=f"Rang 1 : la commune la moins atteinte. Accès : temps jusqu'au site ou lieu "
-             f"d'aller-vers le plus proche. {fmt.SECRET_NOTE}")
+             f"d'aller-vers le plus proche. {fmt.SECRET_NOTE} « ~ » : estimé en comptant un "
+             f"effectif masqué pour {format_number(half, decimals=1)} (le milieu de 1 à "
+             f"{data.params.suppression_threshold - 1}) ; le classement se fait sur ces "
+             "estimations, pour que l'ordre des communes ne révèle aucun petit effectif.")
 
 
 def _ml_row(data: ReportData, row: Row, *, code: str, name: str,

@@ -10,7 +10,8 @@ import pandas as pd
 
 from territory._errors import InputError, Problem
 
-__all__ = ["MAP_CRS", "REQUIRED_COLUMNS", "check_layers", "is_drawable"]
+__all__ = ["INDICATOR_COLUMNS", "MAP_CRS", "REQUIRED_COLUMNS", "check_indicators", "check_layers",
+           "is_drawable"]
 
 MAP_CRS = "EPSG:2154"
 # The columns a map reads in each layer (the workspace contract has more).
@@ -20,6 +21,11 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sites": ("ml_code", "name", "kind"),
     "actions": ("ml_code", "kind", "date"),
 }
+
+
+# The columns of a commune indicator table the map colours and explains with.
+INDICATOR_COLUMNS = ("zone_id", "zone_name", "youth", "invisible_est", "reached",
+                     "contacts_per_1000", "nearest_min", "gap_score", "gap_rank")
 
 
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
@@ -83,5 +89,30 @@ def check_layers(layers: Mapping[str, pd.DataFrame | None]) -> None:
     for name, frame in layers.items():
         if is_drawable(frame):
             problems += _layer_problems(name, frame)
+    if problems:
+        raise InputError(problems)
+
+
+def check_indicators(table: pd.DataFrame | None) -> None:
+    """Check the commune indicator table a map colours with (None: no table, no check).
+
+    Raises
+    ------
+    InputError
+        If it misses a column, or names a commune twice.
+    """
+    if table is None:
+        return
+    problems = []
+    missing = [col for col in INDICATOR_COLUMNS if col not in table.columns]
+    if missing:
+        problems.append(Problem(
+            f"missing column(s) {missing}; the map reads {list(INDICATOR_COLUMNS)} (the table "
+            "of territory.analysis.indicators(level='commune'), or its public copy)",
+            file="indicators"))
+    elif table["zone_id"].duplicated().any():
+        twice = sorted(table.loc[table["zone_id"].duplicated(), "zone_id"].astype(str))[:5]
+        problems.append(Problem(f"names communes more than once, e.g. {twice}; expected one "
+                                "row per commune", file="indicators", column="zone_id"))
     if problems:
         raise InputError(problems)

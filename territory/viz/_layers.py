@@ -18,9 +18,10 @@ import pandas as pd
 from folium.template import Template
 from folium.utilities import JsCode
 
-from territory.viz import labels
+from territory.viz import _colourings, labels
 from territory.viz._geojson import feature_collection, web_latlon
 from territory.viz._simplify import simplify_coverage
+from territory.viz.classes import NO_VALUE_COLOUR
 from territory.viz.labels import html_text
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "add_communes",
     "add_helpers",
     "add_panes",
+    "colour_by",
     "commune_catchments",
 ]
 
@@ -51,21 +53,55 @@ _HELPERS_JS = """
 var TERRITORY = (function () {
     var tables = TABLES;
     var entities = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
+    var current = 0;
+    var communes = null;
     function esc(text) {
         return String(text).replace(/[&<>"']/g, function (c) { return entities[c]; });
     }
     function fmt(n) {
         return (n === null || n === undefined) ? "n. d." : Number(n).toLocaleString("fr-FR");
     }
+    function valueLine(p) {
+        var colouring = tables.colourings[current];
+        var line = "<br>" + esc(colouring.short) + " : <b>" + esc(p.v[current]) + "</b>";
+        if (colouring.ranked && p.r) {
+            line += " · rang " + fmt(p.r) + " / " + fmt(tables.rankTotal);
+        }
+        return line;
+    }
+    function why(p) {
+        var facts = p.f ? "<br><span class='territory-muted'>" + esc(p.f) + "</span>" : "";
+        var reasons = (p.w || "").split(" ; ").filter(function (r) { return r; });
+        return facts + (reasons.length ? "<ul class='territory-reasons'>" + reasons.map(
+            function (r) { return "<li>" + esc(r) + "</li>"; }).join("") + "</ul>" : "");
+    }
     function communeTip(p) {
         var mls = (p.m || []).map(function (i) { return esc(tables.mls[i]); }).join(" / ");
         return "<b>" + esc(p.n) + "</b> <span class='territory-muted'>· code INSEE "
-            + esc(p.c) + "</span><br>" + esc(tables.population) + " : <b>" + fmt(p.p)
-            + "</b><br>" + esc(tables.youth) + " : <b>" + fmt(p.y) + "</b>"
-            + "<br><span class='territory-muted'>" + esc(tables.sources[p.s]) + "</span>"
-            + (mls ? "<br>territoire d’intervention : " + mls : "");
+            + esc(p.c) + "</span>" + valueLine(p) + "<br>" + esc(tables.population)
+            + " : <b>" + fmt(p.p) + "</b><br>" + esc(tables.youth) + " : <b>" + fmt(p.y)
+            + "</b><br><span class='territory-muted'>" + esc(tables.sources[p.s]) + "</span>"
+            + (mls ? "<br>territoire d’intervention : " + mls : "") + why(p);
+    }
+    function communeStyle(feature) {
+        var colouring = tables.colourings[current];
+        var found = colouring.colours[feature.properties.q[current]];
+        var style = {fillColor: found || colouring.none, fillOpacity: 0.85};
+        for (var key in tables.border) { style[key] = tables.border[key]; }
+        return style;
     }
     return {
+        communeStyle: communeStyle,
+        // The communes' layer, restyled when another colouring is chosen.
+        setCommunes: function (layer) { communes = layer; },
+        // Colour the communes by colouring ``index`` and show its legend.
+        show: function (index) {
+            current = index;
+            if (communes) { communes.setStyle(communeStyle); }
+            document.querySelectorAll(".territory-colouring").forEach(function (box) {
+                box.style.display = Number(box.dataset.colouring) === index ? "" : "none";
+            });
+        },
         onCommune: function (feature, layer) {
             layer.bindTooltip(function () { return communeTip(feature.properties); },
                               {sticky: true, className: "territory-tooltip"});
@@ -159,7 +195,8 @@ class _Names(folium.MacroElement):
 
 def _to_js(value: Any) -> str:
     """Serialise to JSON that is safe inside a script element."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _plain_ints(values: pd.Series) -> list[int | None]:
@@ -201,43 +238,95 @@ def commune_catchments(
     return [sorted(p) for p in positions]
 
 
-def _youth_per_km2(communes: gpd.GeoDataFrame) -> np.ndarray:
-    if "area_km2" in communes.columns:
-        area_km2 = pd.to_numeric(communes["area_km2"], errors="coerce").to_numpy(dtype=float)
-    else:
-        area_km2 = communes.geometry.area.to_numpy() / 1e6
-    youth = pd.to_numeric(communes["youth"], errors="coerce").to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return youth / area_km2
+class _Areas(folium.map.Layer):
+    """Polygons as one GeoJSON layer, written compactly, styled and explained in JavaScript."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            style: {{ this.style }},
+            onEachFeature: {{ this.on_each }},
+            pane: {{ this.pane|tojson }},
+            className: {{ this.class_name|tojson }}
+        });
+        {{ this.after }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, collection: Mapping[str, Any], *, name: str, style: str, on_each: str,
+                 pane: str, class_name: str, after: str = "") -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "TerritoryAreas"
+        self.data = _to_js(collection)
+        self.style, self.on_each = style, on_each
+        self.pane, self.class_name = pane, class_name
+        self.after = after.replace("{layer}", self.get_name())
+
+
+def colour_by(fmap: folium.Map, items: Sequence[_colourings.Colouring]) -> None:
+    """Add one base layer per colouring: choosing one recolours the communes (and legend)."""
+    for position, item in enumerate(items):
+        folium.FeatureGroup(name=html_text(item.label), overlay=False,
+                            show=position == 0).add_to(fmap)
+    names = {html_text(item.label): position for position, item in enumerate(items)}
+    fmap.add_child(_Switch(names))
+
+
+class _Switch(folium.MacroElement):
+    """Recolour the communes when another base layer (colouring) is chosen."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var names = {{ this.names|tojson }};
+            {{ this._parent.get_name() }}.on("baselayerchange", function (event) {
+                if (event.name in names) { TERRITORY.show(names[event.name]); }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, names: Mapping[str, int]) -> None:
+        super().__init__()
+        self._name = "TerritorySwitch"
+        self.names = dict(names)
 
 
 def add_communes(
     fmap: folium.Map, communes: gpd.GeoDataFrame, *, helpers: _Helpers,
+    items: Sequence[_colourings.Colouring], notes: _colourings.Notes | None = None,
     catchment_positions: list[list[int]] | None = None,
 ) -> None:
-    """Add the communes, filled by youth density, with a tooltip each."""
+    """Add the communes, coloured by the first of ``items``, with a tooltip each."""
     sources, source_index = np.unique(communes["youth_source"].astype(str).to_numpy(),
                                       return_inverse=True)
     helpers.tables["sources"] = [str(s) for s in sources]
+    helpers.tables["colourings"] = [
+        {"label": item.label, "short": item.short, "colours": list(item.colours),
+         "none": NO_VALUE_COLOUR, "ranked": item.ranked} for item in items]
+    helpers.tables["rankTotal"] = _colourings.rank_total(notes)
     properties: dict[str, Sequence[Any]] = {
         "c": communes["code_insee"].astype(str).tolist(),
         "n": communes["nom"].astype(str).tolist(),
         "p": _plain_ints(communes["population"]),
         "y": _plain_ints(communes["youth"]),
         "s": source_index.tolist(),
-        "k": labels.youth_density_class(_youth_per_km2(communes)).tolist(),
+        "q": _colourings.columns(items, "classes"),
+        "v": _colourings.columns(items, "values"),
     }
+    if notes is not None:
+        properties.update(r=notes.ranks, f=notes.facts, w=notes.reasons)
     if catchment_positions is not None:
         properties["m"] = catchment_positions
-    colours = labels.YOUTH_DENSITY_COLOURS
-    folium.GeoJson(
-        feature_collection(simplify_coverage(communes.geometry), properties),
-        name="Communes : jeunes (16–25 ans) estimés par km²",
-        style_function=lambda f: {"fillColor": colours[f["properties"]["k"]],
-                                  "fillOpacity": 0.85, **COMMUNE_BORDER},
-        on_each_feature=JsCode("TERRITORY.onCommune"),
-        pane="territoryCommunes", class_name="territory-commune",
-    ).add_to(fmap)
+    collection = feature_collection(simplify_coverage(communes.geometry), properties)
+    _Areas(collection, name="Communes", style="TERRITORY.communeStyle",
+           on_each="TERRITORY.onCommune", pane="territoryCommunes",
+           class_name="territory-commune", after="TERRITORY.setCommunes({layer});",
+           ).add_to(fmap)
 
 
 def _consortium(value: Any) -> bool | None:

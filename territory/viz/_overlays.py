@@ -47,6 +47,7 @@ _STYLE = """
   letter-spacing: 0.04em; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.4); }
 .territory-tooltip { white-space: normal; width: 290px; font-size: 12px; }
 .territory-muted { color: #666; }
+.territory-reasons { margin: 3px 0 0 0; padding-left: 16px; }
 .territory-ml-label { background: transparent; border: none; box-shadow: none;
   padding: 0; font-weight: bold; font-size: 11px; color: #1a1a1a; white-space: nowrap;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
@@ -168,8 +169,8 @@ def _js_string(text: str) -> str:
 class Legend:
     """What the legend explains; sections with nothing to show are left out."""
 
-    density_labels: Sequence[str]
-    density_colours: Sequence[str]
+    # What can colour the communes, as (title, rows of colour and text); the first shows.
+    colourings: Sequence[tuple[str, Sequence[tuple[str, str]]]]
     # The outline styles drawn: True for consortium members (solid), False for others.
     consortium: Sequence[bool] = ()
     site_counts: Mapping[str, int] = field(default_factory=dict)
@@ -187,14 +188,17 @@ def _dot(colour: str, size_px: int) -> str:
             f'width: {size_px}px; height: {size_px}px"></span>')
 
 
-def _density_section(legend: Legend) -> str:
-    rows = [
-        _row(f'<span class="territory-key territory-swatch" style="background: {colour}">'
-             "</span>", text)
-        for text, colour in zip(legend.density_labels, legend.density_colours, strict=True)
-    ]
-    title = html_text(labels.YOUTH_DENSITY_LABEL[0].upper() + labels.YOUTH_DENSITY_LABEL[1:])
-    return f"<h2>{title}</h2>" + "".join(rows)
+def _colouring_sections(legend: Legend) -> str:
+    """Return one legend section per colouring, all but the first hidden until chosen."""
+    sections = []
+    for position, (title, rows) in enumerate(legend.colourings):
+        swatches = "".join(
+            _row(f'<span class="territory-key territory-swatch" style="background: {colour}">'
+                 "</span>", text) for colour, text in rows)
+        hidden = ' style="display: none"' if position else ""
+        sections.append(f'<div class="territory-colouring" data-colouring="{position}"'
+                        f"{hidden}><h2>{html_text(title)}</h2>{swatches}</div>")
+    return "".join(sections)
 
 
 def _catchment_section(consortium: Sequence[bool]) -> str:
@@ -231,7 +235,7 @@ def _unplaced_notes(legend: Legend) -> str:
 
 def legend_html(legend: Legend) -> str:
     """Return the legend's HTML (French), inside a ``<details>`` the user can fold."""
-    parts = [_density_section(legend)]
+    parts = [_colouring_sections(legend)]
     if legend.consortium:
         parts.append(_catchment_section(legend.consortium))
     if legend.site_counts:

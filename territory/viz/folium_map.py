@@ -1,9 +1,11 @@
 """The standalone map of a workspace: one HTML file that draws with no network.
 
-The map shows the communes (filled by youth density), the Missions Locales' catchments, their
-sites and their outreach actions, each in a layer the user can switch off, with a legend in
-French. Leaflet is the only browser library it needs, and :func:`write_html` copies it into
-the page, so the file opens anywhere, offline, as it is.
+The map shows the communes, the Missions Locales' catchments, their sites and their outreach
+actions, each in a layer the user can switch off, with a legend in French. Given the commune
+indicators, the communes can be coloured by the invisible-zone score, young people reached per
+1,000 or access time, with the classes, colours and tooltips of the dashboards; else (and
+always as a last choice) by youth density. Leaflet is the only browser library it needs, and
+:func:`write_html` copies it into the page, so the file opens anywhere, offline, as it is.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import geopandas as gpd
 import pandas as pd
 
 from territory._errors import TerritoryError
-from territory.viz import _assets, _layers, _overlays, _points, labels
-from territory.viz._frames import check_layers, is_drawable
+from territory.viz import _assets, _colourings, _layers, _overlays, _points, labels
+from territory.viz._frames import check_indicators, check_layers, is_drawable
 from territory.viz._geojson import web_bounds
 from territory.viz.labels import html_text
 
@@ -33,13 +35,16 @@ def _base_map(communes: gpd.GeoDataFrame, *, page_title: str, demo: bool) -> fol
     fmap.default_js = [("leaflet", _assets.LEAFLET_JS_URL)]
     fmap.default_css = [("leaflet_css", _assets.LEAFLET_CSS_URL)]
     fmap.get_root().title = html_text(page_title)  # type: ignore[attr-defined]
-    folium.FeatureGroup(name="Fond uni (hors ligne)", overlay=False).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap (nécessite internet)",
-                     overlay=False, show=False).add_to(fmap)
     top_px = 20 + (_overlays.BANNER_HEIGHT_PX if demo else 0)
     fmap.fit_bounds(web_bounds(communes.geometry), padding_top_left=(20, top_px),
                     padding_bottom_right=(20, 20))
     return fmap
+
+
+def _add_background(fmap: folium.Map) -> None:
+    """Add an OpenStreetMap background, off: it shows only with internet."""
+    folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap (nécessite internet)",
+                     overlay=True, show=False).add_to(fmap)
 
 
 def _ml_names(catchments: gpd.GeoDataFrame | None) -> dict[str, str]:
@@ -93,13 +98,13 @@ def _subtitle(communes: gpd.GeoDataFrame, catchments: gpd.GeoDataFrame | None,
     return " · ".join(parts)
 
 
-def _legend(catchments: gpd.GeoDataFrame | None, sites: gpd.GeoDataFrame | None,
+def _legend(items: list[_colourings.Colouring], catchments: gpd.GeoDataFrame | None,
+            sites: gpd.GeoDataFrame | None,
             actions: gpd.GeoDataFrame | None) -> _overlays.Legend:
     placed_sites, placed_actions = _placed(sites), _placed(actions)
     online, unplaced = _unplaced_counts(actions)
     return _overlays.Legend(
-        density_labels=labels.density_class_labels(),
-        density_colours=labels.YOUTH_DENSITY_COLOURS,
+        colourings=[(item.label, item.legend) for item in items],
         consortium=(sorted({v is True for v in catchments["in_consortium"]})
                     if is_drawable(catchments) else ()),
         site_counts=({} if placed_sites is None else
@@ -113,15 +118,18 @@ def _legend(catchments: gpd.GeoDataFrame | None, sites: gpd.GeoDataFrame | None,
 
 def _add_layers(fmap: folium.Map, communes: gpd.GeoDataFrame,
                 catchments: gpd.GeoDataFrame | None, sites: gpd.GeoDataFrame | None,
-                actions: gpd.GeoDataFrame | None, *, population_label: str) -> None:
+                actions: gpd.GeoDataFrame | None, *, population_label: str,
+                items: list[_colourings.Colouring], notes: _colourings.Notes | None) -> None:
     _layers.add_panes(fmap)
     helpers = _layers.add_helpers(fmap, population_label=population_label)
+    _layers.colour_by(fmap, items)
     ml_names = _ml_names(catchments)
     positions = None
     if is_drawable(catchments):
         helpers.tables["mls"] = catchments["ml_name"].astype(str).tolist()
         positions = _layers.commune_catchments(communes, catchments)
-    _layers.add_communes(fmap, communes, helpers=helpers, catchment_positions=positions)
+    _layers.add_communes(fmap, communes, helpers=helpers, items=items, notes=notes,
+                         catchment_positions=positions)
     if is_drawable(catchments):
         _layers.add_catchments(fmap, catchments, site_counts=_count_by_ml(sites),
                                action_counts=_count_by_ml(actions))
@@ -144,15 +152,20 @@ def workspace_map(
     title: str = DEFAULT_TITLE,
     population_label: str = labels.POPULATION_LABEL,
     figures: Mapping[str, float] | None = None,
+    indicators: pd.DataFrame | None = None,
+    threshold_min: float = 30.0,
 ) -> folium.Map:
     """Draw a workspace's layers on one interactive map, labelled in French.
 
-    Communes are filled by estimated young people per km² (fixed classes,
-    :data:`~territory.viz.labels.YOUTH_DENSITY_BREAKS`) with a tooltip each; catchments are
-    outlined (solid for IN Système consortium members, dashed otherwise) and named; sites and
-    actions are dots coloured by kind, one layer per kind. Online actions have no place: the
-    legend counts them. No tile layer is needed: an OpenStreetMap background can be switched
-    on, and shows only with internet.
+    Communes have a tooltip each and are coloured, as the user chooses in the layer control,
+    by the invisible-zone score, young people reached per 1,000 or access time (given
+    ``indicators``: the classes and colours of the report and the dashboards,
+    :func:`territory.viz.classes.map_classes`), or by estimated young people per km² (fixed
+    classes, :data:`~territory.viz.labels.YOUTH_DENSITY_BREAKS`). The communes are drawn
+    once, whatever colours them. Catchments are outlined (solid for IN Système consortium
+    members, dashed otherwise) and named; sites and actions are dots coloured by kind, one
+    layer per kind. Online actions have no place: the legend counts them. No tile layer is
+    needed: an OpenStreetMap background can be switched on, and shows only with internet.
 
     Parameters
     ----------
@@ -173,6 +186,13 @@ def workspace_map(
         (:func:`territory.analysis.headline`): the title box then gives its young people,
         sites and actions as the dashboard and the report do. Without them, the rows drawn
         are counted.
+    indicators
+        The commune indicators of the whole region (classes are region-wide, so that an ML's
+        communes keep their colours), one row per ``zone_id`` (INSEE code). A map to hand
+        out takes the public table, :func:`territory.report.public_communes`: a masked
+        figure shows its mask (« < 11 », « s ») and no rank. None: youth density only.
+    threshold_min
+        The access threshold, for the classes of access time (30 min, France Services).
 
     Returns
     -------
@@ -194,14 +214,19 @@ def workspace_map(
     """
     check_layers({"communes": communes, "catchments": catchments, "sites": sites,
                   "actions": actions})
+    check_indicators(indicators)
     page_title = f"{title} — {labels.DEMO_LABEL}" if demo else title
     fmap = _base_map(communes, page_title=page_title, demo=demo)
     _overlays.add_style(fmap, demo=demo)
     _overlays.add_title(fmap, title, _subtitle(communes, catchments, sites, actions, figures))
     _overlays.add_controls(fmap)
-    _add_layers(fmap, communes, catchments, sites, actions, population_label=population_label)
+    items = _colourings.colourings(communes, indicators, threshold_min=threshold_min)
+    notes = None if indicators is None else _colourings.commune_notes(communes, indicators)
+    _add_layers(fmap, communes, catchments, sites, actions, population_label=population_label,
+                items=items, notes=notes)
+    _add_background(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    _overlays.add_legend(fmap, _legend(catchments, sites, actions))
+    _overlays.add_legend(fmap, _legend(items, catchments, sites, actions))
     if demo:
         _overlays.add_banner(fmap)
     return fmap

@@ -295,3 +295,179 @@ def test_every_table_header_reads_in_full(browser: Any, server: str, view: str) 
     assert titles.evaluate_all(TRUNCATED_TITLES) == []
     assert "Invisibles" in " ".join(titles.all_inner_texts())
     page.page.close()
+
+
+# -- what covers what ------------------------------------------------------------------------
+# A commune under the click modes: a popup that opens upwards from it meets the controls.
+UNDER_THE_MODES = """(root) => {
+    const doc = root.getRootNode();
+    const r = root.querySelector(".tm-modes").getBoundingClientRect();
+    for (let y = r.bottom + 12; y < r.bottom + 160; y += 4) {
+        for (let x = r.left + 10; x < r.right - 10; x += 8) {
+            const el = doc.elementFromPoint(x, y);
+            if (el && el.matches("path.territory-commune")) { return [x, y]; }
+        }
+    }
+    return null;
+}"""
+# How much of the popup a person cannot see: points of a 9 × 9 grid over it that something
+# else covers, and whether it passes the map's edges.
+POPUP_SEEN = """(popup) => {
+    const doc = popup.getRootNode();
+    const frame = popup.closest(".tm-map").getBoundingClientRect();
+    const r = popup.querySelector(".leaflet-popup-content-wrapper").getBoundingClientRect();
+    let covered = 0;
+    for (let i = 1; i < 10; i++) {
+        for (let j = 1; j < 10; j++) {
+            const el = doc.elementFromPoint(r.left + r.width * i / 10, r.top + r.height * j / 10);
+            if (!popup.contains(el)) { covered += 1; }
+        }
+    }
+    const outside = r.left < frame.left || r.top < frame.top || r.right > frame.right ||
+        r.bottom > frame.bottom;
+    return {covered: covered, outside: outside};
+}"""
+# Communes of the selection (not faded) whose middle the legend hides, and the map's centre.
+UNDER_THE_LEGEND = """(legend) => {
+    const doc = legend.getRootNode();
+    const chosen = [...doc.querySelectorAll("path.territory-commune")]
+        .filter((p) => p.getAttribute("fill") !== "#f4f4f2");
+    let hidden = 0;
+    for (const p of chosen) {
+        const r = p.getBoundingClientRect();
+        if (legend.contains(doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2))) {
+            hidden += 1;
+        }
+    }
+    const m = legend.closest(".tm-map").getBoundingClientRect();
+    const centre = legend.contains(doc.elementFromPoint(m.left + m.width / 2,
+                                                        m.top + m.height / 2));
+    return {chosen: chosen.length, hidden: hidden, centre: centre};
+}"""
+
+
+def _eventually(read: Any, ok: Any, timeout_s: float = 5.0) -> Any:
+    """Read until ``ok(value)`` (a pan or a redraw may be under way); return the last value."""
+    deadline = time.monotonic() + timeout_s
+    value = read()
+    while not ok(value) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = read()
+    return value
+
+
+def _choose_ml(page: Any, dash_file: Path, code: str) -> None:
+    catchments = Workspace(dash_file).read("catchments").set_index("ml_code")
+    name = str(catchments.loc[code, "ml_name"])
+    page.locator("select").first.select_option(label=name)
+    page.locator(".tc-card", has_text=name).first.wait_for(timeout=TIMEOUT_MS)
+
+
+def _add_site_at_a_free_commune(planner: Page) -> None:
+    page = planner.page
+    page.locator("button.tm-mode[data-mode=add]").click()
+    x, y = page.locator("path.territory-commune").first.evaluate(FREE_COMMUNE)
+    page.mouse.click(x, y)
+    page.locator(".tm-candidate").first.wait_for(timeout=TIMEOUT_MS)
+
+
+def test_the_explanation_popup_opens_clear_of_the_map_controls(browser: Any, server: str,
+                                                                dash_file: Path) -> None:
+    planner = Page(browser, server + "/planification")
+    page = planner.page
+    _choose_ml(page, dash_file, "ML05")
+    point = page.locator(".tm-root").evaluate(UNDER_THE_MODES)
+    assert point is not None, "no commune under the click modes"
+    page.mouse.click(*point)
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for(timeout=TIMEOUT_MS)
+    assert "Indice de zone invisible" in popup.inner_text()
+    seen = _eventually(lambda: popup.evaluate(POPUP_SEEN),
+                       lambda s: s["covered"] == 0 and not s["outside"])
+    assert seen == {"covered": 0, "outside": False}
+    assert planner.errors == []
+    page.close()
+
+
+def test_a_candidate_site_tooltip_reads_in_lines_not_a_word_a_line(browser: Any,
+                                                                   server: str) -> None:
+    planner = Page(browser, server + "/planification")
+    page = planner.page
+    _add_site_at_a_free_commune(planner)
+    page.locator(".tm-candidate").first.hover()
+    tip = page.locator(".leaflet-tooltip.tm-tooltip", has_text="Lieu 1")
+    tip.wait_for(timeout=TIMEOUT_MS)
+    box = tip.bounding_box()
+    assert box is not None
+    line = float(tip.evaluate("(t) => parseFloat(getComputedStyle(t).lineHeight)"))
+    # A name and one sentence of gain: a few lines, and a tooltip wide enough to hold them.
+    assert box["height"] < 5 * line, box
+    assert box["width"] > 150, box
+    page.close()
+
+
+def test_the_legend_folds_away_from_the_chosen_ml_and_stays_folded(browser: Any, server: str,
+                                                                   dash_file: Path) -> None:
+    planner = Page(browser, server + "/planification")
+    page = planner.page
+    _choose_ml(page, dash_file, "ML05")
+    legend = page.locator(".tm-legend")
+    before = _eventually(lambda: legend.evaluate(UNDER_THE_LEGEND),
+                         lambda s: s["chosen"] > 100)
+    assert before["hidden"] > 0  # open, it hides part of the catchment of ML05
+    toggle = legend.locator("button.tm-legend-toggle")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    after = legend.evaluate(UNDER_THE_LEGEND)
+    assert after["hidden"] == 0 and not after["centre"]
+    assert not legend.locator(".tm-legend-body").is_visible()
+    page.reload()
+    page.wait_for_function("() => window.territoryMapDrawn !== undefined", timeout=TIMEOUT_MS)
+    toggle = page.locator(".tm-legend button.tm-legend-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert page.locator(".tm-legend .tm-legend-body").is_visible()
+    page.close()
+
+
+@pytest.mark.xfail(strict=True, reason="the comparison of scenarios sits in the plan's side "
+                   "column, 350 px wide (territory/dashboards/_plan.py, PlanPanel.__panel__)")
+def test_the_scenario_comparison_has_room_for_its_columns(browser: Any, server: str) -> None:
+    planner = Page(browser, server + "/planification")
+    page = planner.page
+    _add_site_at_a_free_commune(planner)
+    name = page.get_by_placeholder("ex. Printemps 2027")
+    name.fill("Comparaison")
+    name.press("Enter")
+    page.get_by_text("Enregistrer le scénario").click()
+    table = page.locator("table.tc-table", has_text="Scénario")
+    table.wait_for(timeout=TIMEOUT_MS)
+    box = table.bounding_box()
+    assert box is not None and box["width"] >= 600, box
+    headers = table.locator("th")
+    assert headers.evaluate_all(TRUNCATED_TITLES) == []
+    line = float(headers.first.evaluate("(t) => parseFloat(getComputedStyle(t).lineHeight)"))
+    heights = [b["height"] for b in (h.bounding_box() for h in headers.all()) if b]
+    assert max(heights) < 2 * line + 10, heights  # a header on one or two lines
+    page.close()
+
+
+def test_the_director_table_shows_masks_and_whole_headers(browser: Any, server: str) -> None:
+    director = Page(browser, server + "/direction")
+    page = director.page
+    months = page.locator("select", has=page.locator("option", has_text="avr. 2020"))
+    before = director.card("Jeunes atteints")
+    months.nth(0).select_option(label="avr. 2020")
+    months.nth(1).select_option(label="avr. 2020")
+    director.wait_card_change("Jeunes atteints", before)
+    table = page.locator(".tabulator", has=page.locator(".tabulator-col-title",
+                                                         has_text="Mission Locale"))
+    table.locator(".tabulator-cell", has_text="< 11").first.wait_for(timeout=TIMEOUT_MS)
+    cells = [t.strip() for t in table.locator(".tabulator-cell").all_inner_texts()]
+    assert "NaN" not in cells and not any("NaN" in t for t in cells)
+    assert table.locator(".tabulator-col-title").evaluate_all(TRUNCATED_TITLES) == []
+    holder = table.locator(".tabulator-tableholder")
+    assert holder.evaluate("(h) => h.scrollWidth <= h.clientWidth + 1")
+    assert director.errors == []
+    page.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -137,3 +138,17 @@ def test_counts_kept_instead_of_contacts_offer_the_periods_counted(
     assert 0 < app.figures["reached"] < whole
     assert "du 01/01/2020 au 31/12/2020" in app.funnel.object
     assert app.chart.object is None
+
+
+def test_masked_cells_of_the_ml_table_show_their_mark(fresh: DirectorApp) -> None:
+    # One month: several MLs reached 1 to 10 young people, masked « < 11 », and what would
+    # give them back is masked too (« s »).
+    fresh.param.update(start="2020-04", end="2020-04")
+    shown = fresh.table.value
+    assert not shown.isna().any().any()
+    cells = shown.drop(columns="Mission Locale").to_numpy().ravel().tolist()
+    marks = [c for c in cells if isinstance(c, str)]
+    assert "< 11" in marks
+    assert set(marks) <= {"< 11", "s"}
+    numbers = [c for c in cells if not isinstance(c, str)]
+    assert numbers and all(isinstance(c, float) and not math.isnan(c) for c in numbers)

@@ -10,9 +10,11 @@ from territory import InputError
 from territory.analysis import parse_period
 from territory.report._data import is_demo, period_label, total_row
 from territory.report._format import count, share
-from territory.report._maps import quintile, spread
+from territory.report._labels import Name, place, spread
+from territory.report._maps import place_name
 from territory.report._style import text_width, wrap
 from territory.report.document import Table, check_suffix
+from territory.viz.classes import rank_quintile
 
 
 def test_labels_are_spread_apart_and_stay_put_when_apart() -> None:
@@ -26,9 +28,46 @@ def test_labels_are_spread_apart_and_stay_put_when_apart() -> None:
 
 
 def test_quintiles_of_the_rank() -> None:
-    classes = quintile(pd.Series(np.arange(1, 101)), 100)
+    classes = rank_quintile(pd.Series(np.arange(1, 101)), 100)
     assert np.bincount(classes).tolist() == [20] * 5
-    assert classes[0] == 0 and classes[-1] == 4
+    assert classes[0] == 4 and classes[-1] == 0  # rank 1, the least reached: the darkest
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_names_beside_crowded_points_do_not_overlap_and_stay_on_the_map() -> None:
+    # Five communes 0.2 inch apart on a map of 1 000 m per inch, 10 × 10 inches.
+    names = [Name(5000.0 + 200 * i, 5000.0, f"Commune {i}", 7, required=True, around=True)
+             for i in range(5)]
+    placed = place(names, metres_per_inch=1000, extent=(0, 10_000, 0, 10_000))
+    assert [p.name for p in placed] == names
+    boxes = [p.box for p in placed]
+    assert not any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert all(min(b) >= 0 and max(b) <= 10_000 for b in boxes)
+    assert place(names, metres_per_inch=1000, extent=(0, 10_000, 0, 10_000)) == placed
+
+
+def test_a_name_that_finds_no_room_gives_way_to_its_short_form_then_to_nothing() -> None:
+    taken = [(0.0, 0.0, 10_000.0, 10_000.0)]  # the whole map is covered
+    optional = Name(5000.0, 5000.0, "Saintes et environs", 6, short="05")
+    assert place([optional], metres_per_inch=1000, extent=(0, 10_000, 0, 10_000),
+                 taken=taken) == []
+    roomy = place([Name(5000.0, 5000.0, "x" * 400, 6, short="05")], metres_per_inch=1000,
+                  extent=(0, 10_000, 0, 10_000))
+    assert [p.text for p in roomy] == ["05"]
+
+
+@pytest.mark.parametrize(("name", "place_"), [
+    ("Mission Locale de l'agglomération d'Angoulême (fictive)", "Angoulême"),
+    ("Mission Locale du Pays de Sarlat-la-Canéda (fictive)", "Sarlat-la-Canéda"),
+    ("Mission Locale rurale de Morlaàs (fictive)", "Morlaàs"),
+    ("Mission Locale des Landes", "Landes"),
+    ("Mission Locale Sud Gironde", "Sud Gironde"),
+])
+def test_a_mission_locale_is_named_on_the_map_by_its_place(name: str, place_: str) -> None:
+    assert place_name(name) == place_
 
 
 def test_wrapped_lines_fit_their_width() -> None:

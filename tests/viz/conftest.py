@@ -131,3 +131,29 @@ def region_layers(base_workspace_file: Path) -> dict[str, gpd.GeoDataFrame]:
         geometry=gpd.GeoSeries(places, crs=CRS),
     )
     return {"communes": communes, "catchments": catchments, "sites": sites, "actions": actions}
+
+
+@pytest.fixture
+def grid_indicators(grid_communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Public indicators of the grid: commune 1 masked (« < 11 »), commune 2 « s ».
+
+    Scores fall from commune 1 (rank 1) to commune 9; commune 5 is beyond the threshold.
+    """
+    codes = grid_communes["code_insee"].tolist()
+    youth = grid_communes["youth"].astype(float).to_numpy()
+    reached = np.array([4.0, 15.0, 0.0, 30.0, 12.0, 20.0, 50.0, 40.0, 80.0])
+    table = pd.DataFrame({
+        "zone_id": codes, "zone_name": grid_communes["nom"].tolist(), "youth": youth,
+        "invisible_est": youth * 0.129 * 0.37, "reached": reached,
+        "contacts_per_1000": 1000 * reached / youth,
+        "nearest_min": [5.0, 8.0, 12.0, 18.0, 41.0, 3.0, 2.0, 25.0, 1.0],
+        "covered_share": [1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0],
+        "gap_score": np.linspace(80.0, 20.0, 9), "gap_rank": np.arange(1, 10),
+        "reasons": ["presque personne atteint"] + [""] * 3
+                   + ["loin de tout lieu d'accueil (41 min)"] + [""] * 4,
+    })
+    for column in ("reached", "contacts_per_1000", "invisible_est", "gap_score"):
+        flag = ["< 11" if column == "reached" else "s", "s"] + [None] * 7
+        table[column] = table[column].mask(pd.Series(flag).notna())
+        table.insert(list(table.columns).index(column) + 1, f"{column}_secret", flag)
+    return table

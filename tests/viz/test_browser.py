@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from territory.viz import workspace_map, write_html
@@ -142,3 +143,61 @@ def test_hovering_a_commune_tells_its_figures(region_page: OfflinePage) -> None:
     assert "population municipale 2017 (INSEE)" in text
     assert "jeunes (16–25 ans) estimés" in text
     assert "territoire d’intervention : Mission Locale" in text
+
+
+@pytest.fixture
+def indicator_page(browser: Any, tmp_path: Path, grid_communes: gpd.GeoDataFrame,
+                   grid_catchments: gpd.GeoDataFrame,
+                   grid_indicators: pd.DataFrame) -> Iterator[OfflinePage]:
+    """The grid coloured by its public indicators, opened with no network."""
+    path = tmp_path / "carte.html"
+    fmap = workspace_map(grid_communes, catchments=grid_catchments, indicators=grid_indicators,
+                         demo=True, title="Grille d’essai")
+    write_html(fmap, path)
+    offline = _open(browser, path)
+    yield offline
+    offline.page.close()
+
+
+def _fills(page: Any) -> list[str]:
+    return page.evaluate("""() => Array.from(document.querySelectorAll(
+        "path.territory-commune"), (path) => path.getAttribute("fill"))""")
+
+
+def _legend_title(page: Any) -> str:
+    return page.locator(".territory-colouring:visible h2").inner_text()
+
+
+def test_choosing_score_reach_or_access_recolours_the_same_communes(
+        indicator_page: OfflinePage) -> None:
+    page = indicator_page.page
+    control = page.locator(".leaflet-control-layers-base label")
+    assert control.count() == 4
+    assert _legend_title(page) == "Indice de zone invisible (0–100)"
+    seen = {_legend_title(page): _fills(page)}
+    for name in ("Jeunes atteints", "Temps d’accès", "Jeunes (16–25 ans)", "Indice"):
+        control.filter(has_text=name).locator("input").check()
+        assert page.locator("path.territory-commune").count() == 9
+        assert _legend_title(page).startswith(name)
+        seen[_legend_title(page)] = _fills(page)
+    assert len({tuple(fills) for fills in seen.values()}) == 4
+    assert seen["Indice de zone invisible (0–100)"][0] == "#810f7c"  # rank 1, the darkest
+    assert page.locator(".territory-banner").inner_text().startswith("DONNÉES FICTIVES")
+    assert indicator_page.requests == [] and indicator_page.errors == []
+
+
+def test_the_tooltip_gives_the_value_rank_and_reasons_of_the_colouring(
+        indicator_page: OfflinePage) -> None:
+    page = indicator_page.page
+    page.locator(".leaflet-control-layers-base label").filter(
+        has_text="Indice").locator("input").check()
+    box = page.locator("path.territory-commune").nth(4).bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = page.locator(".territory-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    text = tooltip.inner_text()
+    assert "Commune 5" in text
+    assert "indice : 50,0 · rang 5 / 9" in text
+    assert "lieu le plus proche à 41 min" in text
+    assert "loin de tout lieu d'accueil (41 min)" in text

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import folium
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 
 from territory._errors import InputError, TerritoryError
@@ -212,3 +215,91 @@ def test_each_commune_knows_its_catchments(
     shared = grid_catchments.copy()
     shared.loc[1, "geometry"] = shared.geometry.iloc[1].union(grid_communes.geometry.iloc[1])
     assert commune_catchments(grid_communes, shared)[1] == [0, 1]
+
+
+# -- what colours the communes -------------------------------------------------------------
+
+
+def _tables_and_communes(page: str) -> tuple[dict, list[dict]]:
+    """The helpers' tables and the communes' feature properties, read in a written map."""
+    decoder = json.JSONDecoder()
+    start = page.index("var tables = ") + len("var tables = ")
+    tables, _ = decoder.raw_decode(page, start)
+    at = page.rfind("L.geoJson(", 0, page.index('className: "territory-commune"'))
+    collection, _ = decoder.raw_decode(page, at + len("L.geoJson("))
+    return tables, [f["properties"] for f in collection["features"]]
+
+
+@pytest.fixture
+def indicator_page(grid_communes: gpd.GeoDataFrame, grid_catchments: gpd.GeoDataFrame,
+                   grid_indicators: pd.DataFrame, tmp_path: Path) -> str:
+    fmap = workspace_map(grid_communes, catchments=grid_catchments, indicators=grid_indicators,
+                         title="Grille d’essai")
+    return _page(fmap, tmp_path)
+
+
+def test_communes_can_be_coloured_by_score_reach_access_or_density(indicator_page: str) -> None:
+    tables, communes = _tables_and_communes(indicator_page)
+    labels = [c["label"] for c in tables["colourings"]]
+    assert labels == ["Indice de zone invisible (0–100)", "Jeunes atteints pour 1 000 jeunes",
+                      "Temps d’accès au lieu le plus proche (min)",
+                      "Jeunes (16–25 ans) estimés par km²"]
+    for label in labels:  # one base layer (radio button) and one legend section each
+        assert f"{json.dumps(label)} :" in indicator_page, label
+    assert indicator_page.count('class="territory-colouring"') == 4
+    assert [c["q"][0] for c in communes] == [4, 4, 3, 3, 2, 2, 1, 1, 0]
+    assert communes[4]["q"][2] == 3  # 41 min: beyond the threshold (30 to 45 min)
+    assert communes[0]["q"][1] == -1  # masked: no class
+
+
+def test_each_commune_is_drawn_once_whatever_colours_it(indicator_page: str) -> None:
+    assert indicator_page.count('"c":"33905"') == 1
+    assert indicator_page.count("L.geoJson(") == 2  # the communes and the catchments
+
+
+def test_tooltips_say_the_dashboards_words_and_keep_masked_figures_masked(
+        indicator_page: str) -> None:
+    _, communes = _tables_and_communes(indicator_page)
+    first, second, fifth = communes[0], communes[1], communes[4]
+    assert first["v"][:2] == ["s", "s"] and first["r"] is None
+    assert "< 11 jeunes atteints sur la période" in first["f"]
+    assert "invisibles estimés : s" in first["f"]
+    assert first["w"] == "presque personne atteint"
+    assert second["r"] is None and "jeunes atteints sur la période : s" in second["f"]
+    assert fifth["v"][0] == "50,0" and fifth["r"] == 5
+    assert fifth["f"] == ("50 jeunes (16–25 ans) · ~2 invisibles estimés · 12 jeunes "
+                          "atteints sur la période · lieu le plus proche à 41 min")
+    assert "rang " in indicator_page and "territory-reasons" in indicator_page
+
+
+def test_without_indicators_the_communes_show_youth_density(grid_page: str) -> None:
+    tables, communes = _tables_and_communes(grid_page)
+    assert [c["label"] for c in tables["colourings"]] == ["Jeunes (16–25 ans) estimés par km²"]
+    assert communes[0]["v"] == ["10,0"]
+    assert json.dumps("Fond OpenStreetMap (nécessite internet)") in grid_page
+
+
+def test_an_indicator_table_missing_columns_is_refused(
+        grid_communes: gpd.GeoDataFrame, grid_indicators: pd.DataFrame) -> None:
+    with pytest.raises(InputError, match=r"indicators.*gap_rank.*territory.analysis"):
+        workspace_map(grid_communes, indicators=grid_indicators.drop(columns="gap_rank"))
+
+
+def test_the_indicator_layers_cost_little_more_than_the_density_map(
+        region_layers: dict[str, gpd.GeoDataFrame], tmp_path: Path) -> None:
+    communes = region_layers["communes"]
+    rng = np.random.default_rng(2019)
+    score = rng.uniform(0, 60, len(communes))
+    reached = rng.integers(0, 40, len(communes)).astype(float)
+    table = pd.DataFrame({
+        "zone_id": communes["code_insee"], "zone_name": communes["nom"],
+        "youth": communes["youth"].astype(float), "invisible_est": rng.uniform(0, 50,
+                                                                                len(communes)),
+        "reached": reached, "contacts_per_1000": reached, "nearest_min": rng.uniform(0, 60,
+                                                                                      len(communes)),
+        "covered_share": 1.0, "gap_score": score,
+        "gap_rank": pd.Series(score).rank(ascending=False, method="first").astype(int),
+        "reasons": "presque personne atteint ; loin de tout lieu d'accueil (41 min)"})
+    plain = write_html(workspace_map(communes), tmp_path / "densite.html")
+    rich = write_html(workspace_map(communes, indicators=table), tmp_path / "indices.html")
+    assert rich < 1.35 * plain
