@@ -1,30 +1,31 @@
-"""The planner's plan: candidate sites, proposed sites, saved scenarios and their comparison.
+"""The planner's plan column: the places, the proposals, saved scenarios and their comparison.
 
-The panel changes only the session's :class:`~territory.dashboards.state.PlannerState`; the
-app redraws the figures when it changes.
+The panel reads and changes only the session's :class:`~territory.dashboards.state.
+PlannerState`: it adds town halls and proposals to it, and redraws when its figures or its
+proposals change. Figures, proposals and comparisons come from one model
+(:mod:`territory.dashboards._planning`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import panel as pn
 import param
 
-from territory.dashboards import _html, _optimiser, _scenarios, data, whatif
-from territory.dashboards.whatif import Candidate
+from territory import planning
+from territory.dashboards import _html, _planning, _scenarios, data
+from territory.dashboards.state import Candidate, PlanFigures, PlannerState
 from territory.viz.labels import format_count, html_text
 
-if TYPE_CHECKING:
-    from territory.dashboards.planner import PlannerApp
-    from territory.dashboards.state import PlannerState
-
-__all__ = ["PlanPanel"]
+__all__ = ["PlanPanel", "gain_text"]
 
 WIDTH = 350
+CURRENT = "Plan en cours"
 
 
-def _gain_text(youth: float, invisible: float, threshold: float) -> str:
+def gain_text(youth: float, invisible: float, threshold: float) -> str:
+    """Say what a place brings: young people within the threshold, invisible among them."""
     return (f"+{_html.count_text(youth)} jeunes à moins de {threshold:g} min, "
             f"dont ~{_html.count_text(invisible)} invisibles estimés")
 
@@ -35,11 +36,12 @@ class PlanPanel(pn.viewable.Viewer):
     n_sites = param.Integer(default=3, bounds=(1, 10), doc="How many sites to propose.")
     scenario_name = param.String(default="", doc="Name to save the plan under.")
 
-    def __init__(self, app: PlannerApp, state: PlannerState, **params: Any) -> None:
+    def __init__(self, state: PlannerState, **params: Any) -> None:
         super().__init__(**params)
-        self.app = app
         self.state = state
-        state.param.watch(lambda *_: self._show_proposals(), "proposals")
+        self.comparison_result: planning.Comparison | None = None
+        state.param.watch(lambda *_: self.refresh(),
+                          ["figures", "proposals", "proposal_note"])
         self.listing = pn.pane.HTML(stylesheets=[_html.CSS], sizing_mode="stretch_width")
         self.mairie = pn.widgets.AutocompleteInput(
             label="Ou choisir une mairie", placeholder="nom de la commune…", min_characters=2,
@@ -48,17 +50,17 @@ class PlanPanel(pn.viewable.Viewer):
         self.mairie.param.watch(self._on_mairie, "value")
         self.clear = pn.widgets.Button(label="Retirer tous les lieux", color="light",
                                        sizing_mode="stretch_width")
-        self.clear.on_click(self._on_clear)
+        self.clear.on_click(lambda _: self.state.remove_all())
         self.propose = pn.widgets.Button(label="Proposer les meilleurs lieux",
                                          color="primary", sizing_mode="stretch_width",
                                          align="end")
-        self.propose.on_click(self._on_propose)
+        self.propose.on_click(lambda _: self.run_optimiser())
         self.keep_all = pn.widgets.Button(label="Garder les lieux proposés", color="light",
                                           sizing_mode="stretch_width", visible=False)
-        self.keep_all.on_click(lambda _: self.keep(None))
+        self.keep_all.on_click(lambda _: self.state.keep(None))
         self.save = pn.widgets.Button(label="Enregistrer le scénario", color="success",
                                       sizing_mode="stretch_width")
-        self.save.on_click(self._on_save)
+        self.save.on_click(lambda _: self.save_scenario())
         self.message = pn.pane.HTML(stylesheets=[_html.CSS], sizing_mode="stretch_width")
         self.compare_a = pn.widgets.Select(label="Comparer", sizing_mode="stretch_width")
         self.compare_b = pn.widgets.Select(label="avec", sizing_mode="stretch_width")
@@ -66,9 +68,17 @@ class PlanPanel(pn.viewable.Viewer):
             widget.param.watch(lambda _: self._refresh_comparison(), "value")
         self.comparison = pn.pane.HTML(stylesheets=[_html.CSS], sizing_mode="stretch_width")
 
+    @property
+    def scope(self) -> data.Scope:
+        """The selection the plan is measured on (the state's)."""
+        scope = self.state.scope
+        if scope is None:
+            raise RuntimeError("the planner state has no scope yet")
+        return scope
+
     def load(self) -> None:
         """Fill the town halls and the saved scenarios (after the page has loaded)."""
-        self.mairie.options = data.mairie_options(*self.app.key)
+        self.mairie.options = data.mairie_options(*self.scope.key)
         self._refresh_scenarios()
 
     @property
@@ -76,83 +86,47 @@ class PlanPanel(pn.viewable.Viewer):
         """The sites the optimiser proposes (the state's)."""
         return list(self.state.proposals)
 
-    # -- candidates --------------------------------------------------------------------------
-    def move(self, site_id: str, x: float, y: float, code: str | None) -> None:
-        """Move a candidate to the Lambert-93 point ``(x, y)`` in commune ``code``."""
-        for c in self.state.candidates:
-            if c.id == site_id:
-                base = c.name.split(" (")[0] if c.origin != "mairie" else f"Lieu {c.id[1:]}"
-                name = f"{base} ({self.app.commune_name(code)})" if code else base
-                self.state.replace(Candidate(id=c.id, x=x, y=y, name=name,
-                                             code_insee=code or ""))
-
-    def keep(self, proposal_id: str | None) -> None:
-        """Move one proposed site (or all of them) into the plan."""
-        self.state.keep(proposal_id)
-
-    def candidate_markers(self, coverage: whatif.Coverage) -> list[dict[str, Any]]:
-        """Return the map markers of the candidates, with their gains."""
-        threshold = float(self.app.threshold_min)
-        markers = []
-        for number, c in enumerate(self.state.candidates, start=1):
-            lat, lon = self.app.to_latlon(c.x, c.y)
-            gain = _gain_text(*coverage.gain_of(c.id), threshold)
-            tip = f"<b>{html_text(c.name)}</b><br>{html_text(gain)}"
-            popup = (f"{tip}<br><span class='tm-muted'>Glisser le point pour le déplacer."
-                     f"</span><br><button class='tm-action tm-secondary' data-action='remove' "
-                     f"data-id='{c.id}'>Retirer ce lieu</button>")
-            markers.append({"id": c.id, "lat": lat, "lon": lon, "label": str(number),
-                            "tip": tip, "popup": popup})
-        return markers
-
-    def _on_clear(self, _: Any) -> None:
-        self.state.candidates = []
+    # -- places ------------------------------------------------------------------------------
+    def add_town_hall(self, code: str) -> Candidate:
+        """Add a place at the town hall of the commune ``code``; return it."""
+        return self.state.add(_planning.town_hall(self.scope, code,
+                                                  site_id=self.state.new_id()))
 
     def _on_mairie(self, event: param.parameterized.Event) -> None:
-        # The widget's value is the town hall's code (its options map labels to codes); a
-        # label typed in full is accepted too.
-        options = self.mairie.options
-        codes = set(options.values()) if isinstance(options, dict) else set()
-        code = event.new if event.new in codes else (
-            options.get(event.new) if isinstance(options, dict) else None)
+        # The browser sends the chosen option's value, the town hall's code (the options map
+        # labels to codes); a label typed in full is accepted too.
+        options = self.mairie.options if isinstance(self.mairie.options, dict) else {}
+        code = event.new if event.new in set(options.values()) else options.get(event.new)
         if code:
-            self.app.add_mairie(str(code))
+            self.add_town_hall(str(code))
             self.mairie.value = ""
 
     # -- proposals ---------------------------------------------------------------------------
-    def _on_propose(self, _: Any) -> None:
-        found = _optimiser.propose(self.app, n_sites=self.n_sites)
+    def run_optimiser(self) -> None:
+        """Propose ``n_sites`` places on top of the plan's (the state's proposals)."""
+        found = _planning.propose(self.scope, self.state.candidates, n_sites=self.n_sites)
         self.state.propose(found.sites, found.gains, found.note)
 
-    def _proposal_gain(self, site_id: str) -> tuple[float, float]:
+    def proposal_gain(self, site_id: str) -> tuple[float, float]:
+        """Return ``(youth, invisible)`` a proposal brings, after the plan's places."""
         youth, invisible = self.state.proposal_gains.get(site_id, (0.0, 0.0))
         return float(youth), float(invisible)
 
-    def _show_proposals(self) -> None:
-        markers = []
-        for number, p in enumerate(self.state.proposals, start=1):
-            lat, lon = self.app.to_latlon(p.x, p.y)
-            gain = _gain_text(*self._proposal_gain(p.id), float(self.app.threshold_min))
-            tip = f"<b>Proposition {number} : {html_text(p.name)}</b><br>{html_text(gain)}"
-            popup = (f"{tip}<br><button class='tm-action' data-action='keep' data-id='{p.id}'>"
-                     "Ajouter au plan</button>")
-            markers.append({"id": p.id, "lat": lat, "lon": lon, "label": str(number),
-                            "tip": tip, "popup": popup})
-        self.app.map.proposals = markers
-        self.keep_all.visible = bool(self.state.proposals)
-
     # -- scenarios ---------------------------------------------------------------------------
-    def _on_save(self, _: Any) -> None:
-        if self.app.coverage is None:
+    def save_scenario(self) -> None:
+        """Save the plan's places and their gains under ``scenario_name``."""
+        figures, scope = self.state.figures, self.scope
+        if figures is None:
             return
         try:
-            _scenarios.save_scenario(self.app.source.path, self.scenario_name,
-                                    self.state.candidates, coverage=self.app.coverage,
-                                    ml_code=self.app.ml,
-                                    parameters={"threshold_min": self.app.threshold_min,
-                                                "period": self.app.filters.period,
-                                                "action_kinds": self.app.action_kinds,
-                                                "source": "tableau de bord"})
+            _scenarios.save_scenario(scope.source.path, self.scenario_name,
+                                     self.state.candidates, figures=figures,
+                                     ml_code=scope.ml_code,
+                                     parameters={"threshold_min": scope.filters.threshold_min,
+                                                 "period": scope.filters.period,
+                                                 "action_kinds": scope.filters.action_kinds,
+                                                 "departement": scope.dep_code or None,
+                                                 "source": "tableau de bord"})
         except _scenarios.ScenarioError as error:
             self.message.object = f'<p class="tc-help">{html_text(str(error))}</p>'
             return
@@ -161,56 +135,43 @@ class PlanPanel(pn.viewable.Viewer):
         self._refresh_scenarios()
 
     def _refresh_scenarios(self) -> None:
-        saved = _scenarios.list_scenarios(self.app.source.path)
+        saved = _scenarios.list_scenarios(self.scope.source.path)
         for widget in (self.compare_a, self.compare_b, self.comparison):
             widget.visible = bool(saved)
-        options = {"Plan en cours": "", **saved}
+        options = {CURRENT: "", **saved}
         self.compare_a.options = options
         self.compare_b.options = options
         if saved and not self.compare_b.value:
             self.compare_b.value = next(iter(saved.values()))
 
-    def _sites_of(self, scenario_id: str) -> list[Candidate]:
-        if not scenario_id:
-            return list(self.state.candidates)
-        return _scenarios.load_sites(self.app.source.path, scenario_id)
+    def _plan_of(self, widget: pn.widgets.Select) -> tuple[str, list[Candidate]]:
+        label = next((k for k, v in widget.options.items() if v == widget.value), "")
+        if not widget.value:
+            return label, list(self.state.candidates)
+        return label, _scenarios.load_sites(self.scope.source.path, widget.value)
 
     def _refresh_comparison(self) -> None:
         values = (self.compare_a.value, self.compare_b.value)
-        if None in values or values[0] == values[1]:
+        if self.state.scope is None or None in values or values[0] == values[1]:
+            self.comparison_result = None
             self.comparison.object = ""
             return
-        table, weights = self.app.table_and_weights()
-        origins = data.origins_xy(*self.app.key)
-        rows = []
-        for widget in (self.compare_a, self.compare_b):
-            sites = self._sites_of(widget.value)
-            result = whatif.evaluate(table, origins, weights, sites, params=self.app.params)
-            label = next((k for k, v in widget.options.items() if v == widget.value), "")
-            rows.append(f"<tr><td>{html_text(label)}</td><td>{len(sites)}</td>"
-                        f"<td>{_html.pct(result.share_after)}</td>"
-                        f"<td>+{_html.count_text(result.covered_after - result.covered_before)}"
-                        f"</td><td>~{_html.count_text(result.invisible_after)}</td></tr>")
-        threshold = f"{self.app.threshold_min:g}"
-        self.comparison.object = (
-            '<table class="tc-table"><tr><th>Scénario</th><th>Lieux</th>'
-            f"<th>À moins de {threshold} min</th><th>Gain</th><th>Invisibles couverts</th></tr>"
-            + "".join(rows) + "</table>")
+        result = _planning.compare_plans(self.scope, self._plan_of(self.compare_a),
+                                         self._plan_of(self.compare_b))
+        self.comparison_result = result
+        self.comparison.object = comparison_html(result, self.scope.filters.threshold_min)
 
     # -- display -------------------------------------------------------------------------------
-    def refresh(self, coverage: whatif.Coverage) -> None:
-        """Redraw the list of candidates and their gains."""
-        threshold = float(self.app.threshold_min)
-
-        def gain(c: Candidate) -> str:
-            return html_text(_gain_text(*coverage.gain_of(c.id), threshold))
-
+    def refresh(self) -> None:
+        """Redraw the places and proposals with their gains, and the comparison."""
+        figures = self.state.figures
+        threshold = self.scope.filters.threshold_min if self.state.scope else 0.0
         items = [f'<li><span class="tc-num">{n}</span><b>{html_text(c.name)}</b><br>'
-                 f'<span class="tc-gain">{gain(c)}</span></li>'
-                 for n, c in enumerate(self.state.candidates, start=1)]
+                 f'<span class="tc-gain">{html_text(_place_gain(figures, c, threshold))}'
+                 "</span></li>" for n, c in enumerate(self.state.candidates, start=1)]
         items += [f'<li><span class="tc-num tc-proposed">{n}</span>{html_text(p.name)}'
-                  f" <i>(proposé)</i><br>"
-                  + html_text(_gain_text(*self._proposal_gain(p.id), threshold)) + "</li>"
+                  " <i>(proposé)</i><br>"
+                  + html_text(gain_text(*self.proposal_gain(p.id), threshold)) + "</li>"
                   for n, p in enumerate(self.state.proposals, start=1)]
         help_text = ("Choisissez « ajoute un lieu » sur la carte puis cliquez où aller, "
                      "ou cliquez une commune puis « Ajouter un lieu à la mairie ».")
@@ -222,6 +183,7 @@ class PlanPanel(pn.viewable.Viewer):
                                f"({format_count(len(self.state.candidates), 'lieu', 'lieux')})"
                                f"</p>{body}{note}")
         self.clear.visible = bool(self.state.candidates)
+        self.keep_all.visible = bool(self.state.proposals)
         self._refresh_comparison()
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -240,3 +202,26 @@ class PlanPanel(pn.viewable.Viewer):
             width=WIDTH, scroll=True, sizing_mode="stretch_height",
             styles={"background": "#fff", "border": "1px solid #dde3e8",
                     "border-radius": "6px"})
+
+
+def _place_gain(figures: PlanFigures | None, candidate: Candidate, threshold: float) -> str:
+    if figures is None or candidate.id not in figures.ids:
+        return ""
+    return gain_text(*figures.gain_of(candidate.id), threshold)
+
+
+def comparison_html(result: planning.Comparison, threshold_min: float) -> str:
+    """Return the comparison of two plans as a table: its ranking, then its verdict."""
+    table = result.ranking()
+    rows = "".join(
+        f"<tr><td>{html_text(str(name))}</td><td>{int(row['rank'])}</td>"
+        f"<td>{_html.count_text(row['new_sites'])}</td>"
+        f"<td>{_html.count_text(row['youth_covered'])} "
+        f"({_html.pct(row['youth_share'])})</td>"
+        f"<td>+{_html.count_text(row['youth_gain'])}</td>"
+        f"<td>~{_html.count_text(row['invisible_est_covered'])}</td></tr>"
+        for name, row in table.iterrows())
+    return ('<table class="tc-table"><tr><th>Scénario</th><th>Rang</th><th>Lieux</th>'
+            f"<th>Jeunes à moins de {threshold_min:g} min</th><th>Gain</th>"
+            "<th>Invisibles couverts</th></tr>" + rows + "</table>"
+            f'<p class="tc-help">{html_text(result.verdict())}</p>')

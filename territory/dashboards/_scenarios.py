@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from territory._errors import InputError
-from territory.dashboards.whatif import Candidate, Coverage
+from territory.dashboards.state import Candidate, PlanFigures
 from territory.io import scenarios as saved
 from territory.io.workspace import Workspace
 
@@ -49,9 +49,9 @@ def load_sites(path: Path | str, scenario_id: str) -> list[Candidate]:
 
 
 def save_scenario(path: Path | str, name: str, candidates: Sequence[Candidate], *,
-                  coverage: Coverage, parameters: Mapping[str, Any],
+                  figures: PlanFigures, parameters: Mapping[str, Any],
                   ml_code: str = "") -> str:
-    """Save the plan's sites and their gains under ``name``; return its ``scenario_id``.
+    """Save the plan's sites and their gains (``figures``) under ``name``; return its id.
 
     Raises
     ------
@@ -62,7 +62,7 @@ def save_scenario(path: Path | str, name: str, candidates: Sequence[Candidate], 
         raise ScenarioError("Donnez un nom au scénario.")
     if not candidates:
         raise ScenarioError("Ajoutez d’abord un lieu.")
-    gains = [coverage.gain_of(c.id) for c in candidates]
+    gains = [figures.gain_of(c.id) for c in candidates]
     sites = gpd.GeoDataFrame(
         {"site_id": [c.id for c in candidates], "name": [c.name for c in candidates],
          "ml_code": ml_code or None, "code_insee": [c.code_insee for c in candidates],

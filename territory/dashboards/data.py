@@ -3,8 +3,9 @@
 Every value that sessions share is cached here, and only here, with :func:`panel.cache` on
 the workspace path and its version (the file's modification time when a session opened it):
 the layers, what the filters offer, the indicators of each filter, the map's geometry and
-styles, the points of sites and outreach places, the town halls to pick from and the
-optimiser's model. Ten sessions on one workspace read it once and compute each filter's
+styles, the points of sites and outreach places, the town halls to pick from and the coverage
+model of each selection (:func:`coverage_model`), from which the planner's figures, proposals
+and comparisons all come. Ten sessions on one workspace read it once and compute each filter's
 figures once. Cached values are shared: callers never modify them. The other modules compute
 from frames; this one decides what is kept.
 """
@@ -39,6 +40,7 @@ __all__ = [
     "LAYERS",
     "Filters",
     "PeriodBounds",
+    "Scope",
     "Source",
     "WorkspaceInfo",
     "action_points",
@@ -55,6 +57,7 @@ __all__ = [
     "layers",
     "mairie_options",
     "origins_xy",
+    "record_dates",
     "selection_weights",
     "site_points",
     "totals",
@@ -95,6 +98,25 @@ class Filters:
     period: PeriodBounds
     threshold_min: float
     action_kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A selection: the workspace, the filters, the Mission Locale and the département.
+
+    Everything a plan's figures depend on, and the key of its coverage model
+    (:func:`coverage_model`). An empty code selects everything.
+    """
+
+    source: Source
+    filters: Filters
+    ml_code: str = ""
+    dep_code: str = ""
+
+    @property
+    def key(self) -> tuple[str, float]:
+        """The workspace and its version: the first arguments of the cached loaders."""
+        return self.source.path, self.source.version
 
 
 def _day(iso: str) -> str:
@@ -329,15 +351,37 @@ def mairie_options(path: str, version: float) -> dict[str, str]:
 
 
 @pn.cache(max_items=16)
-def coverage_model(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
-                   action_kinds: tuple[str, ...], ml_code: str) -> planning.CoverageModel:
-    """Return the optimiser's model of a selection, on the town halls (cached, shared)."""
-    found = filtered_layers(path, version, Filters(period, threshold_min, action_kinds))
-    # The period's outreach places already reach the young people around them, as in the
-    # indicators' access (territory.analysis.access): they count as open, like the sites.
-    places = (outreach_places(found["actions"], period=period) if "actions" in found
-              else None)
+def _coverage_model(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
+                    action_kinds: tuple[str, ...], ml_code: str,
+                    dep_code: str) -> planning.CoverageModel:
+    filters = Filters(period, threshold_min, action_kinds)
+    found = filtered_layers(path, version, filters)
+    table = commune_indicators(Source(path, version), filters)
+    # Town halls only (the list the planner picks from); coverage only, so no trip longer
+    # than the threshold is kept. The period's sites and outreach places are those of the
+    # indicators: the plan with no new site covers the indicators' young people.
     return planning.model_from_layers(
-        found, candidates="mairies", hexagons=False,
-        competitors=places if places is not None and len(places) else None,
-        ml=ml_code or None, threshold_min=threshold_min)
+        found, candidates="mairies", hexagons=False, ml=ml_code or None,
+        departement=dep_code or None, period=period, table=table,
+        threshold_min=threshold_min, cutoff_min=threshold_min)
+
+
+def coverage_model(scope: Scope) -> planning.CoverageModel:
+    """Return the coverage model of a selection, on the town halls (cached, shared).
+
+    The one model of the planner: its figures, its proposals and its comparisons of plans
+    (:mod:`territory.dashboards._planning`).
+    """
+    filters = scope.filters
+    return _coverage_model(*scope.key, period=filters.period,
+                           threshold_min=filters.threshold_min,
+                           action_kinds=filters.action_kinds, ml_code=scope.ml_code,
+                           dep_code=scope.dep_code)
+
+
+@pn.cache(max_items=4)
+def record_dates(path: str, version: float) -> tuple[pd.Series, ...]:
+    """Return the dates of the actions and contacts: the whole record's bounds."""
+    found = layers(path, version)
+    return tuple(pd.to_datetime(found[name]["date"]) for name in ("actions", "contacts")
+                 if name in found and "date" in found[name])

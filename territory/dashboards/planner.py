@@ -2,9 +2,11 @@
 
 :class:`PlannerApp` holds one session's selection as params (territory, period, threshold,
 action kinds, indicator) and its plan in a :class:`~territory.dashboards.state.PlannerState`
-that its panels change. Indicators are computed once per filter change (and shared between
-sessions); a candidate site only re-evaluates the coverage of the communes
-(:mod:`territory.dashboards.whatif`), which takes milliseconds.
+that its panels change. Indicators and the selection's coverage model are computed once per
+filter change (and shared between sessions); a place added or moved only re-measures the
+plan on that model (:mod:`territory.dashboards._planning`, territory.planning's
+:class:`~territory.planning.Plan`), which takes milliseconds. The figures, the proposals and
+the comparisons of plans all come from that one model.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ import panel as pn
 import param
 
 from territory.analysis import Parameters, gap_reasons
-from territory.dashboards import _geo, _html, _styles, data, whatif
-from territory.dashboards._plan import PlanPanel
+from territory.dashboards import _geo, _html, _planning, _styles, data
+from territory.dashboards._plan import PlanPanel, gain_text
 from territory.dashboards.map_component import CoverageMap
 from territory.dashboards.selection import Selection, action_layer, heading, site_layer
-from territory.dashboards.state import PlannerState
-from territory.dashboards.whatif import Candidate
+from territory.dashboards.state import Candidate, PlanFigures, PlannerState
 from territory.viz import labels
 
 __all__ = ["PlannerApp"]
@@ -56,7 +57,6 @@ class PlannerApp(Selection):
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
         super().__init__(source, **params)
-        self.coverage: whatif.Coverage | None = None
         self.map = CoverageMap(
             areas=data.areas_geojson(*self.key, "communes"),
             outlines=self._outlines(), names=data.catchment_names(*self.key),
@@ -78,10 +78,10 @@ class PlannerApp(Selection):
         self.table.param.watch(self._on_row, "selection")
         self._loaded = False
         self._table_codes: list[str] = []
-        self.state = PlannerState()
-        self.plan = PlanPanel(self, self.state)
-        self.state.param.watch(lambda *_: self._refresh_figures(),
-                               ["candidates", "proposals", "proposal_note"])
+        self.state = PlannerState(scope=self.scope)
+        self.plan = PlanPanel(self.state)
+        self.state.param.watch(lambda *_: self._evaluate(), ["candidates", "scope"])
+        self.state.param.watch(lambda *_: self._redraw_plan(), ["figures", "proposals"])
         self._refresh_points()
         self._refresh_all()
 
@@ -105,6 +105,11 @@ class PlannerApp(Selection):
         self.state.candidates = list(sites)
 
     @property
+    def coverage(self) -> PlanFigures | None:
+        """The plan's figures on the selection (the session's :class:`PlannerState`)."""
+        return self.state.figures
+
+    @property
     def params(self) -> Parameters:
         """The analysis parameters with this session's threshold."""
         return Parameters(threshold_min=float(self.threshold_min))
@@ -124,31 +129,70 @@ class PlannerApp(Selection):
     def _refresh_all(self) -> None:
         table, weights = self.table_and_weights()
         style = data.commune_style(self.source, self.filters, self.indicator,
-                                      ml_code=self.ml, dep_code=self.departement,
-                                      territory=self.territory_name)
+                                   ml_code=self.ml, dep_code=self.departement,
+                                   territory=self.territory_name)
         with pn.io.hold():
             self.map.param.update(**style.map_params(), **self.view_updates(weights))
             self._legend_base = style.legend
             if self._loaded:
                 self._refresh_table(table, weights)
-            self._refresh_figures()
+            scope = self.scope
+            if scope != self.state.scope:
+                # Proposals were measured on the former selection: they no longer hold.
+                self.state.param.update(scope=scope, proposals=[], proposal_gains={},
+                                        proposal_note="")
+            elif self.state.figures is None:
+                self._evaluate()
+            else:
+                self._redraw_plan()
 
-    def _refresh_figures(self) -> None:
+    def _evaluate(self) -> None:
+        self.state.figures = _planning.evaluate(self.scope, self.state.candidates)
+
+    def _redraw_plan(self) -> None:
+        figures = self.state.figures
+        if figures is None or figures.ids != tuple(c.id for c in self.state.candidates):
+            return  # the figures of the places being added follow
         table, weights = self.table_and_weights()
-        origins = data.origins_xy(*self.key)
-        self.coverage = whatif.evaluate(table, origins, weights, self.candidates,
-                                        params=self.params)
         with pn.io.hold():
-            self.cards.object = self._cards_html(table, weights, self.coverage)
+            self.cards.object = self._cards_html(table, weights, figures)
             self.map.param.update(
-                highlight=self.coverage.newly_covered.tolist(),
-                candidates=self.plan.candidate_markers(self.coverage),
+                highlight=figures.newly_covered.tolist(),
+                candidates=self._candidate_markers(figures),
+                proposals=self._proposal_markers(),
                 legend_html=getattr(self, "_legend_base", "") + _styles.marker_legend(
                     candidates=bool(self.candidates), proposals=bool(self.state.proposals)))
-            self.plan.refresh(self.coverage)
+
+    def _candidate_markers(self, figures: PlanFigures) -> list[dict[str, Any]]:
+        threshold = float(self.threshold_min)
+        markers = []
+        for number, c in enumerate(self.state.candidates, start=1):
+            lat, lon = self.to_latlon(c.x, c.y)
+            gain = gain_text(*figures.gain_of(c.id), threshold)
+            tip = f"<b>{labels.html_text(c.name)}</b><br>{labels.html_text(gain)}"
+            popup = (f"{tip}<br><span class='tm-muted'>Glisser le point pour le déplacer."
+                     f"</span><br><button class='tm-action tm-secondary' data-action='remove' "
+                     f"data-id='{c.id}'>Retirer ce lieu</button>")
+            markers.append({"id": c.id, "lat": lat, "lon": lon, "label": str(number),
+                            "tip": tip, "popup": popup})
+        return markers
+
+    def _proposal_markers(self) -> list[dict[str, Any]]:
+        threshold = float(self.threshold_min)
+        markers = []
+        for number, p in enumerate(self.state.proposals, start=1):
+            lat, lon = self.to_latlon(p.x, p.y)
+            gain = gain_text(*self.plan.proposal_gain(p.id), threshold)
+            tip = (f"<b>Proposition {number} : {labels.html_text(p.name)}</b><br>"
+                   f"{labels.html_text(gain)}")
+            popup = (f"{tip}<br><button class='tm-action' data-action='keep' data-id='{p.id}'>"
+                     "Ajouter au plan</button>")
+            markers.append({"id": p.id, "lat": lat, "lon": lon, "label": str(number),
+                            "tip": tip, "popup": popup})
+        return markers
 
     def _cards_html(self, table: pd.DataFrame, weights: np.ndarray,
-                    coverage: whatif.Coverage) -> str:
+                    coverage: PlanFigures) -> str:
         sums = data.totals(table, weights)
         threshold = f"{self.threshold_min:g}"
         share = _html.pct(coverage.share_before)
@@ -170,7 +214,7 @@ class PlannerApp(Selection):
             _html.card("Jeunes invisibles estimés", _html.count_text(sums["invisible_est"]),
                        invisible_note, tone="tc-warn"),
             _html.card("Jeunes atteints sur la période", _html.count_text(sums["reached"]),
-                       self.period_label),
+                       labels.html_text(self.period_label)),
         ])
 
     def _refresh_table(self, table: pd.DataFrame, weights: np.ndarray) -> None:
@@ -205,7 +249,7 @@ class PlannerApp(Selection):
         self.remove_site(str(msg["id"]))
 
     def _on_keep(self, msg: dict[str, Any]) -> None:
-        self.plan.keep(str(msg["id"]) if msg.get("id") else None)
+        self.state.keep(str(msg["id"]) if msg.get("id") else None)
 
     def _on_row(self, event: param.parameterized.Event) -> None:
         if not event.new or event.new[0] >= len(self._table_codes):
@@ -241,15 +285,18 @@ class PlannerApp(Selection):
 
     def add_mairie(self, code: str) -> Candidate:
         """Add a candidate site at the town hall of the commune ``code``; return it."""
-        x, y = self.origin_xy(self.row_of(code))
-        return self.state.add(Candidate(id=self.state.new_id(), x=x, y=y, origin="mairie",
-                                        name=f"Mairie {labels.of(self.commune_name(code))}",
-                                        code_insee=code))
+        return self.plan.add_town_hall(code)
 
     def move_site(self, site_id: str, lat: float, lon: float) -> None:
         """Move the candidate ``site_id`` to ``(lat, lon)`` (WGS84)."""
         x, y = self.to_lambert(lat, lon)
-        self.plan.move(site_id, x, y, self.commune_at(x, y))
+        code = self.commune_at(x, y)
+        for c in self.state.candidates:
+            if c.id == site_id:
+                base = c.name.split(" (")[0] if c.origin != "mairie" else f"Lieu {c.id[1:]}"
+                name = f"{base} ({self.commune_name(code)})" if code else base
+                self.state.replace(Candidate(id=c.id, x=x, y=y, name=name,
+                                             code_insee=code or ""))
 
     def remove_site(self, site_id: str) -> None:
         """Remove the candidate ``site_id`` from the plan."""

@@ -17,6 +17,7 @@ import param
 import shapely
 from pyproj import Transformer
 
+from territory.analysis import period_label
 from territory.dashboards import _geo, _html, data
 from territory.viz import labels
 
@@ -97,18 +98,20 @@ class Selection(pn.viewable.Viewer):
         return " · ".join(p for p in parts if p) or self.info.area
 
     @property
+    def scope(self) -> data.Scope:
+        """The selection: what the plan's figures and the coverage model depend on."""
+        return data.Scope(self.source, self.filters, self.ml, self.departement)
+
+    @property
     def period_label(self) -> str:
-        """The period in French, e.g. ``"de décembre 2019 à novembre 2021"``."""
+        """The period and its sites, as every view prints it (territory.analysis.period_label).
+
+        E.g. ``"décembre 2019 – novembre 2021 (sites ouverts à ce jour)"`` for the whole
+        record; a period counted (contacts kept as counts) is named as it was counted.
+        """
         if self.info.counted_periods:
             return self.info.counted_label(self.counted)
-        period = self.filters.period
-        if period is None:
-            months = self.info.months
-            if not months:
-                return "toute la période"
-            period = (months[0], months[-1])
-        first, last = (self.info.month_label(m) for m in period if m is not None)
-        return first if first == last else f"de {first} à {last}"
+        return period_label(self.filters.period, data.record_dates(*self.key))
 
     def view_updates(self, weights: np.ndarray) -> dict[str, Any]:
         """Return the map params that follow the selection: faded zones, bounds, outline."""

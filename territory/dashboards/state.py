@@ -1,22 +1,81 @@
 """The plan of one planner session, as params that the app and its panels share.
 
-:class:`PlannerState` is the only thing the planner's panels change: the candidate sites,
-the optimiser's proposals with their gains and note, and the next numbers to give. The app
-watches it and redraws the figures and the map; the panels read the app's public selection
-(its filters, its conversions between coordinates) and never its private members.
+:class:`PlannerState` holds the selection the plan is measured on (its :class:`Scope`), the
+places added, the optimiser's proposals and the plan's figures. The panels change it and
+watch it; the app sets its scope when a filter changes, computes its figures when the scope
+or the places change (:mod:`territory.dashboards._planning`, one model for the figures, the
+proposals and the comparisons) and redraws the map and the cards when they change. No panel
+holds the app.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 import param
 
-from territory.dashboards.whatif import Candidate
+from territory.dashboards.data import Scope
 
-__all__ = ["PlannerState"]
+__all__ = ["Candidate", "PlanFigures", "PlannerState"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place the planner considers: Lambert-93 ``x``, ``y``, a name and where it came from."""
+
+    id: str
+    x: float
+    y: float
+    name: str
+    code_insee: str = ""
+    origin: str = "clic"
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    """The selection's coverage without and with the plan's places.
+
+    Counts are the selection's (a commune shared by two Missions Locales counts its share).
+    ``gains`` has one row per place, in the plan's order: ``youth`` and ``invisible`` newly
+    within the threshold thanks to it (after the network and the places before it: they sum
+    to the plan's gain), and ``communes`` newly reached. ``newly_covered`` are the positions
+    in the communes layer of the communes the places bring within the threshold.
+    """
+
+    youth: float
+    covered_before: float
+    covered_after: float
+    invisible_before: float
+    invisible_after: float
+    gains: pd.DataFrame
+    newly_covered: np.ndarray = field(repr=False)
+
+    def gain_of(self, site_id: str) -> tuple[float, float]:
+        """Return ``(youth, invisible)`` the place ``site_id`` brings within the threshold."""
+        row = self.gains["id"].astype(str).tolist().index(site_id)
+        return (float(self.gains["youth"].to_numpy()[row]),
+                float(self.gains["invisible"].to_numpy()[row]))
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids of the places measured, in the plan's order."""
+        return tuple(str(i) for i in self.gains["id"])
+
+    @property
+    def share_before(self) -> float:
+        """Share of the selection's young people within the threshold today."""
+        return self.covered_before / self.youth if self.youth > 0 else float("nan")
+
+    @property
+    def share_after(self) -> float:
+        """Share of the selection's young people within the threshold with the places."""
+        return self.covered_after / self.youth if self.youth > 0 else float("nan")
 
 
 class PlannerState(param.Parameterized):
-    """The candidate and proposed sites of one session.
+    """The selection, the places, the proposals and the figures of one session.
 
     Examples
     --------
@@ -28,10 +87,14 @@ class PlannerState(param.Parameterized):
     []
     """
 
-    candidates = param.List(default=[], item_type=Candidate, doc="Sites added to the plan.")
-    proposals = param.List(default=[], item_type=Candidate, doc="Sites the optimiser proposes.")
+    scope = param.ClassSelector(class_=Scope, default=None, allow_None=True,
+                                doc="The selection the plan is measured on.")
+    candidates = param.List(default=[], item_type=Candidate, doc="Places added to the plan.")
+    proposals = param.List(default=[], item_type=Candidate, doc="Places the optimiser proposes.")
     proposal_gains = param.Dict(default={}, doc="Proposal id → (young people, invisible).")
     proposal_note = param.String(default="", doc="What the optimiser says of its answer.")
+    figures = param.ClassSelector(class_=PlanFigures, default=None, allow_None=True,
+                                  doc="The plan's figures on the scope (set by the app).")
     last_id = param.Integer(default=0, doc="The last candidate id given (C1, C2, …).")
     last_number = param.Integer(default=0, doc="The last 'Lieu N' number given to a click.")
 
@@ -58,6 +121,10 @@ class PlannerState(param.Parameterized):
         """Remove a candidate from the plan."""
         self.candidates = [c for c in self.candidates if c.id != site_id]
 
+    def remove_all(self) -> None:
+        """Remove every candidate from the plan."""
+        self.candidates = []
+
     def propose(self, sites: list[Candidate], gains: dict[str, tuple[float, float]],
                 note: str) -> None:
         """Show the optimiser's answer (replacing the previous one)."""
@@ -67,7 +134,11 @@ class PlannerState(param.Parameterized):
             self.proposals = list(sites)
 
     def keep(self, proposal_id: str | None) -> None:
-        """Move one proposed site (or all of them) into the plan."""
+        """Move one proposed site (or all of them, in their order) into the plan.
+
+        The proposals' gains were computed after the plan's places, in the proposals' order:
+        kept in that order, after those places, they keep the same gains.
+        """
         kept = [p for p in self.proposals if proposal_id in (None, p.id)]
         with param.parameterized.batch_call_watchers(self):
             self.proposals = [p for p in self.proposals if p not in kept]

@@ -13,12 +13,12 @@ from territory.planning.candidates import (
     town_hall_candidates,
     user_sites,
 )
-from territory.planning.compare import Comparison, compare
+from territory.planning.compare import Comparison, compare, compare_places
 from territory.planning.exact import exact
 from territory.planning.figures import Figures, plan_figures
 from territory.planning.greedy import greedy
 from territory.planning.instance import OBJECTIVES, Instance, Objective
-from territory.planning.layers import model_from_layers
+from territory.planning.layers import model_from_layers, outreach_competitors
 from territory.planning.model import (
     CANDIDATE,
     CHOSEN,
@@ -52,11 +52,13 @@ __all__ = [
     "Solution",
     "chosen_points",
     "compare",
+    "compare_places",
     "exact",
     "existing_sites",
     "greedy",
     "hexagon_candidates",
     "model_from_layers",
+    "outreach_competitors",
     "plan_figures",
     "planning_sites",
     "solve",

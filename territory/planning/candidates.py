@@ -19,7 +19,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from territory._errors import InputError, Problem
-from territory.analysis import open_sites
+from territory.analysis import PeriodLike, open_sites
 from territory.planning._validate import CRS, crs_problems
 from territory.planning.model import CANDIDATE, COMPETITOR, REQUIRED
 
@@ -97,8 +97,11 @@ def hexagon_candidates(communes: gpd.GeoDataFrame, mairies: gpd.GeoDataFrame, *,
     }, geometry=points[inside], crs=communes.crs)
 
 
-def existing_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """ML sites open today (not closed), as ``required`` sites.
+def existing_sites(sites: gpd.GeoDataFrame, *, period: PeriodLike = None) -> gpd.GeoDataFrame:
+    """ML sites in service at the end of ``period`` (default: open today), as ``required``.
+
+    The rule of every view (:func:`territory.analysis.open_sites`): a plan starts from the
+    network the period's figures describe.
 
     Examples
     --------
@@ -109,7 +112,7 @@ def existing_sites(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ['required']
     """
     _check({"sites": sites}, {"sites": ("site_id",)})
-    found = open_sites(sites)
+    found = open_sites(sites, period=period)
     frame = gpd.GeoDataFrame(found.drop(columns=[c for c in ("role", "source")
                                                  if c in found]))
     frame["role"], frame["source"] = REQUIRED, "site ML"

@@ -2,9 +2,12 @@
 
 Demand: each commune's young people (``youth``) and estimated invisible young people
 (``invisible_est``, from :func:`territory.analysis.indicators`: youth × NEET rate × invisible
-share, minus those already reached), at its town hall. Sites: the ML sites open today
-(required), the candidates (town halls, the user's places, hexagon centres far from any town
-hall) and the competitors the user imports.
+share, minus those already reached), at its town hall. Sites: the ML sites in service
+(required), the period's outreach places (competitors: they already reach the young people
+around them, as in the indicators' access), the candidates (town halls, the user's places,
+hexagon centres far from any town hall) and the competitors the user imports. The period
+follows :mod:`territory.analysis.period`, so the model's coverage with no new site is the
+``covered_youth`` of ``territory indicators``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from territory._errors import InputError
-from territory.analysis import indicators
+from territory.analysis import PeriodLike, indicators, outreach_places
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.planning.candidates import (
     existing_sites,
@@ -26,22 +29,27 @@ from territory.planning.candidates import (
 )
 from territory.planning.model import CANDIDATE, COMPETITOR, CoverageModel
 
-__all__ = ["model_from_layers"]
+__all__ = ["model_from_layers", "outreach_competitors"]
 
 _DEMAND = ("youth", "invisible_est")
 
 
-def _demand(layers: Mapping[str, pd.DataFrame], params: Parameters) -> gpd.GeoDataFrame:
+def _demand(layers: Mapping[str, pd.DataFrame], params: Parameters, period: PeriodLike,
+            table: pd.DataFrame | None) -> gpd.GeoDataFrame:
     communes = layers["communes"]
-    known = {k: v for k, v in layers.items() if k in ("communes", "mairies", "sites",
-                                                      "actions", "contacts",
-                                                      "contact_counts")}
-    table = indicators(known, level="commune", params=params)
+    if table is None:
+        known = {k: v for k, v in layers.items() if k in ("communes", "mairies", "sites",
+                                                          "actions", "contacts",
+                                                          "contact_counts")}
+        table = indicators(known, level="commune", period=period, params=params)
+    elif len(table) != len(communes):
+        raise InputError(f"table has {len(table)} rows; expected the commune indicators of "
+                         f"the {len(communes)} communes, in the communes layer's order")
     keep = [c for c in ("code_insee", "nom", "dep_code", "epci_code") if c in communes]
     demand = gpd.GeoDataFrame(communes[keep].copy(), geometry=communes.geometry.to_numpy(),
                               crs=communes.crs, index=communes.index)
     for column in _DEMAND:
-        demand[column] = table[column].to_numpy(dtype="float64")
+        demand[column] = pd.to_numeric(table[column]).to_numpy(dtype="float64")
     return demand
 
 
@@ -61,10 +69,40 @@ def _one_ml(demand: gpd.GeoDataFrame, members: pd.DataFrame | None,
     return demand, mine.assign(share=1.0)
 
 
+def _one_departement(demand: gpd.GeoDataFrame, departement: str) -> gpd.GeoDataFrame:
+    codes = demand["dep_code"].astype(str) if "dep_code" in demand else None
+    if codes is None or departement not in set(codes):
+        known = sorted(set(codes)) if codes is not None else []
+        raise InputError(f"no département {departement!r} among the communes (`dep_code`); "
+                         f"expected one of {known}")
+    return demand[codes == departement]
+
+
+def outreach_competitors(actions: gpd.GeoDataFrame, *,
+                         period: PeriodLike = None) -> gpd.GeoDataFrame:
+    """Return the period's outreach places, one per point, as competitors (``aller-vers-<n>``).
+
+    Examples
+    --------
+    >>> actions = gpd.GeoDataFrame({"kind": ["maraude", "maraude"]}, crs=2154,
+    ...                            geometry=gpd.points_from_xy([0, 0], [0, 0]))
+    >>> outreach_competitors(actions)["site_id"].tolist()
+    ['aller-vers-1']
+    """
+    places = outreach_places(actions, period=period)
+    points = gpd.GeoDataFrame(geometry=places.geometry.to_numpy(), crs=places.crs)
+    points = points[~points.geometry.to_wkb().duplicated()].reset_index(drop=True)
+    points["site_id"] = [f"aller-vers-{k + 1}" for k in range(len(points))]
+    points["name"] = "Lieu d’aller-vers"
+    return user_sites(points, role=COMPETITOR, source="aller-vers")
+
+
 def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
                       candidates: str | gpd.GeoDataFrame = "mairies",
                       competitors: gpd.GeoDataFrame | None = None, hexagons: bool = True,
-                      ml: str | None = None, threshold_min: float | None = None,
+                      ml: str | None = None, departement: str | None = None,
+                      period: PeriodLike = None, outreach: bool = True,
+                      table: pd.DataFrame | None = None, threshold_min: float | None = None,
                       cutoff_min: float | None = None,
                       params: Parameters = DEFAULTS) -> CoverageModel:
     """Return the coverage model of a workspace's layers.
@@ -83,6 +121,18 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
     ml
         Plan for one Mission Locale: its communes (its share of shared ones) and the
         candidates in its catchment; every existing site still counts.
+    departement
+        Plan for one département (``dep_code``): its communes and the candidates in it
+        (with ``ml``: the ML's communes in the département).
+    period
+        The period (:mod:`territory.analysis.period`): the sites in service at its end, its
+        outreach places and the young people reached in it; default the whole record.
+    outreach
+        Count the period's physical outreach places (``actions``) as competitors, as the
+        indicators' access does (default True).
+    table
+        The communes' indicators for these layers, period and threshold, when computed
+        already (one row per commune, in the layer's order); None computes them.
     threshold_min, cutoff_min, params
         As in :meth:`CoverageModel.from_geodataframe`.
 
@@ -96,12 +146,14 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
     params = params if threshold_min is None else params.replace(threshold_min=threshold_min)
     communes, mairies = layers["communes"], layers["mairies"]
     members = layers.get("catchment_members")
-    demand = _demand(layers, params)
+    demand = _demand(layers, params, period, table)
     if ml is not None:
         demand, members = _one_ml(demand, members, ml)
+    if departement is not None:
+        demand = _one_departement(demand, departement)
     parts = []
     if "sites" in layers and len(layers["sites"]):
-        parts.append(existing_sites(layers["sites"]))
+        parts.append(existing_sites(layers["sites"], period=period))
     if isinstance(candidates, str):
         if candidates != "mairies":
             raise InputError(f"candidates is {candidates!r}; expected 'mairies' or a "
@@ -111,11 +163,16 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
         parts.append(user_sites(candidates, role=CANDIDATE))
     if hexagons:
         parts.append(hexagon_candidates(communes, mairies))
+    if outreach and "actions" in layers and len(layers["actions"]):
+        parts.append(outreach_competitors(layers["actions"], period=period))
     if competitors is not None:
         parts.append(user_sites(competitors, role=COMPETITOR, source="autre service"))
     sites = planning_sites(parts, communes, members=layers.get("catchment_members"))
     if ml is not None:
         sites = sites[(sites["role"] != CANDIDATE) | (sites["group"] == ml)]
+    if departement is not None:
+        sites = sites[(sites["role"] != CANDIDATE)
+                      | (sites["dep_code"].astype(str) == departement)]
     return CoverageModel.from_geodataframe(demand, sites, mairies=mairies, members=members,
                                            threshold_min=params.threshold_min,
                                            cutoff_min=cutoff_min, params=params)

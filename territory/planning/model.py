@@ -79,6 +79,11 @@ class CoverageModel:
         Longest trip kept; the distance objective counts longer trips as this.
     zones
         Crosswalks from demand points to reporting zones (e.g. ``"ml"``, ``"departement"``).
+    demand_xy
+        Lambert-93 origin of each demand point, when built from points
+        (:meth:`from_geodataframe`): :meth:`with_sites` then measures new places.
+    params
+        Detour factor and speed of the travel times (:meth:`with_sites` uses them).
     """
 
     demand: pd.DataFrame
@@ -88,6 +93,7 @@ class CoverageModel:
     cutoff_min: float
     zones: Mapping[str, Crosswalk] = field(default_factory=dict)
     demand_xy: FloatArray | None = None
+    params: Parameters = DEFAULTS
     reach: sp.csr_array = field(init=False, repr=False)
     reach_t: sp.csr_array = field(init=False, repr=False)
     role: NDArray[np.str_] = field(init=False, repr=False)
@@ -152,7 +158,8 @@ class CoverageModel:
                    facilities: pd.DataFrame | None = None, threshold_min: float = 30.0,
                    cutoff_min: float | None = None,
                    zones: Mapping[str, Crosswalk] | None = None,
-                   demand_xy: FloatArray | None = None) -> CoverageModel:
+                   demand_xy: FloatArray | None = None,
+                   params: Parameters = DEFAULTS) -> CoverageModel:
         """Build the model from sparse travel pairs (:class:`~territory.analysis.TravelPairs`).
 
         Examples
@@ -173,7 +180,60 @@ class CoverageModel:
             raise InputError(problems)
         cutoff = max(cutoff, float(threshold_min))
         return cls(frame, sites, pairs.within(cutoff), float(threshold_min), cutoff,
-                   dict(zones or {}), demand_xy)
+                   dict(zones or {}), demand_xy, params)
+
+    def with_sites(self, sites: pd.DataFrame, *, role: str = CANDIDATE) -> CoverageModel:
+        """Return a new model with more sites: points in Lambert-93 (``x``, ``y`` columns).
+
+        The travel minutes of the new sites follow the model's convention (its ``params``);
+        the existing sites and pairs are kept as they are, so a plan of the new model
+        covers what a plan of the old one covers. The model itself is not changed.
+
+        Parameters
+        ----------
+        sites
+            ``x``, ``y`` and optionally ``name``, ``group``, ``code_insee`` …, indexed by
+            labels that are not already the model's.
+        role
+            Role of every new site (default ``candidate``).
+
+        Returns
+        -------
+        model
+            The model with the new sites after the old ones.
+
+        Examples
+        --------
+        >>> demand = gpd.GeoDataFrame({"youth": [100, 40]}, crs=2154,
+        ...                           geometry=gpd.points_from_xy([0, 30_000], [0, 0]))
+        >>> sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5_000], [0]), crs=2154)
+        >>> model = CoverageModel.from_geodataframe(demand, sites)
+        >>> more = model.with_sites(pd.DataFrame({"x": [29_000.0], "y": [0.0]}, index=["C1"]))
+        >>> more.reach.toarray().tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+        """
+        if self.demand_xy is None:
+            raise InputError("the model has no demand points (built from a cost matrix); "
+                             "build it with CoverageModel.from_geodataframe to add places")
+        clash = sites.index.intersection(self.facilities.index)
+        if len(clash) or sites.index.has_duplicates:
+            raise InputError(f"site labels {list(clash[:5]) or 'repeated'} are already taken; "
+                             "expected new, unique labels")
+        xy = sites[["x", "y"]].to_numpy(dtype=np.float64)
+        new = TravelPairs.from_points(self.demand_xy, xy, max_min=self.cutoff_min,
+                                      params=self.params)
+        old = self.pairs
+        pairs = TravelPairs(np.concatenate([old.origin, new.origin]),
+                            np.concatenate([old.target, new.target + old.n_targets]),
+                            np.concatenate([old.minutes, new.minutes]),
+                            old.n_origins, old.n_targets + new.n_targets)
+        added = _facility_frame(sites.assign(role=role), len(sites))
+        facilities = pd.concat([self.facilities, added])
+        problems = role_problems(facilities)
+        if problems:
+            raise InputError(problems)
+        return CoverageModel(self.demand, facilities, pairs, self.threshold_min,
+                             self.cutoff_min, self.zones, self.demand_xy, self.params)
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: ArrayLike | sp.sparray | pd.DataFrame,
@@ -279,7 +339,7 @@ class CoverageModel:
         zones = _zones(demand, members)
         return cls.from_pairs(pairs, frame, facilities=_site_attributes(facilities),
                               threshold_min=threshold, cutoff_min=cutoff, zones=zones,
-                              demand_xy=origins)
+                              demand_xy=origins, params=params)
 
 
 def _demand_frame(demand: Any, n: int) -> pd.DataFrame:

@@ -4,8 +4,11 @@ A :class:`Plan` keeps, for each demand point, how many open sites reach it, and 
 figures of the region and of each zone. Opening or closing a site touches only the demand
 points within its reach (a few dozen communes in the region): the update takes microseconds,
 and reading the figures builds a few small tables. :meth:`Plan.gains` gives every candidate's
-marginal gain at once (one sparse product), for a map of where the next site helps most.
-Coverage only: capacities and travel times are left to the solvers.
+marginal gain at once (one sparse product), for a map of where the next site helps most;
+:meth:`Plan.added` what each site the plan opened brings, in the order they were opened — the
+gains a solver gives its plan (:class:`~territory.planning.Solution`'s ``gain_<figure>``),
+so a proposal's gains are the plan's once it is kept. Coverage only: capacities and travel
+times are left to the solvers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from territory.planning.model import CANDIDATE, COMPETITOR, REQUIRED, CoverageMo
 __all__ = ["Plan"]
 
 IntArray = NDArray[np.intp]
+FloatArray = NDArray[np.float64]
 
 
 class Plan:
@@ -73,8 +77,7 @@ class Plan:
         self._site_zones = {z: site_zones(model, z) for z in model.zones}
         self._new: list[int] = []
         self._closed: list[int] = []
-        for j in np.flatnonzero(model.always_open):
-            self._apply(self._state.add(int(j)), 1.0)
+        self._open_always()
         for label in chosen:
             self.add(label)
 
@@ -115,6 +118,15 @@ class Plan:
             self._closed.remove(j)
         else:
             self._new.append(j)
+
+    def _open_always(self) -> None:
+        # The always-open sites in one sparse product (a region has thousands of them).
+        state, always = self._state, self.model.always_open
+        state.count += np.asarray(self.model.reach @ always.astype(np.float64)).astype(np.int32)
+        state.open |= always
+        rows = np.flatnonzero(state.count > 0)
+        state.value = float(state.weight[rows].sum())
+        self._apply(rows, 1.0)
 
     def _position(self, site: Hashable) -> int:
         return int(positions_of(self.model, [site])[0])
@@ -168,6 +180,49 @@ class Plan:
             zones[name] = table(self._zone_totals[name], self._zone_covered[name].copy(),
                                 self._columns, walk.zones, first=counts)
         return Figures(self.region(), zones)
+
+    def _base_count(self) -> NDArray[np.int32]:
+        """Open sites reaching each demand point without the sites the plan added."""
+        new = np.zeros(self.model.n_facilities)
+        new[self._new] = 1.0
+        return self._state.count - np.asarray(self.model.reach @ new).astype(np.int32)
+
+    def added(self) -> pd.DataFrame:
+        """Return what each added site brings, in the order the sites were added.
+
+        For each figure ``f``, ``gain_f`` is the demand newly within the threshold thanks to
+        the site: not reached by the sites open before the plan's additions (less those it
+        closed), nor by the sites added before it. The gains sum to the plan's gain, and are
+        those of a solver's plan (:func:`~territory.planning.solve`) when its sites are added
+        in its order. ``demand_points`` counts the demand points newly reached.
+
+        Examples
+        --------
+        >>> model = CoverageModel.from_cost_matrix([[10, 40], [35, 5], [20, 25]],
+        ...                                        [100, 50, 30])
+        >>> plan = Plan(model, chosen=[0, 1])
+        >>> plan.added()["gain_weight"].tolist()
+        [130.0, 50.0]
+        """
+        count = self._base_count()
+        rows_of = self._state.rows
+        found: list[FloatArray] = []
+        points: list[int] = []
+        for j in self._new:
+            rows = rows_of(j)
+            new = rows[count[rows] == 0]
+            count[rows] += 1
+            found.append(self._values[new].sum(axis=0))
+            points.append(len(new))
+        values = np.asarray(found, dtype=np.float64).reshape(len(self._new), len(self._columns))
+        frame = pd.DataFrame(values, columns=[f"gain_{c}" for c in self._columns],
+                             index=self.chosen)
+        frame["demand_points"] = points
+        return frame
+
+    def newly_covered(self) -> NDArray[np.intp]:
+        """Positions of the demand points reached only thanks to the sites added."""
+        return np.flatnonzero((self._base_count() == 0) & (self._state.count > 0))
 
     def gains(self, *, figure: str | None = None) -> pd.Series:
         """Marginal gain of every candidate (0 when open), on the candidates' labels.

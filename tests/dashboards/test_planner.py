@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from territory.dashboards import PlannerApp
-from territory.dashboards.whatif import Candidate
+from territory import planning
+from territory.analysis import open_sites, period_label
+from territory.cli import build_parser
+from territory.dashboards import PlannerApp, data
+from territory.dashboards._plan import comparison_html, gain_text
+from territory.dashboards.state import Candidate
+from territory.io.scenarios import load_scenario
+from territory.io.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +33,10 @@ def fresh(planner: PlannerApp) -> PlannerApp:
     """The module's app, reset to its defaults after the test."""
     yield planner
     planner.state.param.update(candidates=[], proposals=[])
-    planner.param.update(ml="", departement="", threshold_min=30,
-                         indicator="gap_score", action_kinds=list(planner.info.action_kinds))
+    months = planner.info.months
+    planner.param.update(ml="", departement="", threshold_min=30, start=months[0],
+                         end=months[-1], indicator="gap_score",
+                         action_kinds=list(planner.info.action_kinds))
 
 
 def far_commune(app: PlannerApp) -> str:
@@ -210,20 +220,24 @@ def test_choosing_a_town_hall_in_the_list_adds_it(fresh: PlannerApp) -> None:
     assert len(fresh.candidates) == 2
 
 
-def test_the_panels_change_the_state_and_never_the_apps_private_members() -> None:
+def test_the_panels_share_a_state_and_touch_no_private_member() -> None:
     import ast
     import inspect
 
-    from territory.dashboards import _optimiser, _plan
+    from territory.dashboards import _plan, _planning, planner, state
 
-    for module in (_plan, _optimiser):
+    for module in (_plan, _planning, planner, state):
         tree = ast.parse(inspect.getsource(module))
         private = [f"{module.__name__}:{node.lineno} .{node.attr}"
                    for node in ast.walk(tree)
                    if isinstance(node, ast.Attribute) and node.attr.startswith("_")
                    and not node.attr.startswith("__")
-                   and isinstance(node.value, ast.Attribute) and node.value.attr == "app"]
+                   and not (isinstance(node.value, ast.Name) and node.value.id in ("self",
+                                                                                  "cls"))]
         assert not private, private
+    # The plan's panel is given the state only: it never holds the app.
+    assert list(inspect.signature(_plan.PlanPanel.__init__).parameters) == [
+        "self", "state", "params"]
 
 
 def test_sessions_share_what_is_cached_in_one_module() -> None:
@@ -239,3 +253,116 @@ def test_sessions_share_what_is_cached_in_one_module() -> None:
     assert sum(isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "cache"
                for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
                for d in node.decorator_list) >= 10
+
+
+def creuse(app: PlannerApp) -> str:
+    """The ml_code of the Mission Locale of the Creuse (ML12 in the demo)."""
+    return next(code for code, name in app.info.mls.items() if "Creuse" in name)
+
+
+@pytest.mark.parametrize("period", [None, ("2020-01", "2021-06")])
+def test_kept_proposals_keep_the_gains_they_were_proposed_with(
+        fresh: PlannerApp, period: tuple[str, str] | None) -> None:
+    # One model for the figures and the optimiser: with a period, the optimiser used to count
+    # the sites open today and the figures those in service at the period's end (Villard
+    # proposed at +391 young people, +118 once kept).
+    if period:
+        fresh.param.update(start=period[0], end=period[1])
+    fresh.param.update(threshold_min=10, ml=creuse(fresh))
+    first = fresh.add_mairie(far_commune(fresh))  # proposals come after the plan's places
+    fresh.plan.n_sites = 3
+    fresh.plan.propose.clicks += 1
+    proposed = [fresh.state.proposal_gains[p.id] for p in fresh.plan.proposals]
+    assert len(proposed) == 3
+    shown = [html.escape(gain_text(*gain, 10)) for gain in proposed]
+    assert all(text in fresh.plan.listing.object for text in shown)
+    before = fresh.coverage.covered_after
+    fresh.plan.keep_all.clicks += 1
+    figures = fresh.coverage
+    assert figures.ids[0] == first.id and len(figures.ids) == 4
+    assert figures.gains["youth"].iloc[1:].tolist() == pytest.approx([g[0] for g in proposed])
+    assert figures.gains["invisible"].iloc[1:].tolist() == pytest.approx(
+        [g[1] for g in proposed])
+    assert figures.covered_after - before == pytest.approx(sum(g[0] for g in proposed))
+    assert all(text in fresh.plan.listing.object for text in shown)
+
+
+def test_the_figures_and_the_optimiser_count_the_sites_of_the_period(fresh: PlannerApp) -> None:
+    fresh.param.update(start="2020-01", end="2021-06", threshold_min=10)
+    period = fresh.filters.period
+    assert period == ("2020-01", "2021-06")
+    model = data.coverage_model(fresh.scope)
+    sites = fresh.layers["sites"]
+    required = set(model.facilities.index[model.role == "required"])
+    assert required == set(open_sites(sites, period=period)["site_id"])
+    assert required != set(open_sites(sites)["site_id"])  # a site closed since
+    table, weights = fresh.table_and_weights()
+    sums = data.totals(table, weights)
+    assert fresh.coverage.youth == pytest.approx(sums["youth"])
+    assert fresh.coverage.covered_before == pytest.approx(sums["covered_youth"])
+
+
+def test_the_whole_range_of_months_is_the_whole_record(fresh: PlannerApp) -> None:
+    months = fresh.info.months
+    assert (fresh.start, fresh.end) == (months[0], months[-1])
+    assert fresh.filters.period is None
+    label = period_label(None, data.record_dates(*fresh.key))
+    assert fresh.period_label == label and label.endswith("(sites ouverts à ce jour)")
+    assert html.escape(label) in fresh.cards.object
+    fresh.end = months[-2]
+    assert fresh.filters.period == (months[0], months[-2])
+    assert "sites ouverts au " in fresh.cards.object
+
+
+def test_a_departement_is_measured_and_planned_on_its_communes(fresh: PlannerApp) -> None:
+    dep = next(iter(fresh.info.departements))
+    fresh.param.update(departement=dep, threshold_min=10)
+    table, weights = fresh.table_and_weights()
+    sums = data.totals(table, weights)
+    assert fresh.coverage.youth == pytest.approx(sums["youth"])
+    assert fresh.coverage.covered_before == pytest.approx(sums["covered_youth"])
+    fresh.plan.n_sites = 2
+    fresh.plan.propose.clicks += 1
+    communes = fresh.layers["communes"].set_index("code_insee")["dep_code"]
+    assert fresh.plan.proposals
+    assert {communes[p.code_insee] for p in fresh.plan.proposals} == {dep}
+    fresh.state.proposals = []
+
+
+def test_the_comparison_of_two_saved_plans_is_the_command_lines(
+        own_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    app = PlannerApp(own_file, threshold_min=10)
+    app.__panel__()
+    app.plan.load()
+    app.add_mairie(far_commune(app))
+    app.plan.scenario_name = "Une mairie"
+    app.plan.save.clicks += 1
+    args = build_parser().parse_args([
+        "plan", "--workspace", str(own_file), "--add", "3", "--threshold-min", "10",
+        "--method", "greedy", "--name", "Trois lieux", "--compare", "Une mairie", "--json"])
+    args.run(args)
+    cli = json.loads(capsys.readouterr().out)["comparison"]
+    app.plan.load()  # the command line's plan is listed
+    options = app.plan.compare_a.options
+    ids = {name: next(v for k, v in options.items() if k.startswith(name))
+           for name in ("Une mairie", "Trois lieux")}
+    app.plan.compare_a.value, app.plan.compare_b.value = ids["Une mairie"], ids["Trois lieux"]
+    result = app.plan.comparison_result
+    assert result is not None
+    table = result.ranking()
+    for label, name in zip(result.names, ("Une mairie", "Trois lieux"), strict=True):
+        for measure in ("new_sites", "youth_covered", "invisible_est_covered"):
+            assert table.loc[label, measure] == pytest.approx(cli[measure][name])
+    expected = planning.compare_places(
+        data.coverage_model(app.scope),
+        *(_scenarios_sites(own_file, ids[n]) for n in ("Une mairie", "Trois lieux")),
+        names=result.names)
+    pd.testing.assert_frame_equal(table, expected.ranking())
+    assert app.plan.comparison.object == comparison_html(expected, 10)
+    assert expected.verdict() in html.unescape(app.plan.comparison.object)
+
+
+def _scenarios_sites(path: Path, scenario_id: str) -> pd.DataFrame:
+    sites = load_scenario(Workspace(path), scenario_id).sites
+    return pd.DataFrame({"x": sites.geometry.x, "y": sites.geometry.y}).set_axis(
+        sites["site_id"].astype(str))
