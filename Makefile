@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml setup.py dashboards/node_modules/.package-loc
                     dashboards/coverage_map.js dashboards/coverage_map.css
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dashboards,dev,scale]"
+	$(BIN)/python -m pip install --quiet -e ".[dashboards,dev,network,scale]"
 	touch $@
 
 # Browser libraries (Leaflet) come from the npm registry, pinned by the lock file.

@@ -44,7 +44,7 @@ DOC_CITATION = re.compile(r"\bdocs/([\w-]+\.md)\b")
 # A citation with its section: docs/NAME.md, "Section" (possibly across a comment's line).
 SECTION_CITATION = re.compile(r'\bdocs/([\w-]+\.md),?(?:\s|#)*"([^"\n]+)"')
 # Parameters whose default is a share, written as a percentage in the methodology.
-SHARES = ("neet_rate", "invisible_share", "YOUTH_SHARE")
+SHARES = ("neet_rate", "invisible_share", "no_car_share", "YOUTH_SHARE")
 
 
 def _scanned() -> Iterator[Path]:
@@ -115,7 +115,7 @@ def _shown(name: str, value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return re.escape(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, Mapping) or value is None:
         assert not value, f"{name}: a non-empty default needs its own way of being shown"
         return "none"
     if isinstance(value, tuple):

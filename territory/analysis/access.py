@@ -1,10 +1,10 @@
 """Access: travel minutes from each commune to ML sites and outreach places.
 
 A commune's origin is its town hall (``mairies`` layer), else a point inside its polygon.
-Travel time is straight-line distance × detour factor ÷ speed (defaults 1.3 and 50 km/h:
-unconfirmed conventions, overridable in :class:`~territory.analysis.params.Parameters`; a
-routed travel-time matrix can replace them through
-:meth:`~territory.analysis.fca.TravelPairs.from_matrix`). Distances use KD-trees
+Travel time is that of the chosen mode (:mod:`territory.analysis.travel`; public transport by
+default): straight-line distance × detour factor ÷ the mode's speed, with the conventions of
+:class:`~territory.analysis.params.Parameters`; a routed travel-time matrix can replace them
+through :meth:`~territory.analysis.fca.TravelPairs.from_matrix`. Distances use KD-trees
 (``scipy.spatial.cKDTree``) on Lambert-93 points, never a dense communes × places matrix.
 
 Per commune: ``site_min`` (nearest ML site open in the period), ``action_min`` (nearest place
@@ -113,16 +113,18 @@ def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
                 params: Parameters = DEFAULTS) -> pd.Series:
     """Return travel minutes from each origin to the nearest target (NaN without targets).
 
-    Travel time = straight-line distance × ``detour_factor`` ÷ ``speed_kmh`` (defaults 1.3
-    and 50 km/h, unconfirmed conventions).
+    Travel time in the mode of ``params`` (:meth:`~territory.analysis.Parameters.travel_min`:
+    straight-line distance × detour ÷ the mode's speed; public transport by default).
 
     Examples
     --------
     >>> origins = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0], [0]), crs=2154)
     >>> targets = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5000, 20000], [0, 0]),
     ...                            crs=2154)
-    >>> nearest_min(origins, targets).round(2).tolist()
+    >>> nearest_min(origins, targets, params=Parameters(mode="car")).round(2).tolist()
     [7.8]
+    >>> nearest_min(origins, targets).round(2).tolist()  # public transport, the default
+    [29.5]
     """
     if len(targets) == 0:
         return pd.Series(np.nan, index=origins.index, dtype="float64")
@@ -175,8 +177,8 @@ def access(
     period
         ``(start, end)``, both included; None for the whole record.
     params
-        Threshold (default 30 min, France Services standard), detour factor and speed
-        (1.3 and 50 km/h, unconfirmed conventions), E2SFCA decay (Luo & Qi 2009).
+        Threshold (default 30 min, France Services standard), travel mode (public
+        transport by default), detour factor and speed, E2SFCA decay (Luo & Qi 2009).
 
     Returns
     -------
@@ -190,7 +192,8 @@ def access(
     ...                             geometry=[shapely.box(0, 0, 1000, 1000)], crs=2154)
     >>> sites = gpd.GeoDataFrame({"sessions_per_month": [4.0]},
     ...                          geometry=gpd.points_from_xy([500], [10500]), crs=2154)
-    >>> access(communes, sites)[["site_min", "covered", "e2sfca"]].round(1)
+    >>> car = Parameters(mode="car")
+    >>> access(communes, sites, params=car)[["site_min", "covered", "e2sfca"]].round(1)
        site_min  covered  e2sfca
     0      15.6     True    40.0
     """

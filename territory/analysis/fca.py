@@ -49,10 +49,11 @@ class TravelPairs:
     @classmethod
     def from_points(cls, origins_xy: FloatArray, targets_xy: FloatArray, *,
                     max_min: float, params: Parameters = DEFAULTS) -> TravelPairs:
-        """Pairs within ``max_min`` minutes: straight-line metres × detour ÷ speed.
+        """Pairs within ``max_min`` minutes: the mode's fixed time + metres × detour ÷ speed.
 
-        Detour and speed come from ``params`` (defaults 1.3 and 50 km/h, unconfirmed
-        conventions with no published source: docs/methodology.md, "Access").
+        The mode, detour and speed come from ``params`` (:mod:`territory.analysis.travel`:
+        by default public transport, 10 min then 20 km/h, with a detour of 1.3 —
+        unconfirmed conventions, docs/methodology.md, "Travel modes").
 
         Uses a KD-tree on each side (``cKDTree.sparse_distance_matrix``): the cost grows with
         the number of close pairs, not with origins × targets. The pairs are sorted by origin,
@@ -63,14 +64,16 @@ class TravelPairs:
         --------
         >>> pairs = TravelPairs.from_points(np.array([[0.0, 0.0]]),
         ...                                 np.array([[10_000.0, 0.0], [90_000.0, 0.0]]),
-        ...                                 max_min=30)
+        ...                                 max_min=30, params=Parameters(mode="car"))
         >>> pairs.target.tolist(), pairs.minutes.round(1).tolist()
         ([0], [15.6])
         """
         origins_xy, targets_xy = _xy(origins_xy), _xy(targets_xy)
         if len(origins_xy) == 0 or len(targets_xy) == 0:
             return cls.empty(len(origins_xy), len(targets_xy))
-        radius_m = max_min / 60 * params.speed_kmh * 1000 / params.detour_factor
+        radius_m = params.reach_m(max_min)
+        if radius_m <= 0:
+            return cls.empty(len(origins_xy), len(targets_xy))
         found = cKDTree(origins_xy).sparse_distance_matrix(
             cKDTree(targets_xy), radius_m, output_type="ndarray")
         order = np.lexsort((found["j"], found["i"]))
@@ -192,7 +195,8 @@ def e2sfca(
     Examples
     --------
     >>> pairs = TravelPairs.from_points(np.array([[0.0, 0], [1000.0, 0]]),
-    ...                                 np.array([[0.0, 0]]), max_min=30)
+    ...                                 np.array([[0.0, 0]]), max_min=30,
+    ...                                 params=Parameters(mode="car"))
     >>> e2sfca(pd.Series([100.0, 300.0]), pd.Series([8.0]), pairs).tolist()
     [20.0, 20.0]
     """

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from territory._errors import InputError, Problem
+from territory.analysis.travel import DEFAULT_MODE, MODES, Mode, ModeName
 
 __all__ = ["DECAYS", "DEFAULTS", "STEP_WEIGHTS", "Parameters"]
 
@@ -60,14 +62,23 @@ class Parameters:
     threshold_min
         Access threshold in minutes: a service within 30 minutes of every resident, the France
         Services standard (docs/methodology.md, "Access"; no ML-specific threshold is
-        published).
+        published, and none for a trip on foot, by bike or by bus: the same 30 minutes).
+    mode
+        How young people travel (:mod:`territory.analysis.travel`): ``transit`` (default:
+        NEET youth are the least likely to have a car), ``walk``, ``bike``, ``car`` or
+        ``mix``.
     detour_factor
         Road distance ÷ straight-line distance: 1.3. Unconfirmed convention (no published
         source, docs/methodology.md, "Access"); replace it with a routed travel-time matrix
         when one is available.
     speed_kmh
-        Mean road speed: 50 km/h. Unconfirmed convention (no published source,
-        docs/methodology.md, "Access").
+        The mode's speed, to override its default (3.6 km/h on foot and 12 by bike, R5's
+        defaults; 20 for the public-transport estimate and 50 by car, unconfirmed
+        conventions); for the mix, the car's.
+    no_car_share
+        Share of young people without a car, for the ``mix`` mode: 31 %, the complement of the
+        69 % of rural young people who depend on a car (Chemins d'avenirs 2024; a reading of
+        that figure, replace it with your own).
     decay
         E2SFCA distance decay (Luo & Qi 2009, *Health & Place* 15(4):1100–1107): ``"step"``
         weighs the threshold's thirds 1, 0.68 and 0.22 (their 0–10, 10–20, 20–30 min zones);
@@ -88,16 +99,22 @@ class Parameters:
     --------
     >>> Parameters().neet_rate
     0.129
-    >>> Parameters(speed_kmh=40).travel_min(10_000)
+    >>> Parameters(mode="car", speed_kmh=40).travel_min(10_000)
     19.5
+    >>> float(Parameters().travel_min(10_000))  # public transport: 10 min, then 20 km/h
+    49.0
+    >>> round(float(Parameters().travel_min(500)), 1)  # on foot when it is quicker
+    10.8
     """
 
     neet_rate: float = 0.129
     neet_rate_by_zone: Mapping[str, float] = field(default_factory=dict)
     invisible_share: float = 0.37
     threshold_min: float = 30.0
+    mode: ModeName = DEFAULT_MODE
     detour_factor: float = 1.3
-    speed_kmh: float = 50.0
+    speed_kmh: float | None = None
+    no_car_share: float = 0.31
     decay: Decay = "step"
     actions_as_sessions: bool = True
     weight_need: float = 0.4
@@ -121,14 +138,18 @@ class Parameters:
         problems = [f"`{name}` is {value!r}; expected a share between 0 and 1"
                     for name, value in (("neet_rate", self.neet_rate),
                                         ("invisible_share", self.invisible_share),
+                                        ("no_car_share", self.no_car_share),
                                         *((f"neet_rate_by_zone[{k!r}]", v)
                                           for k, v in self.neet_rate_by_zone.items()))
                     if not 0 <= value <= 1]
         problems += [f"`{name}` is {value!r}; expected a positive number"
                      for name, value in (("threshold_min", self.threshold_min),
                                          ("detour_factor", self.detour_factor),
-                                         ("speed_kmh", self.speed_kmh))
+                                         ("speed_kmh", 1.0 if self.speed_kmh is None
+                                          else self.speed_kmh))
                      if not value > 0]
+        if self.mode not in MODES:
+            problems.append(f"`mode` is {self.mode!r}; expected one of {list(MODES)}")
         if self.decay not in DECAYS:
             problems.append(f"`decay` is {self.decay!r}; expected one of {list(DECAYS)}")
         if min(self.weights) < 0 or sum(self.weights) <= 0:
@@ -142,13 +163,71 @@ class Parameters:
         return (self.weight_need, self.weight_access, self.weight_reach)
 
     @property
-    def radius_m(self) -> float:
-        """Straight-line distance reached within ``threshold_min``, in metres."""
-        return self.threshold_min / 60 * self.speed_kmh * 1000 / self.detour_factor
+    def travel_mode(self) -> Mode:
+        """The travel mode (:data:`territory.analysis.travel.MODES`)."""
+        return MODES[self.mode]
+
+    def _speed(self, mode: Mode) -> float:
+        if self.speed_kmh and (self.mode == mode.name or (self.mode == "mix"
+                                                          and mode.name == "car")):
+            return float(self.speed_kmh)
+        return float(mode.speed_kmh or 1.0)
+
+    def _per_m(self, mode: Mode) -> float:
+        return self.detour_factor / self._speed(mode) * 60 / 1000
+
+    def _mode_min(self, mode: Mode, distance_m: Any) -> Any:
+        if mode.name == "transit":
+            # On foot when it is quicker than walking to a stop and waiting.
+            return np.minimum(distance_m * self._per_m(MODES["walk"]),
+                              mode.overhead_min + distance_m * self._per_m(mode))
+        return mode.overhead_min + distance_m * self._per_m(mode)
 
     def travel_min(self, distance_m: Any) -> Any:
-        """Return travel minutes for straight-line metres: distance × detour ÷ speed."""
-        return distance_m / 1000 * self.detour_factor / self.speed_kmh * 60
+        """Return the minutes of straight-line metres in the chosen mode.
+
+        Metres × detour ÷ speed; by public transport, the quicker of walking and of 10 min
+        (to the stop, waiting) plus the bus; for the mix, the average of public transport
+        (share without a car) and the car.
+        """
+        if self.mode == "mix":
+            return (self.no_car_share * self._mode_min(MODES["transit"], distance_m)
+                    + (1 - self.no_car_share) * self._mode_min(MODES["car"], distance_m))
+        return self._mode_min(self.travel_mode, distance_m)
+
+    def reach_m(self, max_min: float) -> float:
+        """Straight-line metres reached within ``max_min`` (travel time grows with distance).
+
+        Examples
+        --------
+        >>> round(Parameters(mode="bike").reach_m(30))
+        4615
+        >>> round(Parameters().reach_m(30))  # 10 min, then 20 min by bus at 20 km/h
+        5128
+        """
+        if max_min <= 0:
+            return 0.0
+        low, high = 0.0, max_min / 60 * 200_000.0
+        for _ in range(60):
+            mid = (low + high) / 2
+            low, high = (mid, high) if float(self.travel_min(mid)) <= max_min else (low, mid)
+        return low
+
+    @property
+    def radius_m(self) -> float:
+        """Straight-line distance reached within ``threshold_min``, in metres."""
+        return self.reach_m(self.threshold_min)
+
+    def within(self, threshold_min: float | None = None) -> str:
+        """Say in French what "covered" means: « à moins de 30 min à vélo ».
+
+        Examples
+        --------
+        >>> Parameters(mode="walk").within()
+        'à moins de 30 min à pied'
+        """
+        minutes = self.threshold_min if threshold_min is None else threshold_min
+        return f"à moins de {_num(minutes)} min {self.travel_mode.words}"
 
     def replace(self, **changes: Any) -> Parameters:
         """Return a copy with some parameters changed.
@@ -193,9 +272,13 @@ class Parameters:
             ("Seuil d'accès", f"{_num(self.threshold_min)} min",
              "Norme France Services : un service à moins de 30 minutes ; aucun seuil propre "
              "aux Missions Locales n'est publié"),
+            ("Mode de déplacement", self.travel_mode.label,
+             "par défaut les transports en commun : les NEET sont les moins motorisés "
+             "(GREF Bretagne ; Chemins d'avenirs 2024)" if self.mode == DEFAULT_MODE
+             else "choisi par l'utilisateur (par défaut : transports en commun)"),
+            *self._speed_rows(),
             ("Facteur de détour (route / vol d'oiseau)", _num(self.detour_factor),
              _UNCONFIRMED),
-            ("Vitesse moyenne", f"{_num(self.speed_kmh)} km/h", _UNCONFIRMED),
             ("Décroissance E2SFCA", _decay_label(self.decay),
              "Luo & Qi (2009), Health & Place 15(4) : 1100–1107"),
             ("Actions physiques comptées comme séances", "oui" if self.actions_as_sessions
@@ -212,6 +295,20 @@ class Parameters:
         if youth_source:
             rows.insert(0, ("Jeunes (16–25 ans)", "par commune", youth_source))
         return pd.DataFrame(rows, columns=["label", "value", "source"])
+
+    def _speed_rows(self) -> list[tuple[str, str, str]]:
+        modes = [MODES["transit"], MODES["car"]] if self.mode == "mix" else [self.travel_mode]
+        rows = []
+        for mode in modes:
+            speed = self._speed(mode) if (self.mode != "mix" or mode.name == "car") \
+                else float(mode.speed_kmh or 1.0)
+            source = _UNCONFIRMED if self.speed_kmh and mode.speed_kmh else mode.source
+            rows.append((f"Vitesse — {mode.label}", f"{_num(speed)} km/h", source))
+        if self.mode == "mix":
+            rows.append(("Part des jeunes sans voiture", _pct(self.no_car_share),
+                         "complément des 69 % de jeunes ruraux dépendants de la voiture "
+                         "(Chemins d'avenirs 2024) ; lecture de ce chiffre, modifiable"))
+        return rows
 
 
 def _decay_label(decay: str) -> str:

@@ -21,7 +21,9 @@ from territory.cli import (
     import_,
     indicators,
     init,
+    network,
     plan,
+    reach,
     report,
     serve,
 )
@@ -31,8 +33,8 @@ from territory.cli._common import Command, common_options, run_command
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # In the order `territory --help` lists them.
-COMMANDS: tuple[Command, ...] = (demo, init, map_, geodata, import_, indicators, plan, report,
-                                 serve)
+COMMANDS: tuple[Command, ...] = (demo, init, map_, geodata, import_, indicators, network, plan,
+                                 reach, report, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from territory._errors import InputError, TerritoryError
+from territory.analysis.params import Parameters
+from territory.analysis.travel import DEFAULT_MODE, MODES
 from territory.io.workspace import Workspace, default_workspace_path
 
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_INTERRUPTED",
     "Command",
+    "add_mode_option",
     "common_options",
+    "params_of",
     "run_command",
     "scale_engine",
     "workspace_of",
@@ -55,6 +59,24 @@ def common_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--workspace", type=Path, default=None, help=WORKSPACE_HELP)
     return parent
+
+
+def add_mode_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--mode``, how young people travel, to a command that measures access."""
+    names = ", ".join(f"{k} ({m.label})" for k, m in MODES.items())
+    parser.add_argument("--mode", choices=list(MODES), default=DEFAULT_MODE,
+                        help=f"how young people travel: {names}; default {DEFAULT_MODE}, the "
+                        "young people without work or training being the least likely to "
+                        "have a car (docs/methodology.md, \"Travel modes\")")
+
+
+def params_of(args: argparse.Namespace, **changes: Any) -> Parameters:
+    """Return the parameters the options set: travel mode and access threshold."""
+    values: dict[str, Any] = {"mode": getattr(args, "mode", DEFAULT_MODE)}
+    threshold = getattr(args, "threshold_min", None)
+    if threshold is not None:
+        values["threshold_min"] = threshold
+    return Parameters(**{**values, **changes})
 
 
 def workspace_path(args: argparse.Namespace) -> Path:

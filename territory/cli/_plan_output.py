@@ -14,7 +14,8 @@ import geopandas as gpd
 import pandas as pd
 
 from territory._crs import LAMBERT93, WGS84
-from territory.planning import Solution
+from territory.analysis.travel import MODES
+from territory.planning import Comparison, Solution
 from territory.viz.labels import DEMO_LABEL, format_number
 
 __all__ = ["PlanReport", "as_json", "as_text", "nothing_proposed", "shortfall_text"]
@@ -33,7 +34,7 @@ class PlanReport:
     parameters: dict[str, Any]
     saved: str | None
     demo: bool
-    comparison: pd.DataFrame | None
+    comparison: Comparison | None
     size: tuple[int, int, int] = (0, 0, 0)
 
 
@@ -84,22 +85,15 @@ def as_json(report: PlanReport) -> dict[str, Any]:
     result["shortfall"] = solution.shortfall
     result["shortfall_text"] = shortfall_text(solution, report.args)
     if report.comparison is not None:
-        result["comparison"] = json.loads(report.comparison.to_json(orient="index"))
+        result["comparison"] = json.loads(report.comparison.region.to_json(orient="index"))
+        ranks = report.comparison.ranking()["rank"]
+        result["comparison_rank"] = {str(k): int(v) for k, v in ranks.items()}
+        result["comparison_verdict"] = report.comparison.verdict()
     return result
 
 
 def _finite(value: float) -> float | None:
     return None if pd.isna(value) else float(value)
-
-
-def _status(solution: Solution) -> str:
-    if solution.status == "optimal":
-        return "optimal (prouvé)"
-    gap = "" if pd.isna(solution.gap) else \
-        f" : écart prouvé ≤ {format_number(100 * solution.gap, decimals=2)} %"
-    if solution.status == "time_limit":
-        return "limite de temps atteinte" + gap
-    return "heuristique (glouton + échanges)" + gap
 
 
 def as_text(report: PlanReport) -> str:
@@ -109,7 +103,9 @@ def as_text(report: PlanReport) -> str:
     lines = [f"Plan : {args.add} nouveau(x) site(s) — "
              + ("le plus de jeunes invisibles estimés à moins de " + minutes + " min"
                 if args.objective == "coverage" else "le moins de temps d'accès des jeunes")
-             + f" (méthode {'exacte' if args.method == 'exact' else 'gloutonne'})"]
+             + f" (méthode {'exacte' if args.method == 'exact' else 'gloutonne'})",
+             f"Déplacement : {MODES[args.mode].label} "
+             "(temps estimés à vol d'oiseau × détour ÷ vitesse du mode)"]
     youth = float(report.demand["youth"].sum()) if "youth" in report.demand else 0.0
     empty = nothing_proposed(solution, report.demand, args)
     lines += [" ".join(empty)] if empty else _site_lines(solution, report.communes, args,
@@ -124,12 +120,13 @@ def as_text(report: PlanReport) -> str:
             share = format_number(100 * done / total, decimals=1) if total else "–"
             lines.append(f"{label.capitalize()} à moins de {minutes} min : "
                          f"{format_number(done)} sur {format_number(total)} ({share} %)")
-    lines.append(f"Statut : {_status(solution)}")
+    lines.append(f"Statut : {solution.status_text}")
     if not empty and (short := shortfall_text(solution, args)):
         lines.append(short)
     lines.append(_machine_line(report.size))
     if report.comparison is not None:
-        lines += ["", "Comparaison :", _comparison_text(report.comparison)]
+        lines += ["", "Comparaison :", _comparison_text(report.comparison.region),
+                  report.comparison.verdict()]
     if report.saved:
         lines.append(f"Plan enregistré : « {args.name} » ({report.saved})")
     if report.demo:

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from territory._errors import InputError
 from territory.analysis import indicators, parse_period
-from territory.cli._common import scale_engine, workspace_of
+from territory.cli._common import add_mode_option, params_of, scale_engine, workspace_of
 from territory.io.workspace import Workspace
 
 __all__ = ["load_layers", "register", "run"]
@@ -37,6 +37,7 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
                         help="months included, e.g. 2020-01:2021-06 (default: everything)")
     parser.add_argument("--threshold-min", type=float, default=None,
                         help="access threshold in minutes (default 30, France Services)")
+    add_mode_option(parser)
     parser.add_argument("--public", action="store_true",
                         help="mask small counts (< 11) and what would reveal them")
     parser.add_argument("--engine", choices=ENGINES, default="local",
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> None:
     layers = load_layers(workspace)
     steps.update()
     options: dict[str, Any] = {"level": args.level, "period": parse_period(args.period),
-                               "threshold_min": args.threshold_min, "public": args.public}
+                               "params": params_of(args), "public": args.public}
     if args.engine == "dask":
         table = scale_engine().indicators(layers, contacts=args.contacts_parquet,
                                     scheduler=args.scheduler, **options)

@@ -18,7 +18,7 @@ from territory.analysis import (
     parse_period,
     selection_weights,
 )
-from territory.cli._common import workspace_of
+from territory.cli._common import add_mode_option, params_of, workspace_of
 
 __all__ = ["MAP_LAYERS", "register", "run"]
 
@@ -35,12 +35,14 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     fmap.add_argument("--period", default=None,
                       help="START:END, e.g. 2020-01:2021-06 (default: the whole record); "
                       "sites in service on its last day, actions dated in it")
+    add_mode_option(fmap)
     fmap.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> None:
     """Write the map and say where it is and how large."""
     # folium is imported only by this command: `territory --help` stays fast.
+    from territory.report import public_communes
     from territory.viz import workspace_map, write_html
 
     workspace = workspace_of(args)
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> None:
     weights = selection_weights(layers["communes"], layers.get("catchment_members"),
                                 ml_code=ml_code)
     # The figures in the title box are the dashboard's and the report's (one function).
-    figures = headline(indicators(layers, period=period), layers, ml_code=ml_code,
+    params = params_of(args)
+    figures = headline(indicators(layers, period=period, params=params), layers, ml_code=ml_code,
                        period=period)
     chosen = {"communes": layers["communes"][weights.to_numpy() > 0],
               "sites": open_sites(layers["sites"], period=period),
@@ -64,6 +67,9 @@ def run(args: argparse.Namespace) -> None:
     fmap = workspace_map(
         chosen["communes"], catchments=chosen["catchments"], sites=chosen["sites"],
         actions=chosen["actions"], demo=workspace.is_demo(), figures=figures,
+        # A map is handed out: the public table, masked as every report masks it.
+        indicators=(public_communes(layers, period=period, params=params)
+                    if "catchment_members" in layers else None),
         title=_map_title(chosen["catchments"], area, ml_code),
     )
     size = write_html(fmap, args.out)

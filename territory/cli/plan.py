@@ -16,21 +16,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import pandas as pd
 
-from territory._crs import LAMBERT93
-from territory.cli._common import workspace_of
+from territory.analysis import parse_period
+from territory.cli._common import add_mode_option, params_of, workspace_of
 from territory.io import read_places
 from territory.io.scenarios import load_scenario, save_scenario
 from territory.io.workspace import Workspace
 
 if TYPE_CHECKING:
-    from territory.planning import Solution
+    from territory.planning import Comparison, CoverageModel, Solution
 
 __all__ = ["LAYERS", "register", "run"]
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
-          "catchment_members")
+          "catchment_members", "places")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -40,11 +39,26 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
         help="choose the next sites (maximal covering or least travel time)")
     plan.add_argument("--add", type=int, required=True, metavar="N",
                       help="number of new sites to place")
-    plan.add_argument("--objective", choices=("coverage", "distance"), default="coverage",
+    plan.add_argument("--objective", choices=("coverage", "distance", "reach"),
+                      default="coverage",
                       help="coverage: most invisible young people within the threshold; "
-                           "distance: least youth-weighted travel time (default coverage)")
+                           "distance: least youth-weighted travel time; reach: most invisible "
+                           "young people not yet reached who new outreach actions would "
+                           "reach, from the curves learned from the contacts (default "
+                           "coverage)")
+    plan.add_argument("--kind", default=None,
+                      help="with --objective reach: the kind of action to place (maraude, "
+                           "bus, evenement, partenaire; default the most frequent)")
+    plan.add_argument("--frequency", default="mensuelle",
+                      help="with --objective reach: how often each action is held, "
+                           "hebdomadaire, mensuelle, trimestrielle, annuelle or a number of "
+                           "actions a year (default mensuelle)")
+    plan.add_argument("--period", default=None, metavar="A:B",
+                      help="the period of the figures, e.g. 2020-01:2021-06 (default: the "
+                           "whole record)")
     plan.add_argument("--threshold-min", type=float, default=30.0,
                       help="access threshold in minutes (default 30, France Services)")
+    add_mode_option(plan)
     plan.add_argument("--ml", default=None, help="plan for one Mission Locale (ml_code)")
     plan.add_argument("--candidates", default="mairies",
                       help="'mairies' (every town hall, and hexagon centres where no town "
@@ -77,6 +91,11 @@ def run(args: argparse.Namespace) -> None:
 
     workspace = workspace_of(args)
     layers = {name: workspace.read(name) for name in LAYERS if name in workspace.layers()}
+    if args.objective == "reach":
+        from territory.cli._reach_plan import run_reach
+
+        run_reach(args, workspace, layers)
+        return
     candidates: str | gpd.GeoDataFrame = args.candidates
     # Places are read as `territory import sites` reads sites; other services just across the
     # region's border still reach its young people.
@@ -88,12 +107,13 @@ def run(args: argparse.Namespace) -> None:
     # places is taken as it is.
     model = model_from_layers(layers, candidates=candidates, competitors=competitors,
                               hexagons=args.candidates == "mairies", ml=args.ml,
-                              threshold_min=args.threshold_min)
+                              threshold_min=args.threshold_min, params=params_of(args),
+                              period=parse_period(args.period))
     solution = solve(model, objective=args.objective, n_new=args.add, method=args.method,
                      per_group=args.per_ml, forced=args.force, excluded=args.exclude,
                      time_limit_s=args.time_limit)
     parameters = _parameters(args)
-    comparison = _comparison(workspace, args, layers, solution) if args.compare else None
+    comparison = _comparison(workspace, args, model, solution) if args.compare else None
     saved = None
     if args.name:
         points = chosen_points(solution)
@@ -113,6 +133,7 @@ def run(args: argparse.Namespace) -> None:
 
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     return {"add": args.add, "objective": args.objective, "threshold_min": args.threshold_min,
+            "mode": args.mode,
             "ml": args.ml, "candidates": str(args.candidates), "method": args.method,
             "per_ml": args.per_ml, "force": args.force, "exclude": args.exclude,
             "competitors": str(args.competitors) if args.competitors else None}
@@ -125,23 +146,15 @@ def _plain(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             geometry=points.geometry.to_numpy(), crs=points.crs)
 
 
-def _comparison(workspace: Workspace, args: argparse.Namespace,
-                layers: dict[str, pd.DataFrame], solution: Solution) -> pd.DataFrame:
-    """Compare the saved plan with this one, both measured with this run's threshold."""
-    from territory.planning import chosen_points, compare, model_from_layers, plan_figures
+def _comparison(workspace: Workspace, args: argparse.Namespace, model: CoverageModel,
+                solution: Solution) -> Comparison:
+    """Compare the saved plan with this one on this run's model, as the dashboard compares."""
+    from territory.planning import chosen_points, compare_places
 
     other = load_scenario(workspace, args.compare)
-    mine = chosen_points(solution)
-    places = pd.concat([other.sites[["site_id", "name", "geometry"]],
-                        mine[["site_id", "name", "geometry"]]], ignore_index=True)
-    places = gpd.GeoDataFrame(places.drop_duplicates("site_id"), crs=LAMBERT93)
-    model = model_from_layers(layers, candidates=places, hexagons=False, ml=args.ml,
-                              threshold_min=args.threshold_min)
-    theirs = plan_figures(model, other.sites["site_id"].astype(str))
-    ours = plan_figures(model, mine["site_id"].astype(str))
     name = args.name or "ce plan"
     names = (other.name, name if name != other.name else f"{name} (nouveau)")
-    return compare(theirs, ours, names=names).region
+    return compare_places(model, other.sites, chosen_points(solution), names=names)
 
 
 if __name__ == "__main__":  # pragma: no cover

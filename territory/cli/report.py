@@ -15,7 +15,7 @@ from typing import Any
 
 from territory._errors import InputError
 from territory.analysis import parse_period
-from territory.cli._common import workspace_of
+from territory.cli._common import add_mode_option, workspace_of
 
 __all__ = ["LAYERS", "register", "run"]
 
@@ -36,6 +36,7 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
                         help="report on one Mission Locale (ml_code) instead of the region")
     parser.add_argument("--period", default=None,
                         help="A:B, both included, e.g. 2020-01:2021-11 (default: all data)")
+    add_mode_option(parser)
     parser.add_argument("--threshold-min", type=float, default=30.0,
                         help="access threshold in minutes (default 30, France Services)")
     parser.add_argument("--date", default=None,
@@ -69,7 +70,8 @@ def run(args: argparse.Namespace) -> None:
     present = set(workspace.layers())
     layers = {name: workspace.read(name) for name in LAYERS if name in present}
     report = build_report(layers, metadata=workspace.metadata(), ml_code=args.ml,
-                          period=period, threshold_min=args.threshold_min, date=date)
+                          period=period, threshold_min=args.threshold_min, date=date,
+                          mode=args.mode)
     paths = report.write(args.out)
     size = format_number(sum(p.stat().st_size for p in paths) / 1e6, decimals=1)
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} … {paths[-1].name}"

@@ -12,14 +12,13 @@ from bokeh.models.tickers import FixedTicker
 from bokeh.models.tools import HoverTool
 from bokeh.plotting import figure
 
+from territory._french import MONTHS_SHORT
 from territory.viz.labels import format_number
 
 __all__ = ["LOCKDOWN", "monthly_chart"]
 
 # The first national lockdown in France, 17 March to 11 May 2020: contacts fell everywhere.
 LOCKDOWN = ("2020-03-17", "2020-05-11")
-MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
-                "oct.", "nov.", "déc.")
 SECRET_THRESHOLD = 11
 BAR = "#1f4e79"
 MASKED = "#c9d1d9"

@@ -67,6 +67,8 @@ class PlanPanel(pn.viewable.Viewer):
         for widget in (self.compare_a, self.compare_b):
             widget.param.watch(lambda _: self._refresh_comparison(), "value")
         self.comparison = pn.pane.HTML(stylesheets=[_html.CSS], sizing_mode="stretch_width")
+        self.compare_title = pn.pane.HTML('<p class="tc-section">Comparer deux scénarios</p>',
+                                          stylesheets=[_html.CSS], visible=False)
 
     @property
     def scope(self) -> data.Scope:
@@ -136,7 +138,7 @@ class PlanPanel(pn.viewable.Viewer):
 
     def _refresh_scenarios(self) -> None:
         saved = _scenarios.list_scenarios(self.scope.source.path)
-        for widget in (self.compare_a, self.compare_b, self.comparison):
+        for widget in (self.compare_a, self.compare_b, self.comparison, self.compare_title):
             widget.visible = bool(saved)
         options = {CURRENT: "", **saved}
         self.compare_a.options = options
@@ -197,11 +199,22 @@ class PlanPanel(pn.viewable.Viewer):
             pn.widgets.TextInput.from_param(self.param.scenario_name, label="Nom du scénario",
                                             placeholder="ex. Printemps 2027", description=None,
                                             sizing_mode="stretch_width"),
-            self.save, self.message, pn.layout.Divider(),
-            self.compare_a, self.compare_b, self.comparison,
+            self.save, self.message,
             width=WIDTH, scroll=True, sizing_mode="stretch_height",
             styles={"background": "#fff", "border": "1px solid #dde3e8",
                     "border-radius": "6px"})
+
+
+    def comparison_view(self) -> pn.viewable.Viewable:
+        """Return the comparison of two plans, laid out the whole width of the page.
+
+        The side column is too narrow for its six columns: the comparison sits under the map.
+        """
+        self.compare_a.sizing_mode = self.compare_b.sizing_mode = "fixed"
+        self.compare_a.width = self.compare_b.width = 260
+        return pn.Column(self.compare_title, pn.Row(self.compare_a, self.compare_b),
+                         self.comparison,
+                         sizing_mode="stretch_width", margin=(8, 10, 0, 10))
 
 
 def _place_gain(figures: PlanFigures | None, candidate: Candidate, threshold: float) -> str:

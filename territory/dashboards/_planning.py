@@ -23,7 +23,7 @@ import pandas as pd
 from territory import planning
 from territory.dashboards import data
 from territory.dashboards.state import Candidate, PlanFigures
-from territory.viz.labels import format_number, of
+from territory.viz.labels import of
 
 __all__ = ["Proposal", "compare_plans", "evaluate", "propose", "town_hall"]
 
@@ -98,12 +98,8 @@ def propose(scope: data.Scope, candidates: Sequence[Candidate], *, n_sites: int)
 
 
 def _note(solution: planning.Solution) -> str:
-    if solution.status == "optimal":
-        return "Solution optimale (prouvée par le solveur)."
-    if solution.status == "time_limit":
-        return (f"Meilleure solution trouvée en {TIME_LIMIT_S:g} s ; au plus "
-                f"{format_number(100 * float(solution.gap), decimals=1)} % sous l’optimum.")
-    return "Solution approchée (méthode gloutonne)."
+    """Say how good the proposal is proven to be, in the words of ``territory plan``."""
+    return f"Solution : {solution.status_text}."
 
 
 def _nothing_to_gain(threshold_min: float) -> str:

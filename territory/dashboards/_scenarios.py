@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError
 from territory.dashboards.state import Candidate, PlanFigures
 from territory.io import scenarios as saved
@@ -21,7 +22,7 @@ from territory.io.workspace import Workspace
 
 __all__ = ["ScenarioError", "list_scenarios", "load_sites", "save_scenario"]
 
-CRS = "EPSG:2154"
+CRS = LAMBERT93
 
 
 class ScenarioError(ValueError):

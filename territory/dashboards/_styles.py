@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from territory.analysis import Parameters
 from territory.dashboards._geo import legend_items
 from territory.viz import labels
 from territory.viz.classes import INDICATORS, NO_VALUE_COLOUR, Indicator, map_classes
@@ -53,7 +54,7 @@ def selection_rank(table: pd.DataFrame, weights: np.ndarray) -> pd.Series:
 
 
 def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
-              threshold_min: float, territory: str) -> MapStyle:
+              params: Parameters, territory: str) -> MapStyle:
     """Return the palette, classes, hover texts and legend of ``indicator``.
 
     Parameters
@@ -64,20 +65,23 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
         Each commune's share of the selection (0 outside): ranks are within the selection.
     indicator
         A key of :data:`INDICATORS`.
-    threshold_min
-        The access threshold (classes of travel time).
+    params
+        The access threshold (classes of travel time) and the travel mode (the legend says
+        it).
     territory
         The selection's name, for the legend.
     """
     spec = INDICATORS[indicator]
     values = pd.to_numeric(table[spec.column]).astype(float)
-    found = map_classes(table, spec.column, threshold_min=threshold_min)
+    found = map_classes(table, spec.column, threshold_min=params.threshold_min)
     classes, palette = found.classes.to_numpy(), list(found.colours)
     rounded = values.round(spec.decimals)
     shown: list[float | None] = [None if pd.isna(v) else float(v) for v in rounded.to_numpy()]
     rank = selection_rank(table, weights).to_numpy()
     rows = [*found.legend(ranges=True), (NO_VALUE_COLOUR, "pas de valeur")]
-    legend = (f"<h4>{html_text(spec.label)}</h4>{legend_items(rows)}"
+    title = (f"{spec.label} {params.travel_mode.words}" if spec.column == "nearest_min"
+             else spec.label)
+    legend = (f"<h4>{html_text(title)}</h4>{legend_items(rows)}"
               f'<div class="tm-note">{html_text(territory)} en couleur ; rang 1 = commune la '
               "moins atteinte</div>")
     return MapStyle(palette, [int(c) for c in classes], shown, rank.tolist(), legend,

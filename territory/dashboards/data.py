@@ -24,6 +24,7 @@ import panel as pn
 from territory import planning
 from territory._french import MONTHS, MONTHS_SHORT
 from territory.analysis import (
+    Parameters,
     commune_origins,
     indicators,
     open_sites,
@@ -32,6 +33,7 @@ from territory.analysis import (
 from territory.analysis import (
     selection_weights as commune_weights,
 )
+from territory.analysis.travel import DEFAULT_MODE
 from territory.dashboards import _geo, _styles
 from territory.io.workspace import Workspace
 from territory.viz import labels
@@ -98,6 +100,12 @@ class Filters:
     period: PeriodBounds
     threshold_min: float
     action_kinds: tuple[str, ...]
+    mode: str = DEFAULT_MODE
+
+    @property
+    def params(self) -> Parameters:
+        """The parameters of the indicators: the threshold and the travel mode."""
+        return Parameters(threshold_min=self.threshold_min, mode=self.mode)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -227,18 +235,18 @@ def filtered_layers(path: str, version: float, filters: Filters) -> dict[str, pd
 
 @pn.cache(max_items=48)
 def _indicators(path: str, version: float, *, level: str, period: PeriodBounds,
-                threshold_min: float, action_kinds: tuple[str, ...],
+                threshold_min: float, action_kinds: tuple[str, ...], mode: str,
                 public: bool) -> gpd.GeoDataFrame:
-    filters = Filters(period, threshold_min, action_kinds)
+    filters = Filters(period, threshold_min, action_kinds, mode)
     return indicators(filtered_layers(path, version, filters), level=level,
-                      period=period, threshold_min=threshold_min, public=public)
+                      period=period, params=filters.params, public=public)
 
 
 def commune_indicators(source: Source, filters: Filters) -> gpd.GeoDataFrame:
     """Return the indicators of every commune of the region for ``filters`` (shared)."""
     return _indicators(source.path, source.version, level="commune", period=filters.period,
                        threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
-                       public=False)
+                       mode=filters.mode, public=False)
 
 
 def catchment_indicators(source: Source, filters: Filters, *,
@@ -249,7 +257,7 @@ def catchment_indicators(source: Source, filters: Filters, *,
     """
     return _indicators(source.path, source.version, level="catchment", period=filters.period,
                        threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
-                       public=public)
+                       mode=filters.mode, public=public)
 
 
 @pn.cache(max_items=64)
@@ -296,12 +304,12 @@ def catchment_names(path: str, version: float) -> list[list[object]]:
 
 @pn.cache(max_items=64)
 def _style(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
-           action_kinds: tuple[str, ...], indicator: str, ml_code: str, dep_code: str,
-           territory: str) -> _styles.MapStyle:
-    table = commune_indicators(Source(path, version),
-                               Filters(period, threshold_min, action_kinds))
+           action_kinds: tuple[str, ...], mode: str, indicator: str, ml_code: str,
+           dep_code: str, territory: str) -> _styles.MapStyle:
+    filters = Filters(period, threshold_min, action_kinds, mode)
+    table = commune_indicators(Source(path, version), filters)
     return _styles.map_style(table, selection_weights(path, version, ml_code, dep_code),
-                             indicator, threshold_min=threshold_min, territory=territory)
+                             indicator, params=filters.params, territory=territory)
 
 
 def commune_style(source: Source, filters: Filters, indicator: str, *, ml_code: str,
@@ -309,7 +317,7 @@ def commune_style(source: Source, filters: Filters, indicator: str, *, ml_code: 
     """Return the communes' colours, values and ranks for a selection (cached, shared)."""
     return _style(source.path, source.version, period=filters.period,
                   threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
-                  indicator=indicator, ml_code=ml_code, dep_code=dep_code,
+                  mode=filters.mode, indicator=indicator, ml_code=ml_code, dep_code=dep_code,
                   territory=territory)
 
 
@@ -352,9 +360,9 @@ def mairie_options(path: str, version: float) -> dict[str, str]:
 
 @pn.cache(max_items=16)
 def _coverage_model(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
-                    action_kinds: tuple[str, ...], ml_code: str,
+                    action_kinds: tuple[str, ...], mode: str, ml_code: str,
                     dep_code: str) -> planning.CoverageModel:
-    filters = Filters(period, threshold_min, action_kinds)
+    filters = Filters(period, threshold_min, action_kinds, mode)
     found = filtered_layers(path, version, filters)
     table = commune_indicators(Source(path, version), filters)
     # Town halls only (the list the planner picks from); coverage only, so no trip longer
@@ -363,7 +371,7 @@ def _coverage_model(path: str, version: float, *, period: PeriodBounds, threshol
     return planning.model_from_layers(
         found, candidates="mairies", hexagons=False, ml=ml_code or None,
         departement=dep_code or None, period=period, table=table,
-        threshold_min=threshold_min, cutoff_min=threshold_min)
+        threshold_min=threshold_min, cutoff_min=threshold_min, params=filters.params)
 
 
 def coverage_model(scope: Scope) -> planning.CoverageModel:
@@ -375,7 +383,8 @@ def coverage_model(scope: Scope) -> planning.CoverageModel:
     filters = scope.filters
     return _coverage_model(*scope.key, period=filters.period,
                            threshold_min=filters.threshold_min,
-                           action_kinds=filters.action_kinds, ml_code=scope.ml_code,
+                           action_kinds=filters.action_kinds, mode=filters.mode,
+                           ml_code=scope.ml_code,
                            dep_code=scope.dep_code)
 
 

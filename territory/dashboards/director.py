@@ -92,7 +92,8 @@ class DirectorApp(Selection):
         return headline(table, found, ml_code=self.ml or None,
                         dep_code=self.departement or None, period=self.filters.period)
 
-    @param.depends("start", "end", "counted", "threshold_min", "action_kinds", "ml", "departement",
+    @param.depends("start", "end", "counted", "threshold_min", "mode", "action_kinds",
+                   "ml", "departement",
                    "indicator", watch=True)
     def _refresh(self) -> None:
         self.figures = self.headline_figures()
@@ -123,7 +124,8 @@ class DirectorApp(Selection):
             _html.card("Jeunes atteints", _html.public_count(f["reached"]),
                        "jeunes distincts contactés"),
             _html.card(f"Jeunes à moins de {threshold} min", _html.pct(f["covered_share"]),
-                       "d’un site ou d’un lieu d’aller-vers", tone="tc-accent"),
+                       f"{self.filters.params.travel_mode.words} d’un site ou d’un lieu "
+                       "d’aller-vers", tone="tc-accent"),
         ])
 
     def _refresh_map(self, by_ml: pd.DataFrame) -> None:
@@ -131,7 +133,7 @@ class DirectorApp(Selection):
             return
         ordered = by_ml.set_index("zone_id").reindex(self._ml_codes).reset_index()
         style = _styles.map_style(ordered.assign(zone_id=self._ml_codes), np.ones(len(ordered)),
-                                  self.indicator, threshold_min=float(self.threshold_min),
+                                  self.indicator, params=self.filters.params,
                                   territory="Missions Locales")
         chosen = [self._ml_codes.index(self.ml)] if self.ml in self._ml_codes else []
         weights = data.selection_weights(*self.key, self.ml, self.departement)
@@ -207,7 +209,7 @@ class DirectorApp(Selection):
     def _public_communes(self) -> pd.DataFrame:
         table = indicators(data.filtered_layers(*self.key, self.filters),
                            period=self.filters.period, public=True,
-                           threshold_min=float(self.threshold_min))
+                           params=self.filters.params)
         weights = data.selection_weights(*self.key, self.ml, self.departement)
         return table[weights > 0]
 
@@ -217,7 +219,7 @@ class DirectorApp(Selection):
         layers = data.filtered_layers(*self.key, self.filters)
         report = REPORT.build_report(layers, metadata=Workspace(self.source.path).metadata(),
                               ml_code=self.ml or None, period=self.filters.period,
-                              threshold_min=float(self.threshold_min))
+                              threshold_min=float(self.threshold_min), mode=self.mode)
         return io.BytesIO(report.to_bytes(".pdf"))
 
     def _name_downloads(self) -> None:

@@ -124,7 +124,8 @@ class PlannerApp(Selection):
     def _refresh_points(self) -> None:
         self.map.param.update(sites=site_layer(self), actions=action_layer(self))
 
-    @param.depends("start", "end", "counted", "threshold_min", "action_kinds", "indicator", "ml",
+    @param.depends("start", "end", "counted", "threshold_min", "mode", "action_kinds",
+                   "indicator", "ml",
                    "departement", watch=True)
     def _refresh_all(self) -> None:
         table, weights = self.table_and_weights()
@@ -209,7 +210,8 @@ class PlannerApp(Selection):
             _html.card("Jeunes (16–25 ans)", _html.count_text(sums["youth"]),
                        f"{labels.html_text(self.territory_name)} · "
                        f"{labels.format_count(int(sums['communes']), 'commune')}"),
-            _html.card(f"Part des jeunes à moins de {threshold} min", share, note,
+            _html.card(f"Part des jeunes à moins de {threshold} min "
+                       f"{self.filters.params.travel_mode.words}", share, note,
                        tone="tc-accent"),
             _html.card("Jeunes invisibles estimés", _html.count_text(sums["invisible_est"]),
                        invisible_note, tone="tc-warn"),
@@ -313,6 +315,7 @@ class PlannerApp(Selection):
                          options={s.label: k for k, s in _styles.INDICATORS.items()})],
             main=[self.cards,
                   pn.Row(self.map, self.plan, sizing_mode="stretch_width", height=640),
+                  self.plan.comparison_view(),
                   pn.pane.HTML('<p class="tc-section">Communes les moins atteintes '
                                "(choisir une ligne pour la voir sur la carte)</p>",
                                stylesheets=[_html.CSS], margin=(12, 10, 0, 10)),

@@ -17,15 +17,17 @@ import param
 import shapely
 from pyproj import Transformer
 
+from territory._crs import LAMBERT93, WGS84
 from territory.analysis import period_label
+from territory.analysis.travel import DEFAULT_MODE, MODES
 from territory.dashboards import _geo, _html, data
 from territory.viz import labels
 
 __all__ = ["Selection", "action_layer", "site_layer"]
 
 HEADER = "#1f4e79"
-_TO_LAMBERT = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
-_TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+_TO_LAMBERT = Transformer.from_crs(WGS84, LAMBERT93, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(LAMBERT93, WGS84, always_xy=True)
 PAGE_CSS = """
 #header { box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25); }
 .title { font-size: 1.35em !important; }
@@ -43,6 +45,8 @@ class Selection(pn.viewable.Viewer):
     counted = param.String(default="", doc="The period counted, when the workspace keeps "
                            "counts instead of contacts ('' = the whole record).")
     threshold_min = param.Integer(default=30, bounds=(5, 90), doc="Access threshold (min).")
+    mode: param.Selector = param.Selector(default=DEFAULT_MODE, objects=list(MODES),
+                          doc="How young people travel (territory.analysis.travel).")
     action_kinds = param.ListSelector(default=[], objects=[], doc="Kinds of action counted.")
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
@@ -74,13 +78,14 @@ class Selection(pn.viewable.Viewer):
         kinds = tuple(sorted(self.action_kinds))
         if self.info.counted_periods:  # only the periods counted can be shown
             return data.Filters(data.counted_period(self.counted), float(self.threshold_min),
-                                kinds)
+                                kinds, self.mode)
         start, end = sorted((self.start, self.end)) if self.start and self.end else ("", "")
         months = self.info.months
         # The whole range of months is the default period, the whole record: the same
         # figures as the command line without --period (territory.analysis.period).
         whole = not start or (months and (start, end) == (months[0], months[-1]))
-        return data.Filters(None if whole else (start, end), float(self.threshold_min), kinds)
+        return data.Filters(None if whole else (start, end), float(self.threshold_min), kinds,
+                            self.mode)
 
     def table_and_weights(self) -> tuple[pd.DataFrame, np.ndarray]:
         """Return the region's commune indicators and each commune's weight in the selection."""
@@ -171,6 +176,9 @@ class Selection(pn.viewable.Viewer):
                 options={"Tous": "", **{f"{v} ({k})": k
                                         for k, v in self.info.departements.items()}}),
             self._period_widget(months, wide),
+            pn.widgets.Select.from_param(
+                self.param.mode, label="Déplacement des jeunes", **wide,
+                options={m.label.capitalize(): k for k, m in MODES.items()}),
             pn.widgets.IntSlider.from_param(self.param.threshold_min, step=5,
                                             label="Seuil d’accès (minutes)",
                                             sizing_mode="stretch_width"),

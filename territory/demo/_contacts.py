@@ -20,13 +20,17 @@ from territory.demo._calendar import PROGRAMME_END, activity_profile, programme_
 from territory.demo._catchments import Catchments
 from territory.demo._reference import Region
 
-__all__ = ["CONTACT_RATE", "DECAY_M", "FUNNEL", "build_contacts"]
+__all__ = ["CONTACT_RATE", "DECAY_M", "DECAY_M_BY_KIND", "FUNNEL", "build_contacts"]
 
 # Share of the young people met at an action who are recorded as contacts, drawn per
 # Mission Locale (illustrative: about half).
 CONTACT_RATE = (0.35, 0.55)
-# Residence odds fall by a factor e every 8 km from a face-to-face action (illustrative);
-# online actions reach the whole catchment, with a scale of 25 km from the head office.
+# Residence odds fall by a factor e every DECAY_M_BY_KIND metres (straight line) from a
+# face-to-face action, by kind of action (illustrative: a street round meets the
+# neighbourhood, an event draws from further away); online actions reach the whole
+# catchment, with a scale of 25 km from the head office; walk-ins live within 8 km of it.
+DECAY_M_BY_KIND = {"maraude": 5_000.0, "bus": 7_000.0, "partenaire": 9_000.0,
+                   "evenement": 12_000.0}
 DECAY_M = 8_000.0
 ONLINE_DECAY_M = 25_000.0
 # Communes up to 10 km beyond the catchment, at 5 % of the odds of a commune inside it.
@@ -115,7 +119,9 @@ def _met_at_actions(
         "action_id": actions["action_id"].to_numpy()[rows],
         "x": origin[:, 0],
         "y": origin[:, 1],
-        "decay_m": np.where(online, ONLINE_DECAY_M, DECAY_M),
+        "decay_m": np.where(online, ONLINE_DECAY_M,
+                            actions["kind"].map(DECAY_M_BY_KIND).fillna(DECAY_M)
+                            .to_numpy(dtype=float)[rows]),
     })
 
 

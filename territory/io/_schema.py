@@ -12,6 +12,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from territory._crs import LAMBERT93
+
 _TEXT = "str"
 _INT = "int64"
 _FLOAT = "float64"
@@ -74,7 +76,7 @@ def empty_layer(name: str) -> pd.DataFrame:
     data = {col: pd.Series([], dtype=dtype) for col, dtype in spec["columns"].items()}
     if spec["geometry"] is None:
         return pd.DataFrame(data)
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs="EPSG:2154"))
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=LAMBERT93))
 
 
 def missing_columns(name: str, frame: pd.DataFrame) -> list[str]:

@@ -8,9 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from territory._crs import LAMBERT93
 from territory._errors import Problem
 
-CRS = "EPSG:2154"
+CRS = LAMBERT93
 _ROLES = ("candidate", "required", "competitor")
 
 

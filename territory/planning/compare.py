@@ -159,7 +159,9 @@ def compare_places(model: CoverageModel, first: pd.DataFrame, second: pd.DataFra
     ...                           geometry=gpd.points_from_xy([0, 30_000], [0, 0]))
     >>> sites = gpd.GeoDataFrame({"role": ["required"]}, crs=2154,
     ...                          geometry=gpd.points_from_xy([5_000], [0]))
-    >>> model = CoverageModel.from_geodataframe(demand, sites, threshold_min=10)
+    >>> from territory.analysis import Parameters
+    >>> model = CoverageModel.from_geodataframe(demand, sites, threshold_min=10,
+    ...                                         params=Parameters(mode="car"))
     >>> near, far = (pd.DataFrame({"x": [x], "y": [0.0]}) for x in (1_000.0, 29_000.0))
     >>> compare_places(model, near, far, names=("Près", "Loin")).best
     'Loin'

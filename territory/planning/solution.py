@@ -95,6 +95,28 @@ class Solution:
         return abs(self.value - self.bound) / max(abs(self.value), 1e-9)
 
     @property
+    def status_text(self) -> str:
+        """How good the plan is proven to be, in French, as every view says it.
+
+        Examples
+        --------
+        >>> empty = pd.DataFrame()
+        >>> Solution("coverage", "exact", "optimal", 10.0, 10.0, empty, pd.Series(),
+        ...          0.1).status_text
+        'optimal (prouvé par le solveur)'
+        >>> Solution("coverage", "greedy", "heuristic", 9.0, 10.0, empty, pd.Series(),
+        ...          0.1).status_text
+        'heuristique (glouton + échanges) : au plus 11,1 % sous l’optimum (écart prouvé)'
+        """
+        if self.status == "optimal":
+            return "optimal (prouvé par le solveur)"
+        gap = ("" if pd.isna(self.gap) else " : au plus "
+               + f"{100 * self.gap:.1f}".replace(".", ",") + " % sous l’optimum (écart prouvé)")
+        if self.status == "time_limit":
+            return "limite de temps atteinte" + gap
+        return "heuristique (glouton + échanges)" + gap
+
+    @property
     def positions(self) -> NDArray[np.intp]:
         """Row positions of the chosen sites in the model's facilities."""
         return np.asarray(self.sites["position"], dtype=np.intp)

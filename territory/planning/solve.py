@@ -7,6 +7,7 @@ from typing import Literal
 
 import geopandas as gpd
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError
 from territory.planning.exact import exact
 from territory.planning.greedy import greedy
@@ -51,7 +52,7 @@ def solve(model: CoverageModel, *, objective: Objective = "coverage", n_new: int
     return exact(instance, time_limit_s=time_limit_s, rel_gap=rel_gap)
 
 
-def chosen_points(solution: Solution, *, crs: str = "EPSG:2154") -> gpd.GeoDataFrame:
+def chosen_points(solution: Solution, *, crs: str = LAMBERT93) -> gpd.GeoDataFrame:
     """Return the chosen sites as points (the model's ``x``/``y``), for a map or a scenario.
 
     Examples

@@ -42,11 +42,11 @@ from territory.analysis import (
     indicators,
     open_sites,
     outreach_places,
+    period_text,
     rates,
     suppress,
 )
 from territory.analysis.params import DEFAULTS
-from territory.report._style import MONTHS
 from territory.viz.classes import MapClasses, map_classes
 
 REQUIRED = ("communes", "catchments", "catchment_members")
@@ -118,26 +118,10 @@ def check_layers(layers: Mapping[str, pd.DataFrame], ml_code: str | None) -> Non
                              f"expected one of {known}")
 
 
-def period_label(period: PeriodLike, contacts: pd.DataFrame | None) -> str:
-    """Return the period in words: ``"décembre 2019 – novembre 2021"``.
-
-    An open bound is read from the contacts' dates.
-
-    Examples
-    --------
-    >>> period_label(("2020-01", "2021-06"), None)
-    'janvier 2020 – juin 2021'
-    """
-    span = as_period(period)
-    dates = (pd.to_datetime(contacts["date"]).dropna() if contacts is not None
-             and "date" in contacts else pd.Series(dtype="datetime64[ns]"))
-    start = span.start if span.start is not None else (dates.min() if len(dates) else None)
-    stop = (span.stop - pd.Timedelta(days=1) if span.stop is not None
-            else (dates.max() if len(dates) else None))
-    if start is None or stop is None:
-        return "toute la période des données"
-    words = [f"{MONTHS[d.month - 1]} {d.year}" for d in (start, stop)]
-    return words[0] if words[0] == words[1] else f"{words[0]} – {words[1]}"
+def _record_dates(layers: Mapping[str, pd.DataFrame]) -> list[pd.Series]:
+    """Return the dates of the actions and contacts: an open period's bounds, as the dashboards."""
+    return [pd.to_datetime(layers[name]["date"]) for name in ("actions", "contacts")
+            if name in layers and "date" in layers[name]]
 
 
 def _empty(layers: Mapping[str, pd.DataFrame], name: str) -> gpd.GeoDataFrame:
@@ -401,7 +385,7 @@ def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
         series, freq = _series(region.contacts, span, threshold)
     return ReportData(
         territory=_territory(layers, ml_code), ml_code=ml_code, period=period,
-        period_label=period_label(period, region.contacts), demo=is_demo(metadata),
+        period_label=period_text(period, _record_dates(layers)), demo=is_demo(metadata),
         params=params, communes=scope, region_size=len(raw_communes),
         score_classes=map_classes(raw_communes, "gap_score",
                                   threshold_min=params.threshold_min),

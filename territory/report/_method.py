@@ -112,10 +112,16 @@ def definitions(data: ReportData) -> tuple[tuple[str, str], ...]:
          "ni en formation)."),
         ("Jeunes invisibles estimés", "NEET estimés × part des NEET sans contact avec le "
          "service public de l'emploi, moins les jeunes déjà atteints (jamais négatif)."),
-        ("Temps d'accès", "Distance à vol d'oiseau depuis la mairie × facteur de détour ÷ "
-         "vitesse moyenne, jusqu'au site ouvert ou au lieu d'aller-vers le plus proche."),
+        ("Temps d'accès", f"Temps {data.params.travel_mode.words} depuis la mairie jusqu'au "
+         "site ouvert ou au lieu d'aller-vers le plus proche : distance à vol d'oiseau × "
+         "facteur de détour ÷ vitesse du mode"
+         + (" (en transports en commun : 10 min de marche et d'attente puis le bus, ou à "
+            "pied si c'est plus court)"
+            if data.params.mode in ("transit", "mix") else "")
+         + " (voir les paramètres)."),
         (f"Jeunes à moins de {t} min", f"Part des jeunes dont la commune est à moins de "
-         f"{t} minutes d'un site ou d'un lieu d'aller-vers de la période."),
+         f"{t} minutes {data.params.travel_mode.words} d'un site ou d'un lieu d'aller-vers "
+         "de la période."),
         ("Indice de zone invisible", "De 0 à 100 : moyenne pondérée du besoin (invisibles "
          "estimés, échelle logarithmique), du déficit d'accès et du déficit d'atteinte "
          "(jeunes atteints rapportés aux NEET estimés). Rang 1 : la zone la moins atteinte."),

@@ -22,6 +22,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyBboxPatch, Rectangle
 from matplotlib.textpath import TextToPath
 
+from territory._french import MONTHS
 from territory.viz.labels import DEMO_LABEL
 
 PAGE_IN = (297 / 25.4, 210 / 25.4)  # A4 landscape, in inches
@@ -63,10 +64,6 @@ RC: dict[Any, Any] = {
     "text.color": INK,
 }
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
-MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
-                "oct.", "nov.", "déc.")
 
 
 @contextmanager

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
+from territory._french import MONTHS_SHORT
 from territory.report import _format as fmt
 from territory.report._data import ReportData
 from territory.report._style import (
     ACCENT,
-    MONTHS_SHORT,
     MUTED,
     PAGE_IN,
     RULE,

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from territory.analysis import Parameters, PeriodLike
+from territory.analysis.travel import DEFAULT_MODE, ModeName
 from territory.report._cover import TITLE, cover_page
 from territory.report._data import ReportData, collect
 from territory.report._figures import headline_page
@@ -38,6 +39,7 @@ def build_report(
     period: PeriodLike = None,
     threshold_min: float = 30,
     date: dt.date | None = None,
+    mode: ModeName = DEFAULT_MODE,
 ) -> Report:
     """Return the director's report of the region, or of one Mission Locale.
 
@@ -61,6 +63,9 @@ def build_report(
     date
         The date printed on the report; None for today. Pass a date to get the same document
         from the same workspace on another day.
+    mode
+        How young people travel (:mod:`territory.analysis.travel`; default public transport,
+        the young people the report is about being the least likely to have a car).
 
     Returns
     -------
@@ -78,7 +83,7 @@ def build_report(
     ['rapport-1.png', 'rapport-2.png']
     """
     day = date or dt.date.today()
-    params = Parameters(threshold_min=threshold_min)
+    params = Parameters(threshold_min=threshold_min, mode=mode)
     data = collect(layers, metadata=metadata, ml_code=ml_code, period=period, params=params)
     with style():
         pages = [headline_page(data), map_page(data), series_page(data)]

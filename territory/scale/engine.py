@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from distributed import Client
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError
 from territory.analysis import FUNNEL, Parameters, check_layers, period_key
 from territory.analysis import indicators as local_indicators
@@ -61,7 +62,7 @@ ContactSource = pd.DataFrame | ContactFiles | str | Path
 ROWS_PER_PARTITION = 1_000_000
 # Communes per partition at least (France: about 35,000 communes, so 7 partitions or more).
 COMMUNES_PER_PARTITION = 5_000
-_NO_SITES = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs="EPSG:2154"))
+_NO_SITES = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=LAMBERT93))
 HILBERT_LEVEL = 16
 # The date given to the young people handed to the analysis when the period is open.
 _ANY_DATE = pd.Timestamp("2000-01-01")

@@ -8,12 +8,13 @@ from typing import TypeGuard, TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from territory._crs import LAMBERT93
 from territory._errors import InputError, Problem
 
 __all__ = ["INDICATOR_COLUMNS", "MAP_CRS", "REQUIRED_COLUMNS", "check_indicators", "check_layers",
            "is_drawable"]
 
-MAP_CRS = "EPSG:2154"
+MAP_CRS = LAMBERT93
 # The columns a map reads in each layer (the workspace contract has more).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "communes": ("code_insee", "nom", "population", "youth", "youth_source"),

@@ -12,9 +12,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from territory._crs import WGS84
+
 __all__ = ["DECIMALS", "WEB_CRS", "feature_collection", "web_bounds", "web_latlon"]
 
-WEB_CRS = "EPSG:4326"
+WEB_CRS = WGS84
 # Five decimals of a degree is about 1 m in latitude (0.8 m in longitude at 45°N): finer than
 # the reference geometry itself.
 DECIMALS = 5

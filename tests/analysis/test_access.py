@@ -22,7 +22,8 @@ from territory.analysis import (
     outreach_places,
 )
 
-M10 = 15.6  # minutes for 10 km at the defaults (× 1.3 ÷ 50 km/h)
+M10 = 15.6  # minutes for 10 km by car (× 1.3 ÷ 50 km/h)
+CAR = Parameters(mode="car")
 
 
 def test_origins_are_town_halls_else_a_point_inside(toy) -> None:
@@ -50,7 +51,7 @@ def test_outreach_places_are_physical_actions_of_the_period(toy) -> None:
 
 def test_minutes_coverage_by_hand(toy) -> None:
     got = access(toy["communes"], toy["sites"], actions=toy["actions"], mairies=toy["mairies"],
-                 period=("2020", "2020"))
+                 period=("2020", "2020"), params=CAR)
     assert got["site_min"].tolist() == pytest.approx([0, M10, 2 * M10, 10 * M10])
     assert got["action_min"].tolist() == pytest.approx([2 * M10, M10, 0, 8 * M10])
     assert got["nearest_min"].tolist() == pytest.approx([0, M10, 0, 8 * M10])
@@ -59,7 +60,7 @@ def test_minutes_coverage_by_hand(toy) -> None:
 
 def test_e2sfca_by_hand(toy) -> None:
     got = access(toy["communes"], toy["sites"], actions=toy["actions"], mairies=toy["mairies"],
-                 period=("2020", "2020"))
+                 period=("2020", "2020"), params=CAR)
     # S1: A at 0 min (weight 1) + B at 15.6 min (weight 0.68); C at 31.2 min is out.
     r_site = 10 / (1000 * 1 + 500 * 0.68)
     # The maraude: one session in 12 months, for C (weight 1) and B (weight 0.68).
@@ -70,14 +71,14 @@ def test_e2sfca_by_hand(toy) -> None:
 
 def test_e2sfca_without_actions_as_sessions(toy) -> None:
     got = access(toy["communes"], toy["sites"], actions=toy["actions"], mairies=toy["mairies"],
-                 params=Parameters(actions_as_sessions=False))
+                 params=CAR.replace(actions_as_sessions=False))
     assert got["e2sfca"].iloc[2] == 0
     assert got["e2sfca"].iloc[0] == pytest.approx(1000 * 10 / 1340)
 
 
 def test_threshold_and_speed_are_overridable(toy) -> None:
     slow = access(toy["communes"], toy["sites"], mairies=toy["mairies"],
-                  params=Parameters(speed_kmh=25, threshold_min=20))
+                  params=CAR.replace(speed_kmh=25, threshold_min=20))
     assert slow["site_min"].iloc[1] == pytest.approx(2 * M10)
     assert slow["covered"].tolist() == [True, False, False, False]
 

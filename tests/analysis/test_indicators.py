@@ -17,13 +17,15 @@ import territory.analysis
 from territory._errors import InputError
 from territory.analysis import INDICATOR_COLUMNS, Parameters, indicators
 
+CAR = Parameters(mode="car")
+
 M10 = 15.6
 TOTALS = ["youth", "neet_est", "invisible_est", "reached", "repere", "mobilise", "accompagne",
           "covered_youth"]
 
 
 def test_commune_level_by_hand(toy) -> None:
-    got = indicators(toy)
+    got = indicators(toy, params=CAR)
     assert list(got.columns[: len(INDICATOR_COLUMNS)]) == list(INDICATOR_COLUMNS)
     assert got.columns[-1] == "geometry" and got.crs.to_epsg() == 2154
     assert got.index.equals(toy["communes"].index)
@@ -41,7 +43,7 @@ def test_commune_level_by_hand(toy) -> None:
 
 
 def test_departement_level_by_hand(toy) -> None:
-    got = indicators(toy, level="departement").set_index("zone_id")
+    got = indicators(toy, level="departement", params=CAR).set_index("zone_id")
     assert got.loc["01", "youth"] == 1500
     assert got.loc["01", "site_min"] == pytest.approx((500 * M10) / 1500)
     assert got.loc["02", "covered_share"] == pytest.approx(200 / 300)
@@ -50,7 +52,7 @@ def test_departement_level_by_hand(toy) -> None:
 
 
 def test_catchment_level_counts_shared_communes_by_share(toy) -> None:
-    got = indicators(toy, level="catchment").set_index("zone_id")
+    got = indicators(toy, level="catchment", params=CAR).set_index("zone_id")
     assert got["zone_name"].tolist() == ["Un", "Deux"]
     assert got["youth"].tolist() == [1600, 200]
     assert got["reached"].tolist() == [4, 1]

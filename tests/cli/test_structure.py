@@ -20,13 +20,16 @@ PACKAGE = Path(cli.__file__).parent
 # The commands each module adds; `import_` also holds `undo`, which takes an import back.
 REGISTERS = {"demo": {"demo"}, "init": {"init"}, "map": {"map"}, "geodata": {"geodata"},
              "import_": {"import", "undo"}, "indicators": {"indicators"}, "plan": {"plan"},
-             "report": {"report"}, "serve": {"serve"}}
-# The reference base is built apart from any workspace.
-NO_WORKSPACE = {"geodata"}
+             "report": {"report"}, "serve": {"serve"}, "network": {"network"},
+             "reach": {"reach"}}
+# The reference base is built apart from any workspace; `network` takes --workspace on its
+# actions (build, show), so that it cannot be given before them and ignored.
+NO_WORKSPACE = {"geodata", "network"}
 # The least each workspace command needs to parse.
 REQUIRED = {"demo": [], "init": [], "map": ["--out", "carte.html"],
             "import": ["sites", "sites.csv"], "undo": [], "indicators": ["--out", "t.csv"],
-            "plan": ["--add", "1"], "report": ["--out", "rapport.pdf"], "serve": []}
+            "plan": ["--add", "1"], "report": ["--out", "rapport.pdf"], "serve": [],
+            "reach": []}
 HEAVY = ("folium", "panel", "matplotlib", "dask", "distributed", "territory.demo",
          "territory.dashboards", "territory.report")
 

@@ -431,8 +431,6 @@ def test_the_legend_folds_away_from_the_chosen_ml_and_stays_folded(browser: Any,
     page.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the comparison of scenarios sits in the plan's side "
-                   "column, 350 px wide (territory/dashboards/_plan.py, PlanPanel.__panel__)")
 def test_the_scenario_comparison_has_room_for_its_columns(browser: Any, server: str) -> None:
     planner = Page(browser, server + "/planification")
     page = planner.page

@@ -193,7 +193,7 @@ def test_proposed_sites_come_with_their_gains_and_can_be_kept(fresh: PlannerApp)
     fresh.plan.propose.clicks += 1
     found = len(fresh.plan.proposals)
     assert 1 <= found <= 2  # fewer when one site already reaches everyone it can
-    assert "optimale" in fresh.plan.listing.object
+    assert "optimal (prouvé par le solveur)" in fresh.plan.listing.object
     assert [m["label"] for m in fresh.map.proposals] == [str(n + 1) for n in range(found)]
     proposed = [fresh.state.proposal_gains[p.id][0] for p in fresh.plan.proposals]
     fresh.map._handle_msg({"type": "keep", "id": None})

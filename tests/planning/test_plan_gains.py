@@ -65,9 +65,9 @@ def test_added_places_are_measured_as_if_built_with_the_model(seed: int, n: int)
     places = _new_places(seed, n)
     more = model.with_sites(places)
     rebuilt = CoverageModel.from_cost_matrix(
-        np.hypot(model.demand_xy[:, [0]] - np.r_[model.facilities["x"], places["x"]],
-                 model.demand_xy[:, [1]] - np.r_[model.facilities["y"], places["y"]])
-        * model.params.detour_factor / (model.params.speed_kmh * 1000 / 60),
+        model.params.travel_min(
+            np.hypot(model.demand_xy[:, [0]] - np.r_[model.facilities["x"], places["x"]],
+                     model.demand_xy[:, [1]] - np.r_[model.facilities["y"], places["y"]])),
         model.demand, threshold_min=10)
     assert np.array_equal(more.reach.toarray(), rebuilt.reach.toarray())
     assert list(more.facilities.index[-n:]) == list(places.index)

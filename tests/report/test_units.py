@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from territory import InputError
-from territory.analysis import parse_period
-from territory.report._data import is_demo, period_label, total_row
+from territory.analysis import parse_period, period_text
+from territory.report._data import is_demo, total_row
 from territory.report._format import count, share
 from territory.report._labels import Name, place, spread
 from territory.report._maps import place_name
@@ -97,8 +97,9 @@ def test_demo_flag_of_any_layer_counts() -> None:
 
 def test_period_label_reads_open_bounds_from_contacts() -> None:
     contacts = pd.DataFrame({"date": pd.to_datetime(["2019-12-02", "2021-11-30"])})
-    assert period_label(None, contacts) == "décembre 2019 – novembre 2021"
-    assert period_label(("2020-03", None), contacts) == "mars 2020 – novembre 2021"
+    dates = [pd.to_datetime(contacts["date"])]
+    assert period_text(None, dates) == "décembre 2019 – novembre 2021"
+    assert period_text(("2020-03", None), dates) == "mars 2020 – novembre 2021"
 
 
 @pytest.mark.parametrize("text", ["2020", "2020-01", "2020-13:2021", "2021:2020"])
