@@ -129,16 +129,16 @@ class ReachCurve:
         ...                    21.4, 19.0, 24.2, "ajustée", "car")
         >>> import textwrap
         >>> print(textwrap.fill(curve.words(), 80))
-        8 jeunes sur 10 atteints par un bus vivent à moins de ~21 min en voiture
-        (intervalle 19 à 24 min), d’après 40 actions et 380 jeunes
+        8 jeunes sur 10 atteints par un bus vivent à moins de ~21 min en voiture,
+        intervalle 19 à 24 min, d’après 40 actions et 380 jeunes
         """
         one = KIND_WORDS.get(self.kind, (f"une action {self.kind}", self.kind))[0]
         if not np.isfinite(self.reach_min):
             return f"{one.capitalize()} n’a pas de lieu : pas de distance à mesurer"
         mode = MODES[self.mode].words if self.mode in MODES else self.mode
         text = (f"8 jeunes sur 10 atteints par {one} vivent à moins de "
-                f"~{self.reach_min:.0f} min {mode} (intervalle {self.reach_low:.0f} à "
-                f"{self.reach_high:.0f} min)")
+                f"~{self.reach_min:.0f} min {mode}, intervalle {self.reach_low:.0f} à "
+                f"{self.reach_high:.0f} min")
         if self.fitted == "ajustée":
             return text + f", d’après {self.actions} actions et {self.located} jeunes"
         return text + f" — {self.fitted} (trop peu de données pour {of(one)})"

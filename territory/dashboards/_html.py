@@ -153,7 +153,7 @@ def _bar(label: str, value: float) -> str:
 
 
 def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
-                    threshold_min: float, can_add: bool) -> str:
+                    threshold_min: float, can_add: bool, whatif: str = "") -> str:
     """Return the popup that explains a commune's invisible-zone score.
 
     Parameters
@@ -168,6 +168,8 @@ def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
         The access threshold, in minutes.
     can_add
         Offer the button that adds a candidate site at its town hall.
+    whatif
+        What an outreach action at its town hall would reach, in French (optional).
     """
     score = row.get("gap_score")
     parts = [f"<h4>{html_text(str(row['zone_name']))}</h4>",
@@ -181,6 +183,8 @@ def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
     if reasons:
         items = "".join(f"<li>{html_text(r)}</li>" for r in reasons.split(" ; "))
         parts.append(f'<ul class="tm-reasons">{items}</ul>')
+    if whatif:
+        parts.append(f'<div class="tm-whatif">{html_text(whatif)}</div>')
     if can_add:
         parts.append(f'<button class="tm-action" data-action="add_mairie" '
                      f'data-code="{html_text(str(row["zone_id"]))}">'

@@ -33,6 +33,7 @@ from territory.analysis import (
 from territory.analysis import (
     selection_weights as commune_weights,
 )
+from territory.analysis.reach import ALL_PHYSICAL, reach_curves
 from territory.analysis.travel import DEFAULT_MODE
 from territory.dashboards import _geo, _styles
 from territory.io.workspace import Workspace
@@ -386,6 +387,61 @@ def coverage_model(scope: Scope) -> planning.CoverageModel:
                            action_kinds=filters.action_kinds, mode=filters.mode,
                            ml_code=scope.ml_code,
                            dep_code=scope.dep_code)
+
+
+# -- how far outreach reaches ------------------------------------------------------------------
+@pn.cache(max_items=8)
+def _reach_curves(path: str, version: float, *, period: PeriodBounds,
+                  action_kinds: tuple[str, ...], mode: str) -> pd.DataFrame | None:
+    filters = Filters(period, 30.0, action_kinds, mode)
+    found = filtered_layers(path, version, filters)
+    contacts = found.get("contacts")
+    needed = ("actions", "catchment_members")
+    if contacts is None or "action_id" not in contacts or contacts.empty or any(
+            name not in found for name in needed):
+        return None
+    return reach_curves(found, params=filters.params, period=period)
+
+
+def reach_curves_of(source: Source, filters: Filters) -> pd.DataFrame | None:
+    """Return the reach of each kind of action learned from the contacts (cached, shared).
+
+    None when the workspace keeps no contact with its action (counts only, or no contact).
+    """
+    return _reach_curves(source.path, source.version, period=filters.period,
+                         action_kinds=filters.action_kinds, mode=filters.mode)
+
+
+@pn.cache(max_items=16)
+def _reach_model(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
+                 action_kinds: tuple[str, ...], mode: str, ml_code: str, dep_code: str,
+                 kind: str, frequency: int) -> planning.ReachModel | None:
+    filters = Filters(period, threshold_min, action_kinds, mode)
+    curves = reach_curves_of(Source(path, version), filters)
+    if curves is None or kind not in reach_kinds(curves):
+        return None
+    return planning.reach_model(
+        filtered_layers(path, version, filters), kind=kind, frequency=frequency,
+        params=filters.params, period=period, ml=ml_code or None,
+        departement=dep_code or None, table=commune_indicators(Source(path, version), filters),
+        curves=curves)
+
+
+def reach_kinds(curves: pd.DataFrame | None) -> list[str]:
+    """Return the kinds of action a plan can place: those with a place and a curve."""
+    if curves is None:
+        return []
+    return [str(k) for k in curves.index
+            if curves.loc[k, "fitted"] != "sans lieu" and k != ALL_PHYSICAL]
+
+
+def reach_model(scope: Scope, kind: str, frequency: int) -> planning.ReachModel | None:
+    """Return the reach model of a selection for an action kind and frequency (cached)."""
+    filters = scope.filters
+    return _reach_model(*scope.key, period=filters.period, threshold_min=filters.threshold_min,
+                        action_kinds=filters.action_kinds, mode=filters.mode,
+                        ml_code=scope.ml_code, dep_code=scope.dep_code, kind=kind,
+                        frequency=frequency)
 
 
 @pn.cache(max_items=4)

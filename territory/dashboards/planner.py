@@ -19,15 +19,25 @@ import pandas as pd
 import panel as pn
 import param
 
+from territory import planning
 from territory.analysis import Parameters, gap_reasons
 from territory.dashboards import _geo, _html, _planning, _styles, data
 from territory.dashboards._plan import PlanPanel, gain_text
 from territory.dashboards.map_component import CoverageMap
 from territory.dashboards.selection import Selection, action_layer, heading, site_layer
 from territory.dashboards.state import Candidate, PlanFigures, PlannerState
+from territory.planning.reach import DEFAULT_FREQUENCY, FREQUENCIES
 from territory.viz import labels
 
 __all__ = ["PlannerApp"]
+
+
+def _one_decimal(value: float) -> str:
+    return labels.format_number(float(value), decimals=1)
+
+
+def _help(text: str) -> str:
+    return f'<p class="tc-help">{labels.html_text(text)}</p>' if text else ""
 
 TABLE_ROWS = 100
 TABLE_COLUMNS = {"rang": "Rang", "zone_name": "Commune", "dep_code": "Dép.",
@@ -54,6 +64,10 @@ class PlannerApp(Selection):
 
     indicator: param.Selector = param.Selector(
         default="gap_score", objects=list(_styles.INDICATORS), doc="What colours the communes.")
+    reach_kind = param.String(default="", doc="The kind of outreach action a what-if places "
+                              "('' = the most frequent with a place).")
+    reach_frequency = param.Integer(default=DEFAULT_FREQUENCY, bounds=(1, 365),
+                                    doc="Actions a year of a what-if's outreach action.")
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
         super().__init__(source, **params)
@@ -76,6 +90,8 @@ class PlannerApp(Selection):
                                                 "Invisibles estimés": 0, "Atteints": 0,
                                                 "Accès (min)": 0}))
         self.table.param.watch(self._on_row, "selection")
+        self.reach_note = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[_html.CSS],
+                                       margin=(4, 10))
         self._loaded = False
         self._table_codes: list[str] = []
         self.state = PlannerState(scope=self.scope)
@@ -91,6 +107,7 @@ class PlannerApp(Selection):
         Called once the page has loaded (``pn.state.onload``), so the map shows sooner.
         """
         self._loaded = True
+        self.reach_note.object = _help(self.reach_words())
         self._refresh_table(*self.table_and_weights())
         self.plan.load()
 
@@ -111,8 +128,65 @@ class PlannerApp(Selection):
 
     @property
     def params(self) -> Parameters:
-        """The analysis parameters with this session's threshold."""
-        return Parameters(threshold_min=float(self.threshold_min))
+        """The analysis parameters with this session's threshold and travel mode."""
+        return self.filters.params
+
+    # -- how far outreach reaches -------------------------------------------------------------
+    def reach_curves(self) -> pd.DataFrame | None:
+        """Return how far each kind of action reaches, learned from the period's contacts."""
+        return data.reach_curves_of(self.source, self.filters)
+
+    def reach_model(self) -> planning.ReachModel | None:
+        """Return the reach model of the selection for the chosen action kind and frequency."""
+        kinds = data.reach_kinds(self.reach_curves())
+        if not kinds:
+            return None
+        curves = self.reach_curves()
+        assert curves is not None
+        kind = self.reach_kind if self.reach_kind in kinds else str(
+            curves.loc[kinds, "actions"].idxmax())
+        return data.reach_model(self.scope, kind, int(self.reach_frequency))
+
+    def _with_plan(self, model: planning.ReachModel) -> tuple[planning.ReachModel, list[int]]:
+        """Return the model with the plan's places, and their positions (what they reach)."""
+        if not self.state.candidates:
+            return model, []
+        places = _planning.places(self.state.candidates)
+        model = model.with_places(places)
+        return model, [model.position(str(i)) for i in places.index]
+
+    def reach_whatif(self, code: str) -> str:
+        """Say what an action at the town hall of ``code`` would reach, with the plan's places.
+
+        E.g. « Une maraude mensuelle à la mairie : ~12,4 jeunes invisibles atteints en plus
+        par an (intervalle 11,9 à 12,8) ».
+        """
+        model = self.reach_model()
+        if model is None or f"mairie-{code}" not in model.places.index:
+            return ""
+        model, base = self._with_plan(model)
+        gain, low, high = model.gain_interval(model.position(f"mairie-{code}"), base)
+        return (f"{model.words().capitalize()} à la mairie : ~{_one_decimal(gain)} jeunes "
+                f"invisibles atteints en plus par an (intervalle {_one_decimal(low)} à "
+                f"{_one_decimal(high)})")
+
+    def reach_gains(self) -> pd.Series:
+        """Return, per commune, what an action at its town hall would reach (NaN outside)."""
+        communes = self.layers["communes"]
+        model = self.reach_model()
+        if model is None:
+            return pd.Series(np.nan, index=communes.index)
+        model, base = self._with_plan(model)
+        gains = pd.Series(model.gains(base), index=model.places.index)
+        by_code = gains[gains.index.str.startswith("mairie-")]
+        by_code.index = by_code.index.str.removeprefix("mairie-")
+        values = communes["code_insee"].astype(str).map(by_code)
+        return pd.Series(values.to_numpy(dtype=float), index=communes.index)
+
+    def reach_words(self) -> str:
+        """Say how far the chosen kind reaches, in French (empty without contacts)."""
+        model = self.reach_model()
+        return "" if model is None else str(model.curve["curve"].words())
 
     def _outlines(self) -> str:
         if "catchments" not in data.layers(*self.key):
@@ -129,9 +203,7 @@ class PlannerApp(Selection):
                    "departement", watch=True)
     def _refresh_all(self) -> None:
         table, weights = self.table_and_weights()
-        style = data.commune_style(self.source, self.filters, self.indicator,
-                                   ml_code=self.ml, dep_code=self.departement,
-                                   territory=self.territory_name)
+        style = self._style(table, weights)
         with pn.io.hold():
             self.map.param.update(**style.map_params(), **self.view_updates(weights))
             self._legend_base = style.legend
@@ -147,6 +219,22 @@ class PlannerApp(Selection):
             else:
                 self._redraw_plan()
 
+    def _style(self, table: pd.DataFrame, weights: np.ndarray) -> _styles.MapStyle:
+        if self.indicator != "reach_gain":
+            return data.commune_style(self.source, self.filters, self.indicator,
+                                      ml_code=self.ml, dep_code=self.departement,
+                                      territory=self.territory_name)
+        # What an action would reach depends on the plan's places: not shared, not cached.
+        return _styles.map_style(table.assign(reach_gain=self.reach_gains()), weights,
+                                 "reach_gain", params=self.params,
+                                 territory=self.territory_name)
+
+    @param.depends("reach_kind", "reach_frequency", watch=True)
+    def _refresh_reach(self) -> None:
+        self.reach_note.object = _help(self.reach_words())
+        if self.indicator == "reach_gain":
+            self._refresh_all()
+
     def _evaluate(self) -> None:
         self.state.figures = _planning.evaluate(self.scope, self.state.candidates)
 
@@ -156,6 +244,10 @@ class PlannerApp(Selection):
             return  # the figures of the places being added follow
         table, weights = self.table_and_weights()
         with pn.io.hold():
+            if self.indicator == "reach_gain":
+                style = self._style(table, weights)
+                self.map.param.update(**style.map_params())
+                self._legend_base = style.legend
             self.cards.object = self._cards_html(table, weights, figures)
             self.map.param.update(
                 highlight=figures.newly_covered.tolist(),
@@ -273,7 +365,8 @@ class PlannerApp(Selection):
         self.map.show_popup(lat, lon, _html.explain_commune(
             record, rank=rank or int(record["gap_rank"]),
             of=int((weights > 0).sum()) if rank else len(table), reasons=str(reasons),
-            threshold_min=float(self.threshold_min), can_add=True))
+            threshold_min=float(self.threshold_min), can_add=True,
+            whatif=self.reach_whatif(code)))
 
     def add_site(self, lat: float, lon: float, *, commune: str | None = None) -> Candidate:
         """Add a candidate site at ``(lat, lon)`` (WGS84); return it."""
@@ -305,6 +398,22 @@ class PlannerApp(Selection):
         self.state.remove(site_id)
 
     # -- layout ------------------------------------------------------------------------------
+    def _reach_widgets(self) -> list[Any]:
+        kinds = data.reach_kinds(self.reach_curves())
+        if not kinds:
+            return []
+        wide = {"sizing_mode": "stretch_width", "description": None}
+        return [heading("Aller-vers : ce qu’une action atteint"),
+                pn.widgets.Select.from_param(
+                    self.param.reach_kind, label="Action", **wide,
+                    options={"La plus fréquente": "", **{
+                        labels.kind_label(k, labels.ACTION_KIND_LABELS): k for k in kinds}}),
+                pn.widgets.Select.from_param(
+                    self.param.reach_frequency, label="Fréquence", **wide,
+                    options={k.capitalize(): v for k, v in FREQUENCIES.items()}),
+                self.reach_note]
+
+
     def __panel__(self) -> Any:
         pn.state.onload(self.load)
         return self.page(
@@ -312,7 +421,8 @@ class PlannerApp(Selection):
             sidebar=[self.filter_widgets(), heading("Couleur des communes"),
                      pn.widgets.RadioBoxGroup.from_param(
                          self.param.indicator, label="", sizing_mode="stretch_width",
-                         options={s.label: k for k, s in _styles.INDICATORS.items()})],
+                         options={s.label: k for k, s in _styles.INDICATORS.items()}),
+                     *self._reach_widgets()],
             main=[self.cards,
                   pn.Row(self.map, self.plan, sizing_mode="stretch_width", height=640),
                   self.plan.comparison_view(),

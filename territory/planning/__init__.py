@@ -28,6 +28,7 @@ from territory.planning.model import (
     ROLES,
     CoverageModel,
 )
+from territory.planning.reach import ReachModel, ReachPlan, plan_reach, reach_model
 from territory.planning.solution import SHORTFALLS, STATUSES, Solution
 from territory.planning.solve import METHODS, chosen_points, solve
 from territory.planning.whatif import Plan
@@ -49,6 +50,8 @@ __all__ = [
     "Instance",
     "Objective",
     "Plan",
+    "ReachModel",
+    "ReachPlan",
     "Solution",
     "chosen_points",
     "compare",
@@ -60,7 +63,9 @@ __all__ = [
     "model_from_layers",
     "outreach_competitors",
     "plan_figures",
+    "plan_reach",
     "planning_sites",
+    "reach_model",
     "solve",
     "town_hall_candidates",
     "user_sites",

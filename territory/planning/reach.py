@@ -159,14 +159,28 @@ class ReachModel:
                        p_high=sp.vstack([self.p_high, extra[2]]).tocsr())
 
     def words(self) -> str:
-        """Say the action planned in French: « une maraude mensuelle »."""
+        """Say the action planned in French: « une maraude mensuelle », « un bus hebdomadaire ».
+
+        Examples
+        --------
+        >>> curve = pd.Series({"tau_min": 10.0})
+        >>> empty = sp.csr_array((0, 0))
+        >>> for kind, per_year in (("maraude", 12), ("bus", 4), ("partenaire", 52), ("bus", 6)):
+        ...     print(ReachModel(pd.DataFrame(), pd.DataFrame(), empty, empty, empty, kind=kind,
+        ...                      frequency=per_year, curve=curve).words())
+        une maraude mensuelle
+        un bus trimestriel
+        une action hebdomadaire chez un partenaire
+        un bus, 6 fois par an
+        """
         one = KIND_WORDS.get(self.kind, (f"une action {self.kind}", ""))[0]
         frequency = frequency_words(self.frequency)
-        if frequency in FREQUENCIES and one.startswith("une "):
-            return f"{one} {frequency}"
-        if frequency in FREQUENCIES:
-            return f"{one} {frequency[:-1]}"  # un bus mensuel
-        return f"{one}, {frequency}"
+        if frequency not in FREQUENCIES:
+            return f"{one}, {frequency}"
+        feminine = one.startswith("une ")
+        adjective = frequency if feminine or not frequency.endswith("elle") else frequency[:-2]
+        head, _, rest = one.partition(" chez ")
+        return f"{head} {adjective}" + (f" chez {rest}" if rest else "")
 
 
 @dataclass(frozen=True)

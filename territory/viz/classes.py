@@ -69,6 +69,9 @@ INDICATORS: dict[str, Indicator] = {
                              ("#f1eef6", "#d7b5d8", "#df65b0", "#dd1c77", "#980043")),
     "invisible_est": Indicator("invisible_est", "Jeunes invisibles estimés", "invisibles estimés",
                                0, ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")),
+    "reach_gain": Indicator("reach_gain", "Jeunes invisibles atteints en plus par an par une "
+                            "action à la mairie", "atteints en plus par an", 1,
+                            ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")),
 }
 NO_VALUE_COLOUR = "#dcdcdc"
 SCORE_CLASS_LABELS = ("très faible : les 20 % les mieux atteintes", "faible", "moyen", "élevé",
@@ -228,6 +231,6 @@ def map_classes(table: pd.DataFrame, column: str, *,
         return _score(table, spec)
     if column == "nearest_min":
         return _time(table, spec, threshold_min)
-    if column == "contacts_per_1000":
+    if column in ("contacts_per_1000", "reach_gain"):
         return _reach(table, spec)
     return _plain(table, spec)

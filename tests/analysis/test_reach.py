@@ -69,7 +69,7 @@ def test_the_planner_reads_the_curve_in_words(curves: pd.DataFrame) -> None:
     bus = curves.loc["bus"]
     words = bus["curve"].words()
     assert words.startswith("8 jeunes sur 10 atteints par un bus vivent à moins de ~")
-    assert "en voiture" in words and f"d’après {bus['actions']} actions" in words
+    assert "en voiture, intervalle" in words and f"d’après {bus['actions']} actions" in words
     assert bus["reach_low"] <= bus["reach_min"] <= bus["reach_high"]
 
 

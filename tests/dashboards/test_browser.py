@@ -218,6 +218,20 @@ def test_clicking_a_commune_explains_its_score(planner: Page) -> None:
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=TIMEOUT_MS)
     assert "Indice de zone invisible" in popup.inner_text()
+    # What an outreach action there would reach, from the curves learned from the contacts.
+    assert "jeunes invisibles atteints en plus par an" in popup.locator(".tm-whatif").inner_text()
+
+
+def test_the_gain_of_an_action_at_every_town_hall_is_a_map_layer(planner: Page) -> None:
+    page = planner.page
+    assert "8 jeunes sur 10 atteints par" in page.get_by_text("8 jeunes sur 10").inner_text()
+    page.get_by_text("Jeunes invisibles atteints en plus par an par une action").click()
+    legend = page.locator(".tm-legend h4", has_text="atteints en plus par an")
+    legend.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Indice de zone invisible (0–100)").first.click()
+    page.locator(".tm-legend h4", has_text="Indice de zone invisible").wait_for(
+        timeout=TIMEOUT_MS)
+    assert planner.errors == []
 
 
 def test_the_director_exports_a_csv_with_small_counts_masked(browser: Any, server: str) -> None:

@@ -35,7 +35,8 @@ def fresh(planner: PlannerApp) -> PlannerApp:
     planner.state.param.update(candidates=[], proposals=[])
     months = planner.info.months
     planner.param.update(ml="", departement="", threshold_min=30, start=months[0],
-                         end=months[-1], indicator="gap_score",
+                         end=months[-1], indicator="gap_score", mode="transit",
+                         reach_kind="", reach_frequency=12,
                          action_kinds=list(planner.info.action_kinds))
 
 
@@ -366,3 +367,66 @@ def _scenarios_sites(path: Path, scenario_id: str) -> pd.DataFrame:
     sites = load_scenario(Workspace(path), scenario_id).sites
     return pd.DataFrame({"x": sites.geometry.x, "y": sites.geometry.y}).set_axis(
         sites["site_id"].astype(str))
+
+
+# -- travel modes and reach ---------------------------------------------------------------------
+def test_by_default_the_covered_share_is_below_one_and_differs_between_mls(
+        fresh: PlannerApp) -> None:
+    assert fresh.mode == "transit"
+    shares = {}
+    for ml in ("ML01", "ML05", "ML12", "ML23"):
+        fresh.ml = ml
+        table, weights = fresh.table_and_weights()
+        shares[ml] = data.totals(table, weights)["covered_share"]
+        assert "en transports en commun" in fresh.cards.object
+    assert max(shares.values()) <= 1 and min(shares.values()) < 0.95, shares
+    assert len({round(v, 3) for v in shares.values()}) > 1, shares
+    fresh.mode = "car"  # by car, everyone is within 30 minutes of a site
+    table, weights = fresh.table_and_weights()
+    assert data.totals(table, weights)["covered_share"] == pytest.approx(1.0)
+
+
+def test_proposals_with_the_default_settings_bring_young_people(fresh: PlannerApp) -> None:
+    fresh.ml = "ML05"
+    fresh.plan.n_sites = 2
+    fresh.plan.propose.clicks += 1
+    assert fresh.plan.proposals
+    assert all(fresh.plan.proposal_gain(p.id)[0] > 0 for p in fresh.plan.proposals)
+
+
+def test_a_what_if_where_reach_is_the_problem_reaches_young_people(fresh: PlannerApp) -> None:
+    table, weights = fresh.table_and_weights()
+    chosen = table[(weights > 0) & (table["reach_deficit"] > 0.9)]
+    top = chosen.sort_values("gap_rank").iloc[0]
+    words = fresh.reach_whatif(str(top["zone_id"]))
+    assert words.startswith("Une maraude mensuelle à la mairie : ~")
+    gain = float(words.split("~")[1].split(" ")[0].replace(",", "."))
+    assert gain > 0
+    # One figure, one function: the dashboard's what-if is the engine's.
+    model = planning.reach_model(data.filtered_layers(*fresh.key, fresh.filters),
+                                 params=fresh.params, kind="maraude",
+                                 table=data.commune_indicators(fresh.source, fresh.filters))
+    expected = model.gain_interval(model.position(f"mairie-{top['zone_id']}"))[0]
+    assert gain == pytest.approx(expected, abs=0.05)
+    # The map layer of every town hall's gain agrees with the popup.
+    layer = fresh.reach_gains()
+    row = fresh.row_of(str(top["zone_id"]))
+    assert layer.iloc[row] == pytest.approx(expected)
+    fresh.indicator = "reach_gain"
+    assert fresh.map.value_label == "atteints en plus par an"
+
+
+def test_a_place_in_the_plan_lowers_what_an_action_next_to_it_would_add(
+        fresh: PlannerApp) -> None:
+    fresh.ml = "ML05"
+    gains = fresh.reach_gains()
+    code = str(fresh.layers["communes"]["code_insee"].iloc[int(np.nanargmax(gains))])
+    before = fresh.reach_gains()
+    fresh.add_mairie(code)
+    after = fresh.reach_gains()
+    inside = before.notna()
+    assert inside.sum() < len(before) and (after.notna() == inside).all()
+    assert (after[inside] <= before[inside] + 1e-9).all()  # diminishing returns, never more
+    assert after[fresh.row_of(code)] < before[fresh.row_of(code)]
+    fresh.reach_kind, fresh.reach_frequency = "evenement", 4
+    assert "un événement trimestriel" in fresh.reach_whatif(code).lower()

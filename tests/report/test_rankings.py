@@ -8,11 +8,11 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from territory.analysis import Parameters, gap_score, indicators
-from territory.report import Report
+from territory.report import Report, build_report
 from territory.report.document import Table
 from territory.viz.labels import format_number
 
-from .conftest import normalise
+from .conftest import DATE, normalise
 
 pytestmark = pytest.mark.slow
 PARAMS = Parameters()
@@ -38,10 +38,11 @@ def test_no_row_of_the_least_reached_is_masked_out(region_report, ml_report,
             assert reached in MASKS or normalise(reached).replace(" ", "").isdigit()
 
 
-def test_the_ml_with_most_masked_communes_still_says_why_each_ranks(ml_report) -> None:
-    table = top_table(ml_report)
+def test_the_ml_with_most_masked_communes_still_says_why_each_ranks(layers, metadata) -> None:
+    # ML08's least reached communes are mostly small counts (7 of 10 in the demo, seed 2019).
+    table = top_table(build_report(layers, metadata=metadata, ml_code="ML08", date=DATE))
     reached = table.column("Jeunes atteints")
-    assert reached.count(MASKS[0]) >= 5, "ML28's least reached: mostly small counts"
+    assert reached.count(MASKS[0]) >= 5, "ML08's least reached: mostly small counts"
     for row in table.rows:
         if row[table.columns.index("Jeunes atteints")] == MASKS[0]:
             assert row[table.columns.index("Indice")].startswith("~")

@@ -65,7 +65,7 @@ def test_the_report_the_dashboard_and_the_map_colour_the_score_alike(
     from territory.dashboards._styles import map_style
 
     codes = table["zone_id"].astype(str).to_numpy()
-    style = map_style(table, np.ones(len(table)), "gap_score", threshold_min=30,
+    style = map_style(table, np.ones(len(table)), "gap_score", params=Parameters(),
                       territory="Nouvelle-Aquitaine")
     dashboard = pd.Series([style.palette[c] for c in style.classes], index=codes)
 
