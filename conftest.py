@@ -17,12 +17,13 @@ from territory.io.workspace import Workspace
 
 # Bokeh 3.9 turns a DataFrame into table columns with `reset_index(inplace=True)`, which pandas
 # 3.1 deprecates (Pandas4Warning): a third-party call, reached through Panel's Tabulator in
-# the dashboards' tests and examples, and nowhere else.
+# the dashboards' tests and examples (and those that open a dashboard), and nowhere else.
 BOKEH_INPLACE = ("ignore:The inplace keyword in DataFrame.reset_index is deprecated"
                  ":pandas.errors.Pandas4Warning")
 _DASHBOARDS = (Path(__file__).parent / "territory" / "dashboards",
                Path(__file__).parent / "tests" / "dashboards",
-               Path(__file__).parent / "tests" / "test_one_truth.py")
+               Path(__file__).parent / "tests" / "test_one_truth.py",
+               Path(__file__).parent / "tests" / "network" / "test_flow.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,6 +15,8 @@ of a physical outreach action in the period), ``nearest_min`` (the smaller), ``c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ from territory.analysis._checks import PeriodLike, as_period, check_frame, check
 from territory.analysis.fca import TravelPairs, e2sfca
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.period import sites_in_service
+from territory.analysis.travel import Routed
 
 __all__ = ["access", "commune_origins", "nearest_min", "open_sites", "outreach_places",
            "supply_points"]
@@ -110,7 +113,8 @@ def _xy(points: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
 
 
 def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
-                params: Parameters = DEFAULTS) -> pd.Series:
+                params: Parameters = DEFAULTS, routed: Routed | None = None,
+                origin_codes: Sequence[str] | None = None) -> pd.Series:
     """Return travel minutes from each origin to the nearest target (NaN without targets).
 
     Travel time in the mode of ``params`` (:meth:`~territory.analysis.Parameters.travel_min`:
@@ -128,8 +132,32 @@ def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
     """
     if len(targets) == 0:
         return pd.Series(np.nan, index=origins.index, dtype="float64")
-    distance_m, _ = cKDTree(_xy(targets)).query(_xy(origins), k=1)
-    return pd.Series(params.travel_min(distance_m), index=origins.index, dtype="float64")
+    xy = _xy(targets)
+    distance_m, _ = cKDTree(xy).query(_xy(origins), k=1)
+    minutes = params.travel_min(distance_m)
+    if routed is not None and origin_codes is not None:
+        minutes = _routed_nearest(routed, origin_codes, xy, minutes, params=params,
+                                  origins_xy=_xy(origins))
+    return pd.Series(minutes, index=origins.index, dtype="float64")
+
+
+def _routed_nearest(routed: Routed, origin_codes: Sequence[str], targets_xy: np.ndarray,
+                    straight: np.ndarray, *, params: Parameters,
+                    origins_xy: np.ndarray) -> np.ndarray:
+    """Return the nearest target's routed minutes; the estimate for targets never routed.
+
+    An origin with no routed target within the stored cutoff is at least that far: its
+    straight-line estimate, raised to the cutoff.
+    """
+    covered = routed.covers(targets_xy)
+    found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
+                         no_car_share=params.no_car_share)
+    best = np.full(len(origins_xy), np.inf)
+    np.minimum.at(best, found["row"].to_numpy(dtype=np.intp), found["minutes"].to_numpy())
+    if (~covered).any():
+        distance_m, _ = cKDTree(targets_xy[~covered]).query(origins_xy, k=1)
+        best = np.minimum(best, params.travel_min(distance_m))
+    return np.where(np.isfinite(best), best, np.maximum(straight, routed.cutoff_min))
 
 
 def supply_points(sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, period: PeriodLike,
@@ -158,6 +186,7 @@ def access(
     mairies: gpd.GeoDataFrame | None = None,
     period: PeriodLike = None,
     params: Parameters = DEFAULTS,
+    routed: Routed | None = None,
 ) -> pd.DataFrame:
     """Return the access indicators of each commune.
 
@@ -179,6 +208,9 @@ def access(
     params
         Threshold (default 30 min, France Services standard), travel mode (public
         transport by default), detour factor and speed, E2SFCA decay (Luo & Qi 2009).
+    routed
+        Routed minutes (``territory network build``): they replace the straight-line
+        estimate for the places that were routed.
 
     Returns
     -------
@@ -203,12 +235,13 @@ def access(
     on = open_sites(sites, period=period)
     places = (outreach_places(actions, period=period) if actions is not None
               else sites.iloc[:0])
-    site_min = nearest_min(origins, on, params=params)
-    action_min = nearest_min(origins, places, params=params)
+    codes = communes["code_insee"].astype(str).to_numpy()
+    site_min = nearest_min(origins, on, params=params, routed=routed, origin_codes=codes)
+    action_min = nearest_min(origins, places, params=params, routed=routed, origin_codes=codes)
     near = pd.Series(np.fmin(site_min.to_numpy(), action_min.to_numpy()), index=communes.index)
     supply_xy, sessions = supply_points(on, places, period=period, params=params)
     pairs = TravelPairs.from_points(_xy(origins), supply_xy, max_min=params.threshold_min,
-                                    params=params)
+                                    params=params, routed=routed, origin_codes=codes)
     youth = pd.to_numeric(communes["youth"]).astype("float64").fillna(0.0)
     score = e2sfca(youth, pd.Series(sessions), pairs, threshold_min=params.threshold_min,
                    decay=params.decay)

@@ -18,6 +18,7 @@ travel-time matrix the user supplies (:meth:`TravelPairs.from_matrix`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ from scipy.spatial import cKDTree
 
 from territory._errors import InputError
 from territory.analysis.params import DECAYS, DEFAULTS, STEP_WEIGHTS, Parameters
+from territory.analysis.travel import Routed
 
 __all__ = ["TravelPairs", "decay_weights", "e2sfca"]
 
@@ -48,12 +50,19 @@ class TravelPairs:
 
     @classmethod
     def from_points(cls, origins_xy: FloatArray, targets_xy: FloatArray, *,
-                    max_min: float, params: Parameters = DEFAULTS) -> TravelPairs:
+                    max_min: float, params: Parameters = DEFAULTS,
+                    routed: Routed | None = None,
+                    origin_codes: Sequence[str] | NDArray[np.str_] | None = None,
+                    ) -> TravelPairs:
         """Pairs within ``max_min`` minutes: the mode's fixed time + metres × detour ÷ speed.
 
         The mode, detour and speed come from ``params`` (:mod:`territory.analysis.travel`:
         by default public transport, 10 min then 20 km/h, with a detour of 1.3 —
         unconfirmed conventions, docs/methodology.md, "Travel modes").
+
+        With ``routed`` minutes (``territory network build``) and the origins' codes INSEE,
+        the targets that were routed take their routed minutes in the mode; the others keep
+        the straight-line estimate.
 
         Uses a KD-tree on each side (``cKDTree.sparse_distance_matrix``): the cost grows with
         the number of close pairs, not with origins × targets. The pairs are sorted by origin,
@@ -71,6 +80,9 @@ class TravelPairs:
         origins_xy, targets_xy = _xy(origins_xy), _xy(targets_xy)
         if len(origins_xy) == 0 or len(targets_xy) == 0:
             return cls.empty(len(origins_xy), len(targets_xy))
+        if routed is not None and origin_codes is not None:
+            return cls._mixed(origins_xy, targets_xy, max_min=max_min, params=params,
+                              routed=routed, origin_codes=origin_codes)
         radius_m = params.reach_m(max_min)
         if radius_m <= 0:
             return cls.empty(len(origins_xy), len(targets_xy))
@@ -80,6 +92,27 @@ class TravelPairs:
         return cls(found["i"][order].astype(np.intp), found["j"][order].astype(np.intp),
                    params.travel_min(found["v"][order].astype(np.float64)),
                    len(origins_xy), len(targets_xy))
+
+    @classmethod
+    def _mixed(cls, origins_xy: FloatArray, targets_xy: FloatArray, *, max_min: float,
+               params: Parameters, routed: Routed,
+               origin_codes: Sequence[str] | NDArray[np.str_]) -> TravelPairs:
+        """Routed minutes for the routed targets, the straight-line estimate for the others."""
+        covered = routed.covers(targets_xy)
+        found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
+                             no_car_share=params.no_car_share)
+        found = found[found["minutes"] <= max_min]
+        rest = np.flatnonzero(~covered)
+        estimate = cls.from_points(origins_xy, targets_xy[rest], max_min=max_min,
+                                   params=params)
+        origin = np.concatenate([found["row"].to_numpy(dtype=np.intp), estimate.origin])
+        target = np.concatenate([np.flatnonzero(covered)[found["col"].to_numpy(dtype=np.intp)],
+                                 rest[estimate.target]]).astype(np.intp)
+        minutes = np.concatenate([found["minutes"].to_numpy(dtype=np.float64),
+                                  estimate.minutes])
+        order = np.lexsort((target, origin))
+        return cls(origin[order], target[order], minutes[order], len(origins_xy),
+                   len(targets_xy))
 
     @classmethod
     def from_matrix(cls, matrix: pd.DataFrame, origins: pd.Index, targets: pd.Index, *,

@@ -31,6 +31,7 @@ from territory.analysis.hexagons import by_hexagons
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.score import gap_score
 from territory.analysis.suppression import suppress
+from territory.analysis.travel import Routed
 from territory.analysis.zones import Crosswalk, aggregate, by_code, by_members, parse_level
 
 __all__ = ["COMPONENT_COLUMNS", "INDICATOR_COLUMNS", "commune_table", "indicators"]
@@ -127,7 +128,8 @@ def commune_table(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = No
     table = table.join(funnel_rates(table))
     reach = access_table if access_table is not None else access(
         communes, layers.get("sites", _empty_points()), actions=layers.get("actions"),
-        mairies=layers.get("mairies"), period=period, params=params)
+        mairies=layers.get("mairies"), period=period, params=params,
+        routed=Routed.of(layers))
     if not reach.index.equals(communes.index):
         raise InputError("access_table: its index is not the communes'; expected the table "
                          "access() returns for these communes")
@@ -284,7 +286,9 @@ def indicators(
     result.attrs = {"level": level, "period": _period_bounds(period),
                     "parameters": params.as_dict(), "public": public,
                     "contacts_outside": table.attrs.get("contacts_outside", 0),
-                    "sources": params.sources(youth_source=youth_source).to_dict("records")}
+                    "sources": params.sources(youth_source=youth_source,
+                                              routed=Routed.of(layers) is not None)
+                    .to_dict("records")}
     return result
 
 

@@ -245,7 +245,7 @@ class Parameters:
         values["neet_rate_by_zone"] = dict(self.neet_rate_by_zone)
         return values
 
-    def sources(self, *, youth_source: str | None = None) -> pd.DataFrame:
+    def sources(self, *, youth_source: str | None = None, routed: bool = False) -> pd.DataFrame:
         """Return the methodology rows: ``label``, ``value`` and ``source``, in French.
 
         Parameters
@@ -253,6 +253,9 @@ class Parameters:
         youth_source
             Where the youth counts come from (the communes' ``youth_source``), added as the
             first row when given.
+        routed
+            Whether routed minutes from an OpenStreetMap extract replace the straight-line
+            estimate (``territory network build``): a row says so.
 
         Returns
         -------
@@ -292,6 +295,12 @@ class Parameters:
         if self.neet_rate_by_zone:
             rows.insert(1, ("Taux de NEET locaux", f"{len(self.neet_rate_by_zone)} zone(s)",
                             "fournis par l'utilisateur"))
+        if routed:
+            rows.insert(4, ("Temps de trajet", "routés sur OpenStreetMap",
+                            "territory network build : à pied, à vélo et en voiture sur le "
+                            "réseau ; transports en commun estimés sur le réseau routier (10 min "
+                            "puis 2,5 fois le temps en voiture, ou à pied si c'est plus court) ; "
+                            "vol d'oiseau pour les lieux non routés"))
         if youth_source:
             rows.insert(0, ("Jeunes (16–25 ans)", "par commune", youth_source))
         return pd.DataFrame(rows, columns=["label", "value", "source"])

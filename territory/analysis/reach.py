@@ -45,7 +45,7 @@ from territory._french import of
 from territory.analysis._checks import PeriodLike, as_period
 from territory.analysis.access import ONLINE_KINDS, commune_origins
 from territory.analysis.params import DEFAULTS, Parameters
-from territory.analysis.travel import MODES
+from territory.analysis.travel import MODES, Routed
 
 __all__ = ["DEFAULT_TAU_MIN", "KIND_WORDS", "MIN_ACTIONS", "MIN_CONTACTS", "ReachCurve",
            "fit_decay", "reach_curves"]
@@ -257,8 +257,31 @@ def _catchment_pairs(actions: pd.DataFrame, layers: Mapping[str, pd.DataFrame],
     metres = np.hypot(pairs["ax"].to_numpy() - pairs["ox"].to_numpy(),
                       pairs["ay"].to_numpy() - pairs["oy"].to_numpy())
     pairs["minutes"] = params.travel_min(metres)
+    routed = Routed.of(layers)
+    if routed is not None:
+        pairs["minutes"] = _routed_minutes(pairs, xy, routed, params)
     pairs["odds"] = pairs["youth"] * pd.to_numeric(pairs["share"]).fillna(1.0)
     return pairs[pairs["odds"] > 0]
+
+
+def _routed_minutes(pairs: pd.DataFrame, action_xy: NDArray[np.float64], routed: Routed,
+                    params: Parameters) -> NDArray[np.float64]:
+    """Return the pairs' minutes, routed where the action's place was routed.
+
+    A routed place's commune beyond the stored cutoff is at least that far.
+    """
+    covered = routed.covers(action_xy)
+    codes = np.unique(pairs["code_insee"].to_numpy(dtype=str))
+    found = routed.pairs(codes, action_xy[covered], mode=params.mode,
+                         no_car_share=params.no_car_share)
+    keyed = pd.Series(found["minutes"].to_numpy(), index=pd.MultiIndex.from_arrays(
+        [codes[found["row"].to_numpy()], np.flatnonzero(covered)[found["col"].to_numpy()]]))
+    key = pd.MultiIndex.from_arrays([pairs["code_insee"].to_numpy(), pairs["action"].to_numpy()])
+    minutes = keyed.reindex(key).to_numpy()
+    estimate = pairs["minutes"].to_numpy(dtype=float)
+    beyond = np.maximum(estimate, routed.cutoff_min)
+    on_network = covered[pairs["action"].to_numpy()]
+    return np.where(on_network, np.where(np.isnan(minutes), beyond, minutes), estimate)
 
 
 def _sample(actions: pd.DataFrame, pairs: pd.DataFrame, contacts: pd.DataFrame,

@@ -29,10 +29,16 @@ defines them; the other modes stay one option away.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["DEFAULT_MODE", "MODES", "TRANSIT_OVERHEAD_MIN", "Mode", "ModeName"]
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = ["BUS_OVER_CAR", "DEFAULT_MODE", "MODES", "ROUTED_LAYER", "ROUTED_MODES",
+           "TRANSIT_OVERHEAD_MIN", "Mode", "ModeName", "Routed", "point_keys", "routed_pairs"]
 
 ModeName = Literal["walk", "bike", "transit", "car", "mix"]
 
@@ -84,3 +90,92 @@ MODES: dict[str, Mode] = {
 """The modes, the default first."""
 
 DEFAULT_MODE: ModeName = "transit"
+
+
+# -- routed times ---------------------------------------------------------------------------
+ROUTED_LAYER = "travel_times"
+"""The workspace table of routed minutes (``territory network build``)."""
+ROUTED_MODES = ("walk", "bike", "car")
+BUS_OVER_CAR = 50.0 / 20.0
+"""Public transport on the road network: the car's routed minutes × 50 / 20 (the estimate's
+bus at 20 km/h against the car's 50 km/h), after 10 minutes to the stop and waiting."""
+_KEY = 10_000_000
+
+
+def point_keys(xy: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Return one int64 key per Lambert-93 point, matched to the metre.
+
+    Examples
+    --------
+    >>> point_keys(np.array([[417000.4, 6422000.6]])).tolist()
+    [4170006422001]
+    """
+    points = np.rint(np.asarray(xy, dtype=float).reshape(-1, 2)).astype(np.int64)
+    return points[:, 0] * _KEY + points[:, 1]
+
+
+def routed_pairs(frame: pd.DataFrame, origin_codes: Sequence[str] | NDArray[np.str_],
+                 targets_xy: NDArray[np.float64], mode: str) -> pd.DataFrame:
+    """Return the stored minutes of one routed mode: ``row``, ``col``, ``minutes``.
+
+    ``row`` is the origin's position in ``origin_codes``, ``col`` the target's in
+    ``targets_xy``; pairs beyond the stored cutoff are absent.
+    """
+    stored = frame[frame["mode"].astype(str) == mode]
+    rows = pd.DataFrame({"origin": np.asarray(origin_codes, dtype=str),
+                         "row": np.arange(len(origin_codes))})
+    cols = pd.DataFrame({"key": point_keys(targets_xy), "col": np.arange(len(targets_xy))})
+    keys = (stored["dest_x"].to_numpy(dtype=np.int64) * _KEY
+            + stored["dest_y"].to_numpy(dtype=np.int64))
+    pairs = pd.DataFrame({"origin": stored["origin"].astype(str).to_numpy(), "key": keys,
+                          "minutes": stored["minutes"].to_numpy(dtype=float)})
+    found = pairs.merge(rows, on="origin").merge(cols, on="key")
+    return found[["row", "col", "minutes"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Routed:
+    """Routed minutes from communes to destination points (``territory network build``).
+
+    ``frame`` has the columns ``origin`` (code INSEE), ``dest_x``, ``dest_y`` (Lambert-93
+    metres), ``mode`` (walk, bike, car) and ``minutes``, for the pairs within the stored
+    cutoff. Public transport is estimated on it (10 min, then the car's routed minutes ×
+    :data:`BUS_OVER_CAR`, or walking when quicker) and the mix averages it with the car.
+    """
+
+    frame: pd.DataFrame
+
+    @classmethod
+    def of(cls, layers: Mapping[str, pd.DataFrame]) -> Routed | None:
+        """Return the routed minutes of a workspace's layers, None without them."""
+        frame = layers.get(ROUTED_LAYER)
+        return None if frame is None or frame.empty else cls(pd.DataFrame(frame))
+
+    @property
+    def cutoff_min(self) -> float:
+        """The longest stored trip: beyond it, a pair is absent."""
+        return float(self.frame["minutes"].max())
+
+    def covers(self, targets_xy: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Return which points were routed (appear as a destination of some commune)."""
+        keys = (self.frame["dest_x"].to_numpy(dtype=np.int64) * _KEY
+                + self.frame["dest_y"].to_numpy(dtype=np.int64))
+        return np.isin(point_keys(targets_xy), np.unique(keys))
+
+    def pairs(self, origin_codes: Sequence[str] | NDArray[np.str_],
+              targets_xy: NDArray[np.float64], *, mode: str,
+              no_car_share: float) -> pd.DataFrame:
+        """Return ``row``, ``col``, ``minutes`` of the mode (transit and mix estimated)."""
+        if mode in ROUTED_MODES:
+            return routed_pairs(self.frame, origin_codes, targets_xy, mode)
+        car = routed_pairs(self.frame, origin_codes, targets_xy, "car")
+        walk = routed_pairs(self.frame, origin_codes, targets_xy, "walk")
+        bus = car.assign(minutes=TRANSIT_OVERHEAD_MIN + BUS_OVER_CAR * car["minutes"])
+        transit = pd.DataFrame(pd.concat([bus, walk]).groupby(["row", "col"], as_index=False)
+                               ["minutes"].min())
+        if mode == "transit":
+            return transit
+        both = transit.merge(car, on=["row", "col"], suffixes=("_transit", "_car"))
+        return both.assign(minutes=no_car_share * both["minutes_transit"]
+                           + (1 - no_car_share) * both["minutes_car"])[["row", "col",
+                                                                        "minutes"]]

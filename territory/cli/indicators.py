@@ -21,7 +21,7 @@ __all__ = ["load_layers", "register", "run"]
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
           "catchment_members",
-          "catchments", "epci", "departements")
+          "catchments", "epci", "departements", "travel_times")
 FORMATS = (".csv", ".gpkg", ".json")
 ENGINES = ("local", "dask")
 DEMO_NOTICE = "données fictives"

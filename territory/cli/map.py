@@ -23,7 +23,7 @@ from territory.cli._common import add_mode_option, params_of, workspace_of
 __all__ = ["MAP_LAYERS", "register", "run"]
 
 MAP_LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
-              "contacts", "contact_counts", "region")
+              "contacts", "contact_counts", "region", "travel_times")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:

@@ -23,6 +23,7 @@ from territory.cli._common import add_mode_option, params_of, workspace_of
 __all__ = ["LAYERS", "register", "run"]
 
 LAYERS = ("communes", "mairies", "catchment_members", "actions", "contacts")
+OPTIONAL = ("travel_times",)
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -46,7 +47,7 @@ def read_layers(args: argparse.Namespace) -> dict[str, pd.DataFrame]:
         raise InputError(f"{workspace.path}: no layer {missing}; the reach of actions is "
                          "learned from the actions and their contacts (territory import "
                          "actions FILE, territory import contacts FILE)")
-    layers = {name: workspace.read(name) for name in LAYERS}
+    layers = {name: workspace.read(name) for name in (*LAYERS, *OPTIONAL) if name in present}
     if "action_id" not in layers["contacts"] or layers["contacts"].empty:
         raise InputError(f"{workspace.path}: the contacts have no `action_id`; the reach of "
                          "actions needs the action that met each young person")

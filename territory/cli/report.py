@@ -22,7 +22,7 @@ __all__ = ["LAYERS", "register", "run"]
 # Every layer the report reads; those absent from a workspace are left out.
 LAYERS = ("communes", "mairies", "departements", "region", "catchments", "catchment_members",
           "contact_counts",
-          "sites", "actions", "contacts")
+          "sites", "actions", "contacts", "travel_times")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:

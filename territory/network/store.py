@@ -23,6 +23,7 @@ from scipy.sparse import csr_array
 
 from territory._crs import LAMBERT93
 from territory.analysis.access import commune_origins
+from territory.analysis.travel import routed_pairs
 from territory.io.workspace import Workspace
 from territory.network._modes import MODES
 from territory.network._optional import optional
@@ -68,18 +69,11 @@ class TravelTimes:
         array([[12.5,  0. ],
                [ 0. ,  0. ]])
         """
-        codes = np.asarray(origin_codes, dtype=str)
-        keys = _keys(np.rint(np.asarray(dest_xy, dtype=float).reshape(-1, 2)).astype(np.int64))
-        stored = self.frame[self.frame["mode"] == mode]
-        rows = pd.DataFrame({"origin": codes, "row": np.arange(len(codes))})
-        cols = pd.DataFrame({"key": keys, "col": np.arange(len(keys))})
-        pairs = pd.DataFrame({"origin": stored["origin"].to_numpy(dtype=str),
-                              "key": _keys(stored[["dest_x", "dest_y"]].to_numpy()),
-                              "minutes": stored["minutes"].to_numpy(dtype=float)})
-        found = pairs.merge(rows, on="origin").merge(cols, on="key")
+        xy = np.asarray(dest_xy, dtype=float).reshape(-1, 2)
+        found = routed_pairs(self.frame, origin_codes, xy, mode)
         return csr_array((found["minutes"].to_numpy(), (found["row"].to_numpy(),
                                                          found["col"].to_numpy())),
-                         shape=(len(codes), len(keys)))
+                         shape=(len(origin_codes), len(xy)))
 
     def covers(self, dest_xy: np.ndarray) -> np.ndarray:
         """Return which points were routed as destinations (matched to the metre).

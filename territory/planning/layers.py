@@ -20,6 +20,7 @@ import pandas as pd
 from territory._errors import InputError
 from territory.analysis import PeriodLike, indicators, outreach_places
 from territory.analysis.params import DEFAULTS, Parameters
+from territory.analysis.travel import Routed
 from territory.planning.candidates import (
     existing_sites,
     hexagon_candidates,
@@ -175,4 +176,5 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
                       | (sites["dep_code"].astype(str) == departement)]
     return CoverageModel.from_geodataframe(demand, sites, mairies=mairies, members=members,
                                            threshold_min=params.threshold_min,
-                                           cutoff_min=cutoff_min, params=params)
+                                           cutoff_min=cutoff_min, params=params,
+                                           routed=Routed.of(layers))

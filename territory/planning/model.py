@@ -38,6 +38,7 @@ from territory.analysis import (
     commune_origins,
 )
 from territory.analysis.params import DEFAULTS
+from territory.analysis.travel import Routed
 from territory.planning._state import csr
 from territory.planning._validate import crs_problems, figure_problems, role_problems
 
@@ -83,7 +84,11 @@ class CoverageModel:
         Lambert-93 origin of each demand point, when built from points
         (:meth:`from_geodataframe`): :meth:`with_sites` then measures new places.
     params
-        Detour factor and speed of the travel times (:meth:`with_sites` uses them).
+        Travel mode, detour factor and speed of the travel times (:meth:`with_sites` uses
+        them).
+    routed, demand_codes
+        Routed minutes (``territory network build``) and the demand points' codes INSEE:
+        :meth:`with_sites` takes a new place's routed minutes when it was routed.
     """
 
     demand: pd.DataFrame
@@ -94,6 +99,8 @@ class CoverageModel:
     zones: Mapping[str, Crosswalk] = field(default_factory=dict)
     demand_xy: FloatArray | None = None
     params: Parameters = DEFAULTS
+    routed: Routed | None = None
+    demand_codes: NDArray[np.str_] | None = None
     reach: sp.csr_array = field(init=False, repr=False)
     reach_t: sp.csr_array = field(init=False, repr=False)
     role: NDArray[np.str_] = field(init=False, repr=False)
@@ -159,7 +166,8 @@ class CoverageModel:
                    cutoff_min: float | None = None,
                    zones: Mapping[str, Crosswalk] | None = None,
                    demand_xy: FloatArray | None = None,
-                   params: Parameters = DEFAULTS) -> CoverageModel:
+                   params: Parameters = DEFAULTS, routed: Routed | None = None,
+                   demand_codes: NDArray[np.str_] | None = None) -> CoverageModel:
         """Build the model from sparse travel pairs (:class:`~territory.analysis.TravelPairs`).
 
         Examples
@@ -180,7 +188,7 @@ class CoverageModel:
             raise InputError(problems)
         cutoff = max(cutoff, float(threshold_min))
         return cls(frame, sites, pairs.within(cutoff), float(threshold_min), cutoff,
-                   dict(zones or {}), demand_xy, params)
+                   dict(zones or {}), demand_xy, params, routed, demand_codes)
 
     def with_sites(self, sites: pd.DataFrame, *, role: str = CANDIDATE) -> CoverageModel:
         """Return a new model with more sites: points in Lambert-93 (``x``, ``y`` columns).
@@ -221,7 +229,8 @@ class CoverageModel:
                              "expected new, unique labels")
         xy = sites[["x", "y"]].to_numpy(dtype=np.float64)
         new = TravelPairs.from_points(self.demand_xy, xy, max_min=self.cutoff_min,
-                                      params=self.params)
+                                      params=self.params, routed=self.routed,
+                                      origin_codes=self.demand_codes)
         old = self.pairs
         pairs = TravelPairs(np.concatenate([old.origin, new.origin]),
                             np.concatenate([old.target, new.target + old.n_targets]),
@@ -233,7 +242,8 @@ class CoverageModel:
         if problems:
             raise InputError(problems)
         return CoverageModel(self.demand, facilities, pairs, self.threshold_min,
-                             self.cutoff_min, self.zones, self.demand_xy, self.params)
+                             self.cutoff_min, self.zones, self.demand_xy, self.params,
+                             self.routed, self.demand_codes)
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: ArrayLike | sp.sparray | pd.DataFrame,
@@ -285,7 +295,8 @@ class CoverageModel:
                           members: pd.DataFrame | None = None,
                           threshold_min: float | None = None,
                           cutoff_min: float | None = None,
-                          params: Parameters = DEFAULTS) -> CoverageModel:
+                          params: Parameters = DEFAULTS,
+                          routed: Routed | None = None) -> CoverageModel:
         """Build the model from communes (or demand points) and sites in Lambert-93.
 
         Parameters
@@ -309,8 +320,11 @@ class CoverageModel:
         cutoff_min
             Longest trip kept; default twice the threshold.
         params
-            Detour factor and speed of the travel-time convention (1.3 and 50 km/h,
-            unconfirmed conventions, :class:`~territory.analysis.params.Parameters`).
+            Travel mode, detour factor and speed of the travel-time estimate
+            (:class:`~territory.analysis.params.Parameters`; public transport by default).
+        routed
+            Routed minutes (``territory network build``), used for the sites that were
+            routed when ``demand`` has ``code_insee``.
 
         Returns
         -------
@@ -331,15 +345,19 @@ class CoverageModel:
         threshold = float(threshold_min if threshold_min is not None else params.threshold_min)
         cutoff = float(cutoff_min if cutoff_min is not None else CUTOFF_FACTOR * threshold)
         origins = _origin_xy(demand, mairies)
+        codes = (demand["code_insee"].astype(str).to_numpy() if "code_insee" in demand
+                 else None)
         pairs = TravelPairs.from_points(origins, _point_xy(facilities), max_min=cutoff,
-                                        params=params)
+                                        params=params, routed=routed, origin_codes=codes)
         kept = [c for c in figures if c in demand.columns]
         frame = pd.DataFrame({c: pd.to_numeric(demand[c]).astype("float64").fillna(0.0)
                               for c in kept}, index=demand.index)
         zones = _zones(demand, members)
         return cls.from_pairs(pairs, frame, facilities=_site_attributes(facilities),
                               threshold_min=threshold, cutoff_min=cutoff, zones=zones,
-                              demand_xy=origins, params=params)
+                              demand_xy=origins, params=params,
+                              routed=routed if codes is not None else None,
+                              demand_codes=codes)
 
 
 def _demand_frame(demand: Any, n: int) -> pd.DataFrame:

@@ -47,8 +47,10 @@ from scipy.spatial import cKDTree
 from territory._errors import InputError
 from territory.analysis import PeriodLike, as_period, commune_origins, indicators
 from territory.analysis import selection_weights as commune_weights
+from territory.analysis.fca import TravelPairs
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.reach import ALL_PHYSICAL, KIND_WORDS, reach_curves
+from territory.analysis.travel import Routed
 
 __all__ = [
     "CUTOFF_TAUS",
@@ -112,6 +114,7 @@ class ReachModel:
     frequency: int
     curve: pd.Series
     params: Parameters = DEFAULTS
+    routed: Routed | None = None
 
     @property
     def remaining(self) -> NDArray[np.float64]:
@@ -151,7 +154,8 @@ class ReachModel:
 
     def with_places(self, places: pd.DataFrame) -> ReachModel:
         """Return the model with more candidate places (``x``, ``y``, ``name``; ids as index)."""
-        extra = _chances(self.communes, places, self.curve, self.frequency, self.params)
+        extra = _chances(self.communes, places, self.curve, self.frequency, self.params,
+                         routed=self.routed)
         return replace(self, places=pd.concat([self.places, places[self.places.columns
                                                                    .intersection(places.columns)]]),
                        p=sp.vstack([self.p, extra[0]]).tocsr(),
@@ -210,20 +214,22 @@ class ReachPlan:
 
 
 def _chances(communes: pd.DataFrame, places: pd.DataFrame, curve: pd.Series, frequency: int,
-             params: Parameters) -> tuple[sp.csr_array, sp.csr_array, sp.csr_array]:
+             params: Parameters, *, routed: Routed | None,
+             ) -> tuple[sp.csr_array, sp.csr_array, sp.csr_array]:
     """Return ``p`` (places × communes) for the curve's τ and the ends of its interval."""
     out = []
     xy = communes[["x", "y"]].to_numpy(dtype=float)
     youth = communes["youth"].to_numpy(dtype=float)
     pool = communes["pool"].to_numpy(dtype=float)
     per_action = float(curve["contacts_per_action"])
+    codes = communes["code_insee"].astype(str).to_numpy(dtype=str)
     for tau in (float(curve["tau_min"]), float(curve["tau_low"]), float(curve["tau_high"])):
         cutoff = min(CUTOFF_TAUS * tau, _MAX_CUTOFF_MIN)
-        found = cKDTree(places[["x", "y"]].to_numpy(dtype=float)).sparse_distance_matrix(
-            cKDTree(xy), params.reach_m(cutoff), output_type="ndarray")
-        i, j = found["i"].astype(np.intp), found["j"].astype(np.intp)
-        # A place on the commune's own origin is at 0 m: sparse_distance_matrix keeps it.
-        minutes = params.travel_min(found["v"].astype(np.float64))
+        # Communes are the origins, as everywhere: routed minutes where the place was routed.
+        found = TravelPairs.from_points(xy, places[["x", "y"]].to_numpy(dtype=float),
+                                        max_min=cutoff, params=params, routed=routed,
+                                        origin_codes=codes)
+        i, j, minutes = found.target, found.origin, found.minutes
         odds = youth[j] * np.exp(-minutes / tau)
         total = np.bincount(i, weights=odds, minlength=len(places))
         expected = per_action * odds / np.where(total[i] > 0, total[i], 1.0)
@@ -281,9 +287,10 @@ def reach_model(layers: Mapping[str, pd.DataFrame], *, kind: str | None = None,
     candidates = _places(layers, communes, places)
     curve = curves.loc[kind]
     assert isinstance(curve, pd.Series)  # one row per kind
-    chances = _chances(communes, candidates, curve, frequency, params)
+    routed = Routed.of(layers)
+    chances = _chances(communes, candidates, curve, frequency, params, routed=routed)
     return ReachModel(communes, candidates, *chances, kind=kind, frequency=frequency,
-                      curve=curve, params=params)
+                      curve=curve, params=params, routed=routed)
 
 
 def _communes(layers: Mapping[str, pd.DataFrame], table: pd.DataFrame, params: Parameters,
