@@ -54,7 +54,14 @@ from territory.analysis.period import (
     sites_rule,
 )
 from territory.analysis.points import count_points, locate
-from territory.analysis.score import COMPONENTS, Classes, gap_reasons, gap_score, score_classes
+from territory.analysis.score import (
+    COMPONENTS,
+    Classes,
+    component_words,
+    gap_reasons,
+    gap_score,
+    score_classes,
+)
 from territory.analysis.suppression import as_text, suppress
 from territory.analysis.zones import (
     LEVELS,
@@ -89,6 +96,7 @@ __all__ = [
     "check_layers",
     "commune_origins",
     "commune_table",
+    "component_words",
     "contact_series",
     "count_points",
     "counts_of_period",

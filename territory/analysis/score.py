@@ -3,21 +3,28 @@ r"""The invisible-zone score ("indice de zone invisible"): where the invisible a
 For each zone, three components in [0, 1], kept as columns beside the score so that a tooltip
 can say why a zone ranks high::
 
-    need_index     = ln(1 + invisible_est) / ln(1 + max over zones of neet_est × s)
+    pool           = neet_est × s                    (the zone's potential invisible)
+    unmet          = exp(−reached / pool)            (expected share never met)
+    need_index     = ln(1 + pool × unmet) / ln(1 + max over zones of pool)
     access_deficit = ½ (1 − covered_share) + ½ min(1, nearest_min / (2 T))
-    reach_deficit  = 1 − min(1, reached / neet_est)
+    reach_deficit  = unmet
 
     gap_score      = 100 × (w_n need_index + w_a access_deficit + w_r reach_deficit)
                          / (w_n + w_a + w_r)
 
-- ``invisible_est`` = max(0, neet_est × s − reached) with ``s`` the invisible share (37 %,
-  Dares Analyses 2020-006, 2018). The logarithm keeps a city's thousands from flattening every
-  village; the denominator is the largest *potential* (before subtracting anyone reached), so
-  the index depends on no contact count but the zone's own.
+- ``s`` is the invisible share (37 %, Dares Analyses 2020-006, 2018). Each young person
+  reached is taken as one draw among the zone's potential invisible young people: after
+  ``reached`` draws, the expected share never met is ``exp(−reached / pool)`` (draws with
+  replacement), so the need and reach components fall smoothly as outreach meets more young
+  people and never drop to zero at once — where ``max(0, pool − reached)`` (the published
+  ``invisible_est``) reaches zero as soon as the contacts pass 37 % of the NEET estimate. More
+  young people reached never raise the score; a longer trip never lowers it.
+- The logarithm keeps a city's thousands from flattening every village; the denominator is the
+  largest potential, so the index depends on no contact count but the zone's own.
+- A zone without young people (``pool`` = 0) scores 0 on need and reach, and on access.
 - ``T`` is the access threshold (30 min, France Services standard). ``nearest_min`` is the
   travel time to the nearest site or outreach place; a zone with neither is at 1. A zone
   without young people has no access deficit.
-- ``reach_deficit`` is 0 where no NEET is estimated.
 - Weights ``w_n, w_a, w_r`` = 0.4, 0.3, 0.3 (unconfirmed convention, overridable in
   :class:`~territory.analysis.params.Parameters`).
 
@@ -27,9 +34,10 @@ estimated invisible young people. :func:`score_classes` gives map classes via ma
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,25 +45,42 @@ import pandas as pd
 from territory._errors import InputError
 from territory.analysis.params import DEFAULTS, Parameters
 
-__all__ = ["COMPONENTS", "Classes", "gap_reasons", "gap_score", "score_classes"]
+__all__ = ["COMPONENTS", "Classes", "component_words", "gap_reasons", "gap_score",
+           "score_classes", "unmet_share"]
 
 COMPONENTS = ("need_index", "access_deficit", "reach_deficit")
 SCHEMES = ("NaturalBreaks", "Quantiles", "EqualInterval")
 _SEED = 2019
 
 
+def unmet_share(reached: pd.Series, pool: pd.Series) -> pd.Series:
+    """Return the expected share of a zone's potential invisible young people never met.
+
+    ``exp(−reached / pool)``: each young person reached is one draw among the ``pool``; 0
+    where the pool is empty.
+
+    Examples
+    --------
+    >>> unmet_share(pd.Series([0.0, 10.0, 5.0]), pd.Series([10.0, 10.0, 0.0])).round(3).tolist()
+    [1.0, 0.368, 0.0]
+    """
+    r = pd.to_numeric(reached).astype("float64").fillna(0.0)
+    p = pd.to_numeric(pool).astype("float64")
+    ratio = r / p.where(p > 0)
+    return pd.Series(np.exp(-ratio.to_numpy()), index=r.index).where(p > 0, 0.0)
+
+
 def _components(frame: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     youth = frame["youth"].astype("float64")
-    neet = frame["neet_est"].astype("float64")
-    potential = float((neet * params.invisible_share).max()) if len(frame) else 0.0
-    need = np.log1p(frame["invisible_est"].astype("float64")) / np.log1p(potential or 1.0)
+    pool = frame["neet_est"].astype("float64") * params.invisible_share
+    potential = float(pool.max()) if len(frame) else 0.0
+    unmet = unmet_share(frame["reached"], pool)
+    need = np.log1p((pool * unmet).fillna(0.0)) / np.log1p(potential or 1.0)
     far = (frame["nearest_min"] / (2 * params.threshold_min)).clip(upper=1).fillna(1.0)
     uncovered = (1 - frame["covered_share"]).fillna(far)
     access = (0.5 * uncovered + 0.5 * far).where(youth > 0, 0.0)
-    ratio = (frame["reached"].astype("float64") / neet).clip(upper=1)
-    reach = (1 - ratio).where(neet > 0, 0.0)
     return pd.DataFrame({"need_index": need.clip(0, 1), "access_deficit": access,
-                         "reach_deficit": reach}, index=frame.index)
+                         "reach_deficit": unmet}, index=frame.index)
 
 
 def gap_score(frame: pd.DataFrame, *, params: Parameters = DEFAULTS) -> pd.DataFrame:
@@ -83,7 +108,7 @@ def gap_score(frame: pd.DataFrame, *, params: Parameters = DEFAULTS) -> pd.DataF
     ...     "covered_share": [1.0, 0.0], "nearest_min": [5.0, 60.0]})
     >>> gap_score(zones).round(2)
        need_index  access_deficit  reach_deficit  gap_score  gap_rank
-    0        0.75            0.04           0.77      54.43         2
+    0        0.84            0.04           0.53      50.97         2
     1        0.45            1.00           1.00      78.04         1
     """
     parts = _components(frame, params)
@@ -144,6 +169,47 @@ def _reasons(row: dict, threshold: float, neet_rate: float) -> Iterator[str]:
         yield f"loin de tout lieu d'accueil ({value('nearest_min'):.0f} min)"
     elif value("covered_share") < 0.5:
         yield f"moins de la moitié des jeunes à moins de {threshold:g} min"
+
+
+def component_words(row: Mapping[str, Any], *,
+                    params: Parameters = DEFAULTS) -> tuple[str, str, str]:
+    """Say each component of a zone's score in young people, in French (need, access, reach).
+
+    A masked figure (NA) is said to be masked.
+
+    Examples
+    --------
+    >>> row = {"youth": 480.0, "neet_est": 62.0, "reached": 9.0, "covered_share": 0.25,
+    ...        "nearest_min": 41.0}
+    >>> for words in component_words(row, params=Parameters(mode="walk")):
+    ...     print(words)
+    ~15 jeunes invisibles pas encore rencontrés, sur ~23 estimés
+    75 % des jeunes à plus de 30 min à pied ; lieu le plus proche à 41 min
+    9 jeunes atteints : ~32 % des invisibles estimés rencontrés
+    """
+    def value(key: str) -> float:
+        got = row.get(key)
+        return float("nan") if got is None or pd.isna(got) else float(got)
+
+    pool = value("neet_est") * params.invisible_share
+    reached = value("reached")
+    if np.isnan(reached):
+        need = f"~{pool:.0f} jeunes invisibles estimés (atteints : masqué)"
+        reach = "jeunes atteints : masqué (secret statistique)"
+    else:
+        unmet = float(np.exp(-reached / pool)) if pool > 0 else 0.0
+        need = (f"~{pool * unmet:.0f} jeunes invisibles pas encore rencontrés, sur "
+                f"~{pool:.0f} estimés")
+        reach = (f"{reached:.0f} jeunes atteints : ~{100 * (1 - unmet):.0f} % des invisibles "
+                 "estimés rencontrés")
+    far = 1 - value("covered_share")
+    words = params.travel_mode.words
+    access = (f"{100 * far:.0f} % des jeunes à plus de {params.threshold_min:g} min {words}"
+              if not np.isnan(far) else "accès : sans jeunes")
+    nearest = value("nearest_min")
+    access += (f" ; lieu le plus proche à {nearest:.0f} min" if not np.isnan(nearest)
+               else " ; aucun lieu")
+    return need, access, reach
 
 
 @dataclass(frozen=True, eq=False)

@@ -153,7 +153,8 @@ def _bar(label: str, value: float) -> str:
 
 
 def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
-                    threshold_min: float, can_add: bool, whatif: str = "") -> str:
+                    threshold_min: float, can_add: bool, whatif: str = "",
+                    components: Sequence[str] = ()) -> str:
     """Return the popup that explains a commune's invisible-zone score.
 
     Parameters
@@ -170,6 +171,9 @@ def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
         Offer the button that adds a candidate site at its town hall.
     whatif
         What an outreach action at its town hall would reach, in French (optional).
+    components
+        Each component in young people (territory.analysis.component_words), shown under
+        its bar.
     """
     score = row.get("gap_score")
     parts = [f"<h4>{html_text(str(row['zone_name']))}</h4>",
@@ -178,7 +182,11 @@ def explain_commune(row: Mapping[str, Any], *, rank: int, of: int, reasons: str,
              f"<div><b>Indice de zone invisible : "
              f"{'n. d.' if pd.isna(score) else format_number(float(score), decimals=1)}"
              "</b> / 100</div>"]
-    parts += [_bar(label, row.get(key, float("nan"))) for key, label in COMPONENT_LABELS]
+    words = list(components) or [""] * len(COMPONENT_LABELS)
+    for (key, label), said in zip(COMPONENT_LABELS, words, strict=True):
+        parts.append(_bar(label, row.get(key, float("nan"))))
+        if said:
+            parts.append(f'<div class="tm-muted tm-said">{html_text(said)}</div>')
     parts.append(f'<div class="tm-muted">{html_text(commune_facts(row))}</div>')
     if reasons:
         items = "".join(f"<li>{html_text(r)}</li>" for r in reasons.split(" ; "))

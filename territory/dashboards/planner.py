@@ -20,7 +20,7 @@ import panel as pn
 import param
 
 from territory import planning
-from territory.analysis import Parameters, gap_reasons
+from territory.analysis import Parameters, component_words, gap_reasons
 from territory.dashboards import _geo, _html, _planning, _styles, data
 from territory.dashboards._plan import PlanPanel, gain_text
 from territory.dashboards.map_component import CoverageMap
@@ -366,7 +366,8 @@ class PlannerApp(Selection):
             record, rank=rank or int(record["gap_rank"]),
             of=int((weights > 0).sum()) if rank else len(table), reasons=str(reasons),
             threshold_min=float(self.threshold_min), can_add=True,
-            whatif=self.reach_whatif(code)))
+            whatif=self.reach_whatif(code),
+            components=component_words(record, params=self.params)))
 
     def add_site(self, lat: float, lon: float, *, commune: str | None = None) -> Candidate:
         """Add a candidate site at ``(lat, lon)`` (WGS84); return it."""

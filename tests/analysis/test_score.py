@@ -24,10 +24,12 @@ def zones(**columns: list) -> pd.DataFrame:
 
 def test_formula_by_hand() -> None:
     got = gap_score(zones())
-    potential = math.log1p(129 * 0.37)
-    need = [math.log1p(17.73) / potential, math.log1p(4.773) / potential]
+    pools = [129 * 0.37, 12.9 * 0.37]
+    potential = math.log1p(pools[0])
+    reach = [math.exp(-30 / pools[0]), 1.0]  # the expected share of the pool never met
+    need = [math.log1p(pool * unmet) / potential for pool, unmet in zip(pools, reach,
+                                                                         strict=True)]
     access = [0.5 * 0 + 0.5 * 5 / 60, 0.5 * 1 + 0.5 * 1]
-    reach = [1 - 30 / 129, 1.0]
     assert got["need_index"].tolist() == pytest.approx(need)
     assert got["access_deficit"].tolist() == pytest.approx(access)
     assert got["reach_deficit"].tolist() == pytest.approx(reach)
@@ -111,3 +113,56 @@ def test_classes_of_few_distinct_values_do_not_warn() -> None:
     assert empty.labels == () and empty.classes.tolist() == [-1]
     with pytest.raises(InputError, match="scheme"):
         score_classes(pd.DataFrame({"gap_score": [1.0]}), scheme="Jenks")
+
+
+def _frame(rows: list) -> pd.DataFrame:
+    youth = np.array([r[0] for r in rows], dtype=float)
+    neet = youth * 0.129
+    reached = np.array([r[1] for r in rows], dtype=float)
+    return pd.DataFrame({
+        "youth": youth, "neet_est": neet, "reached": reached,
+        "invisible_est": np.maximum(0, neet * 0.37 - reached),
+        "covered_share": [r[2] for r in rows],
+        "nearest_min": [r[3] for r in rows],
+    })
+
+
+ROWS = st.lists(st.tuples(st.integers(1, 5000), st.integers(0, 400), st.floats(0, 1),
+                          st.floats(0, 200)), min_size=1, max_size=30)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=ROWS, which=st.integers(0, 29), more=st.integers(1, 500))
+def test_more_young_people_reached_never_raise_the_score(rows: list, which: int,
+                                                         more: int) -> None:
+    frame = _frame(rows)
+    k = which % len(rows)
+    after = frame.copy()
+    after.loc[k, "reached"] += more
+    after["invisible_est"] = np.maximum(0, after["neet_est"] * 0.37 - after["reached"])
+    assert gap_score(after)["gap_score"].iloc[k] <= gap_score(frame)["gap_score"].iloc[k] + 1e-9
+    # Strictly lower while anyone is left to meet: no cliff, no plateau at 37 %.
+    before = gap_score(frame)["reach_deficit"].iloc[k]
+    if before > 1e-12:
+        assert gap_score(after)["reach_deficit"].iloc[k] < before
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=ROWS, which=st.integers(0, 29), longer=st.floats(0.1, 100), fewer=st.floats(0, 1))
+def test_longer_travel_never_lowers_the_score(rows: list, which: int, longer: float,
+                                              fewer: float) -> None:
+    frame = _frame(rows)
+    k = which % len(rows)
+    after = frame.copy()
+    after.loc[k, "nearest_min"] += longer
+    after.loc[k, "covered_share"] *= fewer
+    assert gap_score(after)["gap_score"].iloc[k] >= gap_score(frame)["gap_score"].iloc[k] - 1e-9
+
+
+def test_contacts_beyond_the_invisible_estimate_keep_a_zone_ranked() -> None:
+    # 60 reached of 129 × 37 % = 47.7 potential invisible: the published estimate is 0, the
+    # score still tells this zone from one where everyone was met many times over.
+    frame = zones(reached=[60.0, 400.0], neet_est=[129.0, 129.0], youth=[1000.0, 1000.0],
+                  invisible_est=[0.0, 0.0], covered_share=[1.0, 1.0], nearest_min=[5.0, 5.0])
+    got = gap_score(frame)
+    assert (got["need_index"] > 0).all() and got["gap_score"].iloc[0] > got["gap_score"].iloc[1]
