@@ -121,6 +121,28 @@ def test_the_map_prints_the_dashboards_figures(dashboard, map_title, scope) -> N
     assert f"{_plain(format_number(figures['youth']))} jeunes" in page
 
 
+def _colourings(page: str) -> list[dict]:
+    found = re.search(r"var tables = (\{.*?\});\s", page)
+    assert found is not None
+    return json.loads(found.group(1))["colourings"]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_the_directors_map_export_is_the_command_lines_map(path: Path, map_title,
+                                                           scope) -> None:
+    from territory.dashboards import data, exports
+
+    app = DirectorApp(path, ml=scope or "")
+    page = _plain(exports.html_map(app.source, app.filters, ml_code=scope or "",
+                                   title="t").decode("utf-8"))
+    title = re.search(r"(\d[\d ]*) communes · [^<]*jeunes[^<]*", map_title[scope])
+    assert title is not None and title.group(0) in page
+    # The same colours: every colouring's classes, commune by commune.
+    assert _colourings(page) == _colourings(map_title[scope])
+    assert "temps d’accès en transports en commun (estimation)" in page
+    assert data.Filters(None, 30.0, app.filters.action_kinds) == app.filters
+
+
 def test_one_ml_is_a_part_of_the_region(dashboard) -> None:
     assert 0 < dashboard[ML]["youth"] < dashboard[None]["youth"]
     assert 0 < dashboard[ML]["sites"] < dashboard[None]["sites"]

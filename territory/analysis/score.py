@@ -200,7 +200,8 @@ def component_words(row: Mapping[str, Any], *,
         unmet = float(np.exp(-reached / pool)) if pool > 0 else 0.0
         need = (f"~{pool * unmet:.0f} jeunes invisibles pas encore rencontrés, sur "
                 f"~{pool:.0f} estimés")
-        reach = (f"{reached:.0f} jeunes atteints : ~{100 * (1 - unmet):.0f} % des invisibles "
+        people = "jeune atteint" if round(reached) == 1 else "jeunes atteints"
+        reach = (f"{reached:.0f} {people} : ~{100 * (1 - unmet):.0f} % des invisibles "
                  "estimés rencontrés")
     far = 1 - value("covered_share")
     words = params.travel_mode.words

@@ -65,6 +65,8 @@ class Mode:
         Fixed minutes of every trip (walk to the stop and wait, for public transport).
     source
         Where the speed comes from, in French.
+    short
+        The mode in a few words, for a narrow selector.
     """
 
     name: ModeName
@@ -73,19 +75,22 @@ class Mode:
     speed_kmh: float | None
     overhead_min: float
     source: str
+    short: str = ""
 
 
 MODES: dict[str, Mode] = {
     "transit": Mode("transit", "transports en commun (estimation)",
                     "en transports en commun (estimation)", 20.0, TRANSIT_OVERHEAD_MIN,
                     _UNCONFIRMED + " : 10 min de marche et d'attente, puis la route à "
-                    "20 km/h ; remplacée par les horaires (GTFS) quand ils sont importés"),
-    "walk": Mode("walk", "à pied", "à pied", 3.6, 0.0, _R5),
-    "bike": Mode("bike", "à vélo", "à vélo", 12.0, 0.0, _R5),
-    "car": Mode("car", "en voiture", "en voiture", 50.0, 0.0, _UNCONFIRMED),
+                    "20 km/h ; remplacée par les horaires (GTFS) quand ils sont importés",
+                    "Transports en commun (est.)"),
+    "walk": Mode("walk", "à pied", "à pied", 3.6, 0.0, _R5, "À pied"),
+    "bike": Mode("bike", "à vélo", "à vélo", 12.0, 0.0, _R5, "À vélo"),
+    "car": Mode("car", "en voiture", "en voiture", 50.0, 0.0, _UNCONFIRMED, "En voiture"),
     "mix": Mode("mix", "mixte (avec ou sans voiture)",
                 "(temps moyen des jeunes avec et sans voiture)", None, 0.0,
-                "moyenne des transports en commun (jeunes sans voiture) et de la voiture"),
+                "moyenne des transports en commun (jeunes sans voiture) et de la voiture",
+                "Mixte (avec, sans voiture)"),
 }
 """The modes, the default first."""
 

@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> None:
         indicators=(public_communes(layers, period=period, params=params)
                     if "catchment_members" in layers else None),
         title=_map_title(chosen["catchments"], area, ml_code),
+        threshold_min=params.threshold_min,
+        access=f"temps d’accès {params.travel_mode.words}",
     )
     size = write_html(fmap, args.out)
     print(f"Carte écrite : {args.out} ({size / 1e6:.1f} Mo) — ouvrez-la dans un navigateur.")

@@ -112,6 +112,7 @@ class DirectorApp(Selection):
     def _cards_html(self) -> str:
         f = self.figures
         threshold = f"{self.threshold_min:g}"
+        mode = self.filters.params.travel_mode
         return _html.cards([
             _html.card("Jeunes (16–25 ans)", _html.count_text(f["youth"]),
                        labels.html_text(self.territory_name)),
@@ -124,7 +125,7 @@ class DirectorApp(Selection):
             _html.card("Jeunes atteints", _html.public_count(f["reached"]),
                        "jeunes distincts contactés"),
             _html.card(f"Jeunes à moins de {threshold} min", _html.pct(f["covered_share"]),
-                       f"{self.filters.params.travel_mode.words} d’un site ou d’un lieu "
+                       f"{(mode.short or mode.label).lower()}, d’un site ou d’un lieu "
                        "d’aller-vers", tone="tc-accent"),
         ])
 

@@ -14,8 +14,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from territory.analysis import in_period, open_sites
+from territory.analysis import headline, in_period, open_sites
 from territory.dashboards import data
+from territory.report import public_communes
 from territory.viz import workspace_map, write_html
 from territory.viz.tables import indicator_csv, indicator_rows
 
@@ -52,8 +53,17 @@ def _public_actions(actions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def html_map(source: data.Source, filters: data.Filters, *, ml_code: str, title: str) -> bytes:
-    """Return the standalone HTML map (territory.viz) of the region or one ML's catchment."""
+    """Return the standalone HTML map (territory.viz) of the region or one ML's catchment.
+
+    The map ``territory map`` writes for the same filters: coloured by the public score,
+    reach and access, with the headline figures of the views.
+    """
     found = data.filtered_layers(source.path, source.version, filters)
+    params = filters.params
+    figures = headline(data.commune_indicators(source, filters), found,
+                       ml_code=ml_code or None, period=filters.period)
+    public = (public_communes(found, period=filters.period, params=params)
+              if "catchment_members" in found else None)
     communes, catchments = found["communes"], found.get("catchments")
     sites, actions = found.get("sites"), found.get("actions")
     if sites is not None:
@@ -68,7 +78,10 @@ def html_map(source: data.Source, filters: data.Filters, *, ml_code: str, title:
         sites = None if sites is None else sites[sites["ml_code"].astype(str) == ml_code]
         actions = None if actions is None else actions[actions["ml_code"].astype(str) == ml_code]
     fmap = workspace_map(communes, catchments=catchments, sites=sites, actions=actions,
-                         demo=data.info(source.path, source.version).demo, title=title)
+                         demo=data.info(source.path, source.version).demo, title=title,
+                         figures=figures, indicators=public,
+                         threshold_min=params.threshold_min,
+                         access=f"temps d’accès {params.travel_mode.words}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "carte.html"
         write_html(fmap, path)

@@ -178,7 +178,7 @@ class Selection(pn.viewable.Viewer):
             self._period_widget(months, wide),
             pn.widgets.Select.from_param(
                 self.param.mode, label="Déplacement des jeunes", **wide,
-                options={m.label.capitalize(): k for k, m in MODES.items()}),
+                options={m.short or m.label.capitalize(): k for k, m in MODES.items()}),
             pn.widgets.IntSlider.from_param(self.param.threshold_min, step=5,
                                             label="Seuil d’accès (minutes)",
                                             sizing_mode="stretch_width"),

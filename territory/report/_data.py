@@ -316,8 +316,8 @@ def publishable_score(public: pd.DataFrame, *, params: Parameters = DEFAULTS) ->
     ...     "covered_share": [1.0, 0.0], "nearest_min": [5.0, 60.0]})
     >>> publishable_score(zones).round(2)
        public_score  public_rank  public_invisible
-    0         54.43            2             17.73
-    1         84.39            1             13.59
+    0         50.97            2             17.73
+    1         80.58            1             13.59
     """
     masked = (public["reached_secret"].notna() if "reached_secret" in public
               else pd.Series(False, index=public.index))

@@ -42,7 +42,8 @@ def headline(data: ReportData) -> Table:
         ("Jeunes invisibles estimés", fmt.count(row, "invisible_est"),
          "NEET inconnus des Missions Locales"),
         (f"Part des jeunes à moins de {t:g} min", fmt.share(row, "covered_share"),
-         f"{data.params.travel_mode.words} d'un site ou d'un lieu d'aller-vers"),
+         f"{(data.params.travel_mode.short or data.params.travel_mode.label).lower()}, "
+         "d'un site ou d'un lieu d'aller-vers"),
         ("Sites d'accueil", format_number(len(data.sites)),
          f"sièges, antennes, permanences, partenaires {sites_rule(data.period)}"),
         ("Actions d'aller-vers", format_number(data.actions), "hors les murs, sur la période"),

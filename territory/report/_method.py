@@ -123,8 +123,9 @@ def definitions(data: ReportData) -> tuple[tuple[str, str], ...]:
          f"{t} minutes {data.params.travel_mode.words} d'un site ou d'un lieu d'aller-vers "
          "de la période."),
         ("Indice de zone invisible", "De 0 à 100 : moyenne pondérée du besoin (invisibles "
-         "estimés, échelle logarithmique), du déficit d'accès et du déficit d'atteinte "
-         "(jeunes atteints rapportés aux NEET estimés). Rang 1 : la zone la moins atteinte."),
+         "estimés pas encore rencontrés, échelle logarithmique), du déficit d'accès et du "
+         "déficit d'atteinte (part attendue des invisibles estimés jamais rencontrés, qui "
+         "baisse avec chaque jeune atteint). Rang 1 : la zone la moins atteinte."),
         ("Secret statistique", fmt.SECRET_NOTE + " Les zéros sont publiés : ils "
          "n'identifient personne."),
     ]

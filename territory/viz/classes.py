@@ -69,8 +69,8 @@ INDICATORS: dict[str, Indicator] = {
                              ("#f1eef6", "#d7b5d8", "#df65b0", "#dd1c77", "#980043")),
     "invisible_est": Indicator("invisible_est", "Jeunes invisibles estimés", "invisibles estimés",
                                0, ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")),
-    "reach_gain": Indicator("reach_gain", "Jeunes invisibles atteints en plus par an par une "
-                            "action à la mairie", "atteints en plus par an", 1,
+    "reach_gain": Indicator("reach_gain", "Gain d’une action à la mairie (par an)",
+                            "atteints en plus par an", 1,
                             ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")),
 }
 NO_VALUE_COLOUR = "#dcdcdc"
@@ -165,7 +165,8 @@ def _reach(table: pd.DataFrame, spec: Indicator) -> MapClasses:
     positive = values.where(values > 0)
     classes, labels = _quantiles(positive, _QUANTILES - 1)
     classes = np.where(classes >= 0, classes + 1, np.where(values == 0, 0, -1))
-    names = ("0 : personne atteint", *labels)
+    zero = "0 : aucun jeune de plus" if spec.column == "reach_gain" else "0 : personne atteint"
+    names = (zero, *labels)
     colours = spec.palette[:1] + spec.palette[len(spec.palette) - len(labels):]
     return MapClasses(spec.column, pd.Series(classes, index=table.index), colours, names,
                       names)

@@ -154,6 +154,7 @@ def workspace_map(
     figures: Mapping[str, float] | None = None,
     indicators: pd.DataFrame | None = None,
     threshold_min: float = 30.0,
+    access: str = "",
 ) -> folium.Map:
     """Draw a workspace's layers on one interactive map, labelled in French.
 
@@ -193,6 +194,9 @@ def workspace_map(
         figure shows its mask (« < 11 », « s ») and no rank. None: youth density only.
     threshold_min
         The access threshold, for the classes of access time (30 min, France Services).
+    access
+        How access times were measured, in French (the travel mode, e.g. « accès en
+        transports en commun (estimation) »), added under the title.
 
     Returns
     -------
@@ -218,7 +222,8 @@ def workspace_map(
     page_title = f"{title} — {labels.DEMO_LABEL}" if demo else title
     fmap = _base_map(communes, page_title=page_title, demo=demo)
     _overlays.add_style(fmap, demo=demo)
-    _overlays.add_title(fmap, title, _subtitle(communes, catchments, sites, actions, figures))
+    subtitle = _subtitle(communes, catchments, sites, actions, figures)
+    _overlays.add_title(fmap, title, f"{subtitle} · {access}" if access else subtitle)
     _overlays.add_controls(fmap)
     items = _colourings.colourings(communes, indicators, threshold_min=threshold_min)
     notes = None if indicators is None else _colourings.commune_notes(communes, indicators)

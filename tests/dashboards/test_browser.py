@@ -225,7 +225,7 @@ def test_clicking_a_commune_explains_its_score(planner: Page) -> None:
 def test_the_gain_of_an_action_at_every_town_hall_is_a_map_layer(planner: Page) -> None:
     page = planner.page
     assert "8 jeunes sur 10 atteints par" in page.get_by_text("8 jeunes sur 10").inner_text()
-    page.get_by_text("Jeunes invisibles atteints en plus par an par une action").click()
+    page.get_by_text("Gain d’une action à la mairie (par an)").click()
     legend = page.locator(".tm-legend h4", has_text="atteints en plus par an")
     legend.wait_for(timeout=TIMEOUT_MS)
     page.get_by_text("Indice de zone invisible (0–100)").first.click()

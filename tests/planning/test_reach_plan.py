@@ -54,11 +54,16 @@ def _brute_force(model: ReachModel, n: int) -> float:
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3))
 def test_the_plan_is_within_its_proven_bound_of_the_true_optimum(seed: int, n: int) -> None:
     model = _model(seed)
-    plan = plan_reach(model, n)
+    plan = plan_reach(model, n, exact=False)
     best = _brute_force(model, n)
     assert plan.value <= best + 1e-9
     assert best <= plan.bound + 1e-9  # the bound is proven: never below the optimum
     assert plan.value >= (1 - 1 / math.e) * best - 1e-9  # Nemhauser, Wolsey & Fisher
+    # The tangent programme's bound is proven too, and tighter; its plan is never worse.
+    exact = plan_reach(model, n, exact=True)
+    assert exact.exact and best <= exact.bound + 1e-6
+    assert exact.bound <= plan.bound + 1e-9 and exact.value >= plan.value - 1e-9
+    assert exact.bound - best <= 0.01 * best + 1e-6  # 16 tangents: within 1 %
     # Each place's gain is what it adds after the ones before it: they sum to the value.
     assert plan.sites["gain"].sum() == pytest.approx(plan.value)
     assert list(plan.sites["gain"]) == sorted(plan.sites["gain"], reverse=True)

@@ -52,7 +52,7 @@ def report_workspace(base_workspace_file: Path, tmp_path_factory: pytest.TempPat
 @pytest.fixture(scope="session")
 def layers(report_workspace: Path) -> dict[str, pd.DataFrame]:
     workspace = Workspace(report_workspace)
-    return {name: workspace.read(name) for name in LAYERS}
+    return {name: workspace.read(name) for name in LAYERS if name in workspace.layers()}
 
 
 @pytest.fixture(scope="session")
