@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ from territory._crs import LAMBERT93, WGS84
 from territory._errors import InputError
 from territory.analysis import parse_period
 from territory.cli._common import params_of
+from territory.io import read_places
 from territory.io.scenarios import save_scenario
 from territory.io.workspace import Workspace
 from territory.planning.reach import FREQUENCIES, ReachPlan, plan_reach, reach_model
@@ -56,8 +58,13 @@ def run_reach(args: argparse.Namespace, workspace: Workspace,
         raise InputError(f"{workspace.path}: no layer {missing}; --objective reach learns how "
                          "far actions reach from the actions and their contacts (territory "
                          "import actions FILE, territory import contacts FILE)")
+    # The user's places (lycées, gares, partners' premises) are candidates beside the town
+    # halls, read as `territory plan --candidates FILE` reads them.
+    places = (read_places(Path(args.candidates), workspace=workspace)
+              if args.candidates != "mairies" else None)
     model = reach_model(layers, kind=args.kind, frequency=parse_frequency(args.frequency),
-                        params=params_of(args), period=parse_period(args.period), ml=args.ml)
+                        params=params_of(args), period=parse_period(args.period), ml=args.ml,
+                        places=places)
     plan = plan_reach(model, args.add, kept=[])
     saved = None
     if args.name:

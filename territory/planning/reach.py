@@ -288,7 +288,8 @@ def reach_model(layers: Mapping[str, pd.DataFrame], *, kind: str | None = None,
     table, curves
         The commune indicators and the reach curves when computed already.
     places
-        Candidate places instead of the town halls and imported places.
+        More candidate places (lycées, gares, partners' premises: ``name`` and points in
+        EPSG:2154), besides the town halls and a workspace's ``places`` layer.
     """
     if frequency < 1:
         raise InputError(f"frequency is {frequency}; expected at least one action a year")
@@ -351,29 +352,33 @@ def _places(layers: Mapping[str, pd.DataFrame], communes: pd.DataFrame,
             places: gpd.GeoDataFrame | None) -> pd.DataFrame:
     """Return the candidates: town halls of the selection, and the user's places in it."""
     chosen = set(communes.loc[communes["weight"] > 0, "code_insee"])
-    parts = []
-    if places is None:
-        mairies = layers["mairies"]
-        mine = mairies[mairies["code_insee"].astype(str).isin(chosen)]
-        parts.append(_frame(mine, "mairie-" + mine["code_insee"].astype(str),
-                            mine.get("nom", "Mairie " + mine["code_insee"].astype(str))))
-        places = layers.get("places")
-    if places is not None and len(places):
-        xy = shapely.get_coordinates(places.geometry.to_numpy())
-        nearest = cKDTree(communes[["x", "y"]].to_numpy()).query(xy)[1]
-        codes = communes["code_insee"].to_numpy()[nearest]
-        keep = pd.Series(codes).isin(chosen).to_numpy()
-        ids = (places["place_id"].astype(str) if "place_id" in places
-               else pd.Series([f"lieu-{k + 1}" for k in range(len(places))], places.index))
-        names = places["name"].astype(str) if "name" in places else ids
-        frame = _frame(places, ids, names)
-        frame["code_insee"] = codes
-        parts.append(frame[keep])
-    found = pd.concat(parts) if parts else pd.DataFrame(columns=["name", "code_insee", "x", "y"])
+    mairies = layers["mairies"]
+    mine = mairies[mairies["code_insee"].astype(str).isin(chosen)]
+    parts = [_frame(mine, "mairie-" + mine["code_insee"].astype(str),
+                    mine.get("nom", "Mairie " + mine["code_insee"].astype(str)))]
+    for extra in (layers.get("places"), places):
+        if extra is not None and len(extra):
+            parts.append(_user_places(extra, communes, chosen))
+    found = pd.concat(parts)
     if found.empty:
         raise InputError("no candidate place in the selection: expected town halls "
-                         "(`mairies`) or imported places")
+                         "(`mairies`) or places of your own (--candidates FILE)")
     return found[~found.index.duplicated()]
+
+
+def _user_places(places: gpd.GeoDataFrame, communes: pd.DataFrame,
+                 chosen: set[str]) -> pd.DataFrame:
+    """Return the user's places in the selection, each in the commune of the nearest origin."""
+    xy = shapely.get_coordinates(places.geometry.to_numpy())
+    nearest = cKDTree(communes[["x", "y"]].to_numpy()).query(xy)[1]
+    codes = communes["code_insee"].to_numpy()[nearest]
+    keep = pd.Series(codes).isin(chosen).to_numpy()
+    ids = next((places[c].astype(str) for c in ("site_id", "place_id") if c in places),
+               pd.Series([f"lieu-{k + 1}" for k in range(len(places))], places.index))
+    names = places["name"].astype(str) if "name" in places else ids
+    frame = _frame(places, ids, names)
+    frame["code_insee"] = codes
+    return frame[keep]
 
 
 def _frame(points: gpd.GeoDataFrame, ids: pd.Series, names: pd.Series | str) -> pd.DataFrame:

@@ -158,3 +158,17 @@ def test_cli_reach_lists_every_kind(demo_path: Path,
     kinds = {row["kind"]: row for row in document["kinds"]}
     assert kinds["numerique"]["tau_min"] is None and kinds["maraude"]["tau_min"] > 0
     assert document["words"]["bus"].startswith("8 jeunes sur 10")
+
+
+def test_the_users_places_are_candidates_beside_the_town_halls(
+        demo_layers: dict[str, pd.DataFrame], demo_model: ReachModel) -> None:
+    import geopandas as gpd
+
+    hall = demo_model.places.iloc[0]
+    lycee = gpd.GeoDataFrame({"site_id": ["lycee-1"], "name": ["Lycée du bourg"]},
+                             geometry=gpd.points_from_xy([hall["x"]], [hall["y"]]), crs=2154)
+    model = reach_model(demo_layers, ml="ML05", places=lycee)
+    assert "lycee-1" in model.places.index and len(model.places) == len(demo_model.places) + 1
+    # At the town hall's very point, the same chances: the same gain.
+    gains = model.gains()
+    assert gains[model.position("lycee-1")] == pytest.approx(gains[0])
