@@ -8,6 +8,7 @@ proposals change. Figures, proposals and comparisons come from one model
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import panel as pn
@@ -34,11 +35,17 @@ class PlanPanel(pn.viewable.Viewer):
     """The plan of one session: what was added, proposed, saved and compared."""
 
     n_sites = param.Integer(default=3, bounds=(1, 10), doc="How many sites to propose.")
+    objective: param.Selector = param.Selector(default="coverage", objects=["coverage", "reach"],
+                               doc="What the proposals maximise: young people within the "
+                               "threshold, or invisible young people reached by outreach.")
     scenario_name = param.String(default="", doc="Name to save the plan under.")
 
-    def __init__(self, state: PlannerState, **params: Any) -> None:
+    def __init__(self, state: PlannerState, *,
+                 reach: Callable[[], tuple[planning.ReachModel, list[str]] | None] | None = None,
+                 **params: Any) -> None:
         super().__init__(**params)
         self.state = state
+        self._reach = reach
         self.comparison_result: planning.Comparison | None = None
         state.param.watch(lambda *_: self.refresh(),
                           ["figures", "proposals", "proposal_note"])
@@ -106,8 +113,22 @@ class PlanPanel(pn.viewable.Viewer):
     # -- proposals ---------------------------------------------------------------------------
     def run_optimiser(self) -> None:
         """Propose ``n_sites`` places on top of the plan's (the state's proposals)."""
+        if self.objective == "reach" and self._reach is not None:
+            reach = self._reach()
+            if reach is not None:
+                found = _planning.propose_reach(*reach, n_sites=self.n_sites)
+                self.state.propose(found.sites, found.gains, found.note, found.texts)
+                return
         found = _planning.propose(self.scope, self.state.candidates, n_sites=self.n_sites)
         self.state.propose(found.sites, found.gains, found.note)
+
+    def proposal_text(self, site_id: str) -> str:
+        """Say what a proposal brings, in French."""
+        text = self.state.proposal_texts.get(site_id)
+        if text:
+            return str(text)
+        threshold = self.scope.filters.threshold_min if self.state.scope else 0.0
+        return gain_text(*self.proposal_gain(site_id), threshold)
 
     def proposal_gain(self, site_id: str) -> tuple[float, float]:
         """Return ``(youth, invisible)`` a proposal brings, after the plan's places."""
@@ -173,7 +194,7 @@ class PlanPanel(pn.viewable.Viewer):
                  "</span></li>" for n, c in enumerate(self.state.candidates, start=1)]
         items += [f'<li><span class="tc-num tc-proposed">{n}</span>{html_text(p.name)}'
                   " <i>(proposé)</i><br>"
-                  + html_text(gain_text(*self.proposal_gain(p.id), threshold)) + "</li>"
+                  + html_text(self.proposal_text(p.id)) + "</li>"
                   for n, p in enumerate(self.state.proposals, start=1)]
         help_text = ("Choisissez « ajoute un lieu » sur la carte puis cliquez où aller, "
                      "ou cliquez une commune puis « Ajouter un lieu à la mairie ».")
@@ -189,9 +210,13 @@ class PlanPanel(pn.viewable.Viewer):
         self._refresh_comparison()
 
     def __panel__(self) -> pn.viewable.Viewable:
-        propose = [pn.Row(pn.widgets.IntInput.from_param(self.param.n_sites, label="Combien",
-                                                         width=80, description=None),
-                          self.propose, sizing_mode="stretch_width")]
+        count = pn.widgets.IntInput.from_param(self.param.n_sites, label="Combien", width=80,
+                                               description=None)
+        propose: list[Any] = [pn.Row(count, self.propose, sizing_mode="stretch_width")]
+        if self._reach is not None:
+            propose.insert(0, pn.widgets.RadioButtonGroup.from_param(
+                self.param.objective, sizing_mode="stretch_width", color="light",
+                options={"Accès (seuil)": "coverage", "Aller-vers (portée)": "reach"}))
 
         return pn.Column(
             self.listing, self.mairie, self.clear, *propose, self.keep_all,

@@ -23,11 +23,13 @@ import pandas as pd
 from territory import planning
 from territory.dashboards import data
 from territory.dashboards.state import Candidate, PlanFigures
-from territory.viz.labels import of
+from territory.viz.labels import format_number, of
 
-__all__ = ["Proposal", "compare_plans", "evaluate", "propose", "town_hall"]
+__all__ = ["Proposal", "compare_plans", "evaluate", "propose", "propose_reach", "town_hall"]
 
 TIME_LIMIT_S = 10.0
+# The exact reach programme stops sooner in a browser: its bound still holds.
+REACH_TIME_LIMIT_S = 5.0
 
 
 def places(candidates: Sequence[Candidate]) -> pd.DataFrame:
@@ -65,11 +67,15 @@ def evaluate(scope: data.Scope, candidates: Sequence[Candidate]) -> PlanFigures:
 
 @dataclass(frozen=True)
 class Proposal:
-    """Proposed sites, each one's gain (young people, invisible) and a French note."""
+    """Proposed sites, each one's gain (young people, invisible) and a French note.
+
+    ``texts`` says what each brings when the proposals answer the reach question.
+    """
 
     sites: list[Candidate] = field(default_factory=list)
     gains: dict[str, tuple[float, float]] = field(default_factory=dict)
     note: str = ""
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def propose(scope: data.Scope, candidates: Sequence[Candidate], *, n_sites: int) -> Proposal:
@@ -95,6 +101,32 @@ def propose(scope: data.Scope, candidates: Sequence[Candidate], *, n_sites: int)
     if not sites:
         return Proposal(note=_nothing_to_gain(scope.filters.threshold_min))
     return Proposal(sites=sites, gains=gains, note=_note(solution))
+
+
+def propose_reach(model: planning.ReachModel, kept: list[str], *, n_sites: int) -> Proposal:
+    """Return the ``n_sites`` places where an outreach action reaches the most (plan_reach).
+
+    The plan's places (``kept``, already in ``model``) stay; each proposal's gain is what it
+    adds after them and the proposals before it, with the curve's interval, as the CLI's
+    ``territory plan --objective reach`` gives it.
+    """
+    plan = planning.plan_reach(model, n_sites, kept=kept, time_limit_s=REACH_TIME_LIMIT_S)
+    sites, gains, texts = [], {}, {}
+    for number, (_, row) in enumerate(plan.sites.iterrows(), start=1):
+        site_id = f"P{number}"
+        sites.append(Candidate(id=site_id, x=float(row["x"]), y=float(row["y"]),
+                               name=str(row["name"]), code_insee=str(row["code_insee"]),
+                               origin="proposé"))
+        gains[site_id] = (float(row["gain"]), float("nan"))
+        texts[site_id] = (f"~{format_number(row['gain'], decimals=1)} jeunes invisibles "
+                          f"atteints en plus par an ({model.words()} ; intervalle "
+                          f"{format_number(row['gain_low'], decimals=1)} à "
+                          f"{format_number(row['gain_high'], decimals=1)})")
+    if not sites:
+        return Proposal(note="Aucun lieu n’atteint de jeune invisible de plus : ceux de la "
+                             "sélection sont déjà atteints par les actions en cours.")
+    return Proposal(sites=sites, gains=gains, texts=texts,
+                    note=f"{model.words().capitalize()} : solution {plan.status_text}.")
 
 
 def _note(solution: planning.Solution) -> str:

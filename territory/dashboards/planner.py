@@ -95,7 +95,7 @@ class PlannerApp(Selection):
         self._loaded = False
         self._table_codes: list[str] = []
         self.state = PlannerState(scope=self.scope)
-        self.plan = PlanPanel(self.state)
+        self.plan = PlanPanel(self.state, reach=self._reach_with_plan)
         self.state.param.watch(lambda *_: self._evaluate(), ["candidates", "scope"])
         self.state.param.watch(lambda *_: self._redraw_plan(), ["figures", "proposals"])
         self._refresh_points()
@@ -154,6 +154,13 @@ class PlannerApp(Selection):
         places = _planning.places(self.state.candidates)
         model = model.with_places(places)
         return model, [model.position(str(i)) for i in places.index]
+
+    def _reach_with_plan(self) -> tuple[planning.ReachModel, list[str]] | None:
+        model = self.reach_model()
+        if model is None:
+            return None
+        model, base = self._with_plan(model)
+        return model, [str(model.places.index[i]) for i in base]
 
     def reach_whatif(self, code: str) -> str:
         """Say what an action at the town hall of ``code`` would reach, with the plan's places.
@@ -271,11 +278,10 @@ class PlannerApp(Selection):
         return markers
 
     def _proposal_markers(self) -> list[dict[str, Any]]:
-        threshold = float(self.threshold_min)
         markers = []
         for number, p in enumerate(self.state.proposals, start=1):
             lat, lon = self.to_latlon(p.x, p.y)
-            gain = gain_text(*self.plan.proposal_gain(p.id), threshold)
+            gain = self.plan.proposal_text(p.id)
             tip = (f"<b>Proposition {number} : {labels.html_text(p.name)}</b><br>"
                    f"{labels.html_text(gain)}")
             popup = (f"{tip}<br><button class='tm-action' data-action='keep' data-id='{p.id}'>"

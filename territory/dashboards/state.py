@@ -93,6 +93,9 @@ class PlannerState(param.Parameterized):
     proposals = param.List(default=[], item_type=Candidate, doc="Places the optimiser proposes.")
     proposal_gains = param.Dict(default={}, doc="Proposal id → (young people, invisible).")
     proposal_note = param.String(default="", doc="What the optimiser says of its answer.")
+    proposal_texts = param.Dict(default={}, doc="Proposal id → what it brings, in French, "
+                                "when the proposals answer another question than the "
+                                "threshold's (the young people an outreach action reaches).")
     figures = param.ClassSelector(class_=PlanFigures, default=None, allow_None=True,
                                   doc="The plan's figures on the scope (set by the app).")
     last_id = param.Integer(default=0, doc="The last candidate id given (C1, C2, …).")
@@ -126,10 +129,11 @@ class PlannerState(param.Parameterized):
         self.candidates = []
 
     def propose(self, sites: list[Candidate], gains: dict[str, tuple[float, float]],
-                note: str) -> None:
+                note: str, texts: dict[str, str] | None = None) -> None:
         """Show the optimiser's answer (replacing the previous one)."""
         with param.parameterized.batch_call_watchers(self):
             self.proposal_gains = dict(gains)
+            self.proposal_texts = dict(texts or {})
             self.proposal_note = note
             self.proposals = list(sites)
 

@@ -222,11 +222,21 @@ def test_clicking_a_commune_explains_its_score(planner: Page) -> None:
     assert "jeunes invisibles atteints en plus par an" in popup.locator(".tm-whatif").inner_text()
 
 
+def test_proposals_for_outreach_say_what_they_reach(planner: Page) -> None:
+    page = planner.page
+    page.get_by_text("Aller-vers (portée)").click()
+    page.get_by_text("Proposer les meilleurs lieux").click()
+    listing = page.locator(".tc-plan", has_text="jeunes invisibles atteints en plus par an")
+    listing.wait_for(timeout=TIMEOUT_MS)
+    assert page.locator(".tm-proposal").count() == 3
+    assert planner.errors == []
+
+
 def test_the_gain_of_an_action_at_every_town_hall_is_a_map_layer(planner: Page) -> None:
     page = planner.page
     assert "8 jeunes sur 10 atteints par" in page.get_by_text("8 jeunes sur 10").inner_text()
     page.get_by_text("Gain d’une action à la mairie (par an)").click()
-    legend = page.locator(".tm-legend h4", has_text="atteints en plus par an")
+    legend = page.locator(".tm-legend h4", has_text="Gain d’une action à la mairie")
     legend.wait_for(timeout=TIMEOUT_MS)
     page.get_by_text("Indice de zone invisible (0–100)").first.click()
     page.locator(".tm-legend h4", has_text="Indice de zone invisible").wait_for(

@@ -430,3 +430,30 @@ def test_a_place_in_the_plan_lowers_what_an_action_next_to_it_would_add(
     assert after[fresh.row_of(code)] < before[fresh.row_of(code)]
     fresh.reach_kind, fresh.reach_frequency = "evenement", 4
     assert "un événement trimestriel" in fresh.reach_whatif(code).lower()
+
+
+def test_proposals_for_reach_are_the_command_lines_plan(fresh: PlannerApp) -> None:
+    fresh.ml = "ML05"
+    fresh.plan.objective, fresh.plan.n_sites = "reach", 2
+    fresh.plan.propose.clicks += 1
+    proposals = fresh.plan.proposals
+    assert len(proposals) == 2
+    texts = [fresh.plan.proposal_text(p.id) for p in proposals]
+    assert all("jeunes invisibles atteints en plus par an (une maraude mensuelle" in t
+               for t in texts)
+    assert "Une maraude mensuelle : solution" in fresh.state.proposal_note
+    # The engine of `territory plan --objective reach`, on the same model: the same places.
+    model = fresh.reach_model()
+    assert model is not None
+    plan = planning.plan_reach(model, 2)
+    assert [p.code_insee for p in proposals] == plan.sites["code_insee"].tolist()
+    assert [fresh.plan.proposal_gain(p.id)[0] for p in proposals] == pytest.approx(
+        plan.sites["gain"].tolist())
+    # Kept, they are the plan's places: what an action next to them adds falls.
+    before = fresh.reach_gains()
+    fresh.state.keep(None)
+    assert len(fresh.candidates) == 2
+    after = fresh.reach_gains()
+    row = fresh.row_of(proposals[0].code_insee)
+    assert after[row] < before[row]
+    fresh.plan.objective = "coverage"
