@@ -37,12 +37,15 @@ def _text(collection: dict[str, Any]) -> str:
 def areas_geojson(frame: gpd.GeoDataFrame, layer: str) -> str:
     """Return the polygons of ``communes`` or ``catchments`` as GeoJSON text.
 
-    Each feature has the zone's code as ``id`` and its name as property ``n``; features come
-    in the layer's row order, so that position ``i`` of a style list is row ``i``.
+    Each feature has the zone's code as ``id`` and its name as property ``n``, escaped for
+    HTML (the map writes it into its tooltips: an imported name is text, never markup);
+    features come in the layer's row order, so that position ``i`` of a style list is row
+    ``i``.
     """
     key, name = ("code_insee", "nom") if layer == "communes" else ("ml_code", "ml_name")
     shapes = simplify_coverage(frame.geometry)
-    collection = feature_collection(shapes, {"n": frame[name].astype(str).tolist()},
+    names = [labels.html_text(n) for n in frame[name].astype(str)]
+    collection = feature_collection(shapes, {"n": names},
                                     ids=frame[key].astype(str).tolist(), decimals=DECIMALS)
     if len(collection["features"]) != len(frame):
         raise ValueError(f"layer {layer!r} has rows without a geometry; every zone needs one")
