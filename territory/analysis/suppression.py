@@ -17,7 +17,9 @@ Rules, applied by :func:`suppress`:
 3. **Derived**: a figure computed from a masked count is masked with it: ``contacts_per_1000``,
    ``invisible_est`` (= NEET estimate × share − reached), the conversion rates, and the score's
    ``reach_deficit``, ``need_index`` and ``gap_score``. The rank is kept: it orders zones but
-   gives no count.
+   gives no count. Where zones are listed in the order of their score, the list is ordered
+   by :func:`publishable_score` instead (the score from published figures only), since a
+   zone's place between two whose counts are printed would bound its own count.
 
 Masked cells become NA; a ``<column>_secret`` column beside each protected column says
 "< 11" (primary) or "s" (secret statistique: complementary or derived), else NA.
@@ -33,8 +35,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from territory._errors import InputError
+from territory.analysis.params import DEFAULTS, Parameters
+from territory.analysis.score import gap_score
 
-__all__ = ["COUNT_COLUMNS", "DERIVED_COLUMNS", "SECRET", "as_text", "suppress"]
+__all__ = ["COUNT_COLUMNS", "DERIVED_COLUMNS", "SECRET", "as_text", "publishable_score",
+           "suppress"]
 
 COUNT_COLUMNS = ("reached", "repere", "mobilise", "accompagne")
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -174,6 +179,50 @@ def suppress(indicators: pd.DataFrame, *, threshold: int = 11,
                    pd.Series(SECRET, index=out.index, dtype="object").where(mask))
     out.attrs["suppression"] = {"threshold": threshold, "groups": len(found)}
     return out
+
+
+def publishable_score(public: pd.DataFrame, *, params: Parameters = DEFAULTS) -> pd.DataFrame:
+    """Return each zone's score, rank and invisible young people from published figures only.
+
+    A masked count of young people reached (« < 11 » or « s ») counts as half the threshold
+    (5.5: the middle of 1 to 10); a published one as itself, so that a zone whose figures are
+    all published keeps its score. Ranking zones by this score says nothing of a masked count,
+    where ranking them by the score itself would: a zone's place between two whose counts are
+    printed bounds its own count (the score falls as the count grows).
+
+    Parameters
+    ----------
+    public
+        A masked indicator table (:func:`territory.analysis.suppress`) of the whole region
+        (the score's need is relative to its largest zone).
+    params
+        Weights, rates, threshold and the suppression threshold.
+
+    Returns
+    -------
+    publishable
+        ``public_score``, ``public_rank`` (1 = least reached) and ``public_invisible``, on the
+        table's index.
+
+    Examples
+    --------
+    >>> zones = pd.DataFrame({"youth": [1000.0, 400.0], "neet_est": [129.0, 51.6],
+    ...     "reached": [30.0, None], "reached_secret": [None, "< 11"],
+    ...     "covered_share": [1.0, 0.0], "nearest_min": [5.0, 60.0]})
+    >>> publishable_score(zones).round(2)
+       public_score  public_rank  public_invisible
+    0         50.97            2             17.73
+    1         80.58            1             13.59
+    """
+    masked = (public["reached_secret"].notna() if "reached_secret" in public
+              else pd.Series(False, index=public.index))
+    reached = public["reached"].astype("float64").where(
+        ~masked, params.suppression_threshold / 2)
+    invisible = (public["neet_est"] * params.invisible_share - reached).clip(lower=0.0)
+    frame = public.assign(reached=reached, invisible_est=invisible)
+    score = gap_score(frame, params=params)
+    return pd.DataFrame({"public_score": score["gap_score"], "public_rank": score["gap_rank"],
+                         "public_invisible": invisible}, index=public.index)
 
 
 def as_text(public: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:

@@ -38,7 +38,6 @@ from territory.analysis import (
     as_period,
     contact_series,
     gap_reasons,
-    gap_score,
     indicators,
     open_sites,
     outreach_places,
@@ -47,6 +46,7 @@ from territory.analysis import (
     suppress,
 )
 from territory.analysis.params import DEFAULTS
+from territory.analysis.suppression import publishable_score
 from territory.viz.classes import MapClasses, map_classes
 
 REQUIRED = ("communes", "catchments", "catchment_members")
@@ -284,50 +284,6 @@ def _public_communes(raw: gpd.GeoDataFrame, members: pd.DataFrame,
                       groups=["dep_code", "epci_code", "main_ml"])
     public["reasons"] = gap_reasons(public, params=params)
     return pd.concat([public, publishable_score(public, params=params)], axis=1)
-
-
-def publishable_score(public: pd.DataFrame, *, params: Parameters = DEFAULTS) -> pd.DataFrame:
-    """Return each zone's score, rank and invisible young people from published figures only.
-
-    A masked count of young people reached (« < 11 » or « s ») counts as half the threshold
-    (5.5: the middle of 1 to 10); a published one as itself, so that a zone whose figures are
-    all published keeps its score. Ranking zones by this score says nothing of a masked count,
-    where ranking them by the score itself would: a zone's place between two whose counts are
-    printed bounds its own count (the score falls as the count grows).
-
-    Parameters
-    ----------
-    public
-        A masked indicator table (:func:`territory.analysis.suppress`) of the whole region
-        (the score's need is relative to its largest zone).
-    params
-        Weights, rates, threshold and the suppression threshold.
-
-    Returns
-    -------
-    publishable
-        ``public_score``, ``public_rank`` (1 = least reached) and ``public_invisible``, on the
-        table's index.
-
-    Examples
-    --------
-    >>> zones = pd.DataFrame({"youth": [1000.0, 400.0], "neet_est": [129.0, 51.6],
-    ...     "reached": [30.0, None], "reached_secret": [None, "< 11"],
-    ...     "covered_share": [1.0, 0.0], "nearest_min": [5.0, 60.0]})
-    >>> publishable_score(zones).round(2)
-       public_score  public_rank  public_invisible
-    0         50.97            2             17.73
-    1         80.58            1             13.59
-    """
-    masked = (public["reached_secret"].notna() if "reached_secret" in public
-              else pd.Series(False, index=public.index))
-    reached = public["reached"].astype("float64").where(
-        ~masked, params.suppression_threshold / 2)
-    invisible = (public["neet_est"] * params.invisible_share - reached).clip(lower=0.0)
-    frame = public.assign(reached=reached, invisible_est=invisible)
-    score = gap_score(frame, params=params)
-    return pd.DataFrame({"public_score": score["gap_score"], "public_rank": score["gap_rank"],
-                         "public_invisible": invisible}, index=public.index)
 
 
 def public_communes(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = None,

@@ -113,3 +113,4 @@ def test_overlapping_memberships_are_groups_too() -> None:
     # whole table: z0 and the next smallest (z3) are masked; M1 = {z0, z1} needs a second
     got = suppress(frame, memberships=members)
     assert got["reached"].isna().tolist() == [True, True, False, True]
+
