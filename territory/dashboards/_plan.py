@@ -8,7 +8,6 @@ proposals change. Figures, proposals and comparisons come from one model
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import panel as pn
@@ -40,12 +39,9 @@ class PlanPanel(pn.viewable.Viewer):
                                "threshold, or invisible young people reached by outreach.")
     scenario_name = param.String(default="", doc="Name to save the plan under.")
 
-    def __init__(self, state: PlannerState, *,
-                 reach: Callable[[], tuple[planning.ReachModel, list[str]] | None] | None = None,
-                 **params: Any) -> None:
+    def __init__(self, state: PlannerState, **params: Any) -> None:
         super().__init__(**params)
         self.state = state
-        self._reach = reach
         self.comparison_result: planning.Comparison | None = None
         state.param.watch(lambda *_: self.refresh(),
                           ["figures", "proposals", "proposal_note"])
@@ -113,10 +109,12 @@ class PlanPanel(pn.viewable.Viewer):
     # -- proposals ---------------------------------------------------------------------------
     def run_optimiser(self) -> None:
         """Propose ``n_sites`` places on top of the plan's (the state's proposals)."""
-        if self.objective == "reach" and self._reach is not None:
-            reach = self._reach()
-            if reach is not None:
-                found = _planning.propose_reach(*reach, n_sites=self.n_sites)
+        if self.objective == "reach":
+            model = _planning.reach_model(self.scope, self.state.reach_kind,
+                                          self.state.reach_frequency)
+            if model is not None:
+                found = _planning.propose_reach(
+                    *_planning.with_plan(model, self.state.candidates), n_sites=self.n_sites)
                 self.state.propose(found.sites, found.gains, found.note, found.texts)
                 return
         found = _planning.propose(self.scope, self.state.candidates, n_sites=self.n_sites)
@@ -213,7 +211,7 @@ class PlanPanel(pn.viewable.Viewer):
         count = pn.widgets.IntInput.from_param(self.param.n_sites, label="Combien", width=80,
                                                description=None)
         propose: list[Any] = [pn.Row(count, self.propose, sizing_mode="stretch_width")]
-        if self._reach is not None:
+        if data.reach_kinds(data.reach_curves_of(self.scope.source, self.scope.filters)):
             propose.insert(0, pn.widgets.RadioButtonGroup.from_param(
                 self.param.objective, sizing_mode="stretch_width", color="light",
                 options={"Accès (seuil)": "coverage", "Aller-vers (portée)": "reach"}))

@@ -25,7 +25,8 @@ from territory.dashboards import data
 from territory.dashboards.state import Candidate, PlanFigures
 from territory.viz.labels import format_number, of
 
-__all__ = ["Proposal", "compare_plans", "evaluate", "propose", "propose_reach", "town_hall"]
+__all__ = ["Proposal", "compare_plans", "evaluate", "propose", "propose_reach", "reach_model",
+           "town_hall", "with_plan"]
 
 TIME_LIMIT_S = 10.0
 # The exact reach programme stops sooner in a browser: its bound still holds.
@@ -101,6 +102,25 @@ def propose(scope: data.Scope, candidates: Sequence[Candidate], *, n_sites: int)
     if not sites:
         return Proposal(note=_nothing_to_gain(scope.filters.threshold_min))
     return Proposal(sites=sites, gains=gains, note=_note(solution))
+
+
+def reach_model(scope: data.Scope, kind: str, frequency: int) -> planning.ReachModel | None:
+    """Return the selection's reach model (``kind``: '' for the most frequent with a place)."""
+    curves = data.reach_curves_of(scope.source, scope.filters)
+    kinds = data.reach_kinds(curves)
+    if curves is None or not kinds:
+        return None
+    chosen = kind if kind in kinds else str(curves.loc[kinds, "actions"].idxmax())
+    return data.reach_model(scope, chosen, int(frequency))
+
+
+def with_plan(model: planning.ReachModel,
+              candidates: Sequence[Candidate]) -> tuple[planning.ReachModel, list[str]]:
+    """Return the reach model with the plan's places, and their ids (what they reach)."""
+    if not candidates:
+        return model, []
+    found = places(candidates)
+    return model.with_places(found), [str(i) for i in found.index]
 
 
 def propose_reach(model: planning.ReachModel, kept: list[str], *, n_sites: int) -> Proposal:

@@ -95,7 +95,7 @@ class PlannerApp(Selection):
         self._loaded = False
         self._table_codes: list[str] = []
         self.state = PlannerState(scope=self.scope)
-        self.plan = PlanPanel(self.state, reach=self._reach_with_plan)
+        self.plan = PlanPanel(self.state)
         self.state.param.watch(lambda *_: self._evaluate(), ["candidates", "scope"])
         self.state.param.watch(lambda *_: self._redraw_plan(), ["figures", "proposals"])
         self._refresh_points()
@@ -138,29 +138,12 @@ class PlannerApp(Selection):
 
     def reach_model(self) -> planning.ReachModel | None:
         """Return the reach model of the selection for the chosen action kind and frequency."""
-        kinds = data.reach_kinds(self.reach_curves())
-        if not kinds:
-            return None
-        curves = self.reach_curves()
-        assert curves is not None
-        kind = self.reach_kind if self.reach_kind in kinds else str(
-            curves.loc[kinds, "actions"].idxmax())
-        return data.reach_model(self.scope, kind, int(self.reach_frequency))
+        return _planning.reach_model(self.scope, self.reach_kind, int(self.reach_frequency))
 
     def _with_plan(self, model: planning.ReachModel) -> tuple[planning.ReachModel, list[int]]:
         """Return the model with the plan's places, and their positions (what they reach)."""
-        if not self.state.candidates:
-            return model, []
-        places = _planning.places(self.state.candidates)
-        model = model.with_places(places)
-        return model, [model.position(str(i)) for i in places.index]
-
-    def _reach_with_plan(self) -> tuple[planning.ReachModel, list[str]] | None:
-        model = self.reach_model()
-        if model is None:
-            return None
-        model, base = self._with_plan(model)
-        return model, [str(model.places.index[i]) for i in base]
+        model, ids = _planning.with_plan(model, self.state.candidates)
+        return model, [model.position(i) for i in ids]
 
     def reach_whatif(self, code: str) -> str:
         """Say what an action at the town hall of ``code`` would reach, with the plan's places.
@@ -238,6 +221,8 @@ class PlannerApp(Selection):
 
     @param.depends("reach_kind", "reach_frequency", watch=True)
     def _refresh_reach(self) -> None:
+        self.state.param.update(reach_kind=self.reach_kind,
+                                reach_frequency=int(self.reach_frequency))
         self.reach_note.object = _help(self.reach_words())
         if self.indicator == "reach_gain":
             self._refresh_all()

@@ -93,6 +93,10 @@ class PlannerState(param.Parameterized):
     proposals = param.List(default=[], item_type=Candidate, doc="Places the optimiser proposes.")
     proposal_gains = param.Dict(default={}, doc="Proposal id → (young people, invisible).")
     proposal_note = param.String(default="", doc="What the optimiser says of its answer.")
+    reach_kind = param.String(default="", doc="The kind of outreach action the reach "
+                              "questions place ('' = the most frequent with a place).")
+    reach_frequency = param.Integer(default=12, bounds=(1, 365),
+                                    doc="Actions a year of that outreach action.")
     proposal_texts = param.Dict(default={}, doc="Proposal id → what it brings, in French, "
                                 "when the proposals answer another question than the "
                                 "threshold's (the young people an outreach action reaches).")
