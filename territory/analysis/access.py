@@ -29,8 +29,8 @@ from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.period import sites_in_service
 from territory.analysis.travel import Routed
 
-__all__ = ["access", "commune_origins", "nearest_min", "open_sites", "outreach_places",
-           "supply_points"]
+__all__ = ["access", "commune_origins", "nearest_min", "no_car_shares", "open_sites",
+           "outreach_places", "supply_points"]
 
 ONLINE_KINDS = ("numerique",)
 ORIGIN_MAIRIE = "mairie"
@@ -61,6 +61,16 @@ def commune_origins(communes: gpd.GeoDataFrame,
         source[has] = ORIGIN_MAIRIE
     return gpd.GeoDataFrame({"origin_source": source}, geometry=points,
                             index=communes.index, crs=communes.crs)
+
+
+def no_car_shares(communes: pd.DataFrame) -> np.ndarray | None:
+    """Return each commune's imported share of young people without a car (NaN: unknown).
+
+    None when the communes hold no such column (``territory import mobility``).
+    """
+    if "no_car_share" not in communes:
+        return None
+    return pd.to_numeric(communes["no_car_share"], errors="coerce").to_numpy(dtype=float)
 
 
 def open_sites(sites: gpd.GeoDataFrame, *, period: PeriodLike = None) -> gpd.GeoDataFrame:
@@ -114,7 +124,8 @@ def _xy(points: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
 
 def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
                 params: Parameters = DEFAULTS, routed: Routed | None = None,
-                origin_codes: Sequence[str] | None = None) -> pd.Series:
+                origin_codes: Sequence[str] | None = None,
+                origin_no_car: np.ndarray | None = None) -> pd.Series:
     """Return travel minutes from each origin to the nearest target (NaN without targets).
 
     Travel time in the mode of ``params`` (:meth:`~territory.analysis.Parameters.travel_min`:
@@ -134,16 +145,17 @@ def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
         return pd.Series(np.nan, index=origins.index, dtype="float64")
     xy = _xy(targets)
     distance_m, _ = cKDTree(xy).query(_xy(origins), k=1)
-    minutes = params.travel_min(distance_m)
+    # Travel time grows with distance whatever the share without a car: nearest is nearest.
+    minutes = params.travel_min(distance_m, no_car=origin_no_car)
     if routed is not None and origin_codes is not None:
         minutes = _routed_nearest(routed, origin_codes, xy, minutes, params=params,
-                                  origins_xy=_xy(origins))
+                                  origins_xy=_xy(origins), no_car=origin_no_car)
     return pd.Series(minutes, index=origins.index, dtype="float64")
 
 
 def _routed_nearest(routed: Routed, origin_codes: Sequence[str], targets_xy: np.ndarray,
                     straight: np.ndarray, *, params: Parameters,
-                    origins_xy: np.ndarray) -> np.ndarray:
+                    origins_xy: np.ndarray, no_car: np.ndarray | None) -> np.ndarray:
     """Return the nearest target's routed minutes; the estimate for targets never routed.
 
     An origin with no routed target within the stored cutoff is at least that far: its
@@ -151,12 +163,12 @@ def _routed_nearest(routed: Routed, origin_codes: Sequence[str], targets_xy: np.
     """
     covered = routed.covers(targets_xy)
     found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
-                         no_car_share=params.no_car_share)
+                         no_car_share=params.shares(no_car))
     best = np.full(len(origins_xy), np.inf)
     np.minimum.at(best, found["row"].to_numpy(dtype=np.intp), found["minutes"].to_numpy())
     if (~covered).any():
         distance_m, _ = cKDTree(targets_xy[~covered]).query(origins_xy, k=1)
-        best = np.minimum(best, params.travel_min(distance_m))
+        best = np.minimum(best, params.travel_min(distance_m, no_car=no_car))
     return np.where(np.isfinite(best), best, np.maximum(straight, routed.cutoff_min))
 
 
@@ -236,12 +248,16 @@ def access(
     places = (outreach_places(actions, period=period) if actions is not None
               else sites.iloc[:0])
     codes = communes["code_insee"].astype(str).to_numpy()
-    site_min = nearest_min(origins, on, params=params, routed=routed, origin_codes=codes)
-    action_min = nearest_min(origins, places, params=params, routed=routed, origin_codes=codes)
+    no_car = no_car_shares(communes)
+    site_min = nearest_min(origins, on, params=params, routed=routed, origin_codes=codes,
+                           origin_no_car=no_car)
+    action_min = nearest_min(origins, places, params=params, routed=routed, origin_codes=codes,
+                             origin_no_car=no_car)
     near = pd.Series(np.fmin(site_min.to_numpy(), action_min.to_numpy()), index=communes.index)
     supply_xy, sessions = supply_points(on, places, period=period, params=params)
     pairs = TravelPairs.from_points(_xy(origins), supply_xy, max_min=params.threshold_min,
-                                    params=params, routed=routed, origin_codes=codes)
+                                    params=params, routed=routed, origin_codes=codes,
+                                    origin_no_car=no_car)
     youth = pd.to_numeric(communes["youth"]).astype("float64").fillna(0.0)
     score = e2sfca(youth, pd.Series(sessions), pairs, threshold_min=params.threshold_min,
                    decay=params.decay)

@@ -53,12 +53,15 @@ class TravelPairs:
                     max_min: float, params: Parameters = DEFAULTS,
                     routed: Routed | None = None,
                     origin_codes: Sequence[str] | NDArray[np.str_] | None = None,
-                    ) -> TravelPairs:
+                    origin_no_car: NDArray[np.float64] | None = None) -> TravelPairs:
         """Pairs within ``max_min`` minutes: the mode's fixed time + metres × detour ÷ speed.
 
         The mode, detour and speed come from ``params`` (:mod:`territory.analysis.travel`:
         by default public transport, 10 min then 20 km/h, with a detour of 1.3 —
         unconfirmed conventions, docs/methodology.md, "Travel modes").
+
+        ``origin_no_car`` gives each origin's share of young people without a car, for the
+        ``mix`` mode (NaN: the default share).
 
         With ``routed`` minutes (``territory network build``) and the origins' codes INSEE,
         the targets that were routed take their routed minutes in the mode; the others keep
@@ -80,31 +83,40 @@ class TravelPairs:
         origins_xy, targets_xy = _xy(origins_xy), _xy(targets_xy)
         if len(origins_xy) == 0 or len(targets_xy) == 0:
             return cls.empty(len(origins_xy), len(targets_xy))
+        no_car = (None if origin_no_car is None or params.mode != "mix"
+                  else np.asarray(origin_no_car, dtype=np.float64))
         if routed is not None and origin_codes is not None:
             return cls._mixed(origins_xy, targets_xy, max_min=max_min, params=params,
-                              routed=routed, origin_codes=origin_codes)
-        radius_m = params.reach_m(max_min)
+                              routed=routed, origin_codes=origin_codes, no_car=no_car)
+        # The fewer without a car, the quicker the mix: the widest radius is the lowest share.
+        fastest = params if no_car is None else params.replace(
+            no_car_share=float(np.min(params.shares(no_car), initial=params.no_car_share)))
+        radius_m = fastest.reach_m(max_min)
         if radius_m <= 0:
             return cls.empty(len(origins_xy), len(targets_xy))
         found = cKDTree(origins_xy).sparse_distance_matrix(
             cKDTree(targets_xy), radius_m, output_type="ndarray")
         order = np.lexsort((found["j"], found["i"]))
-        return cls(found["i"][order].astype(np.intp), found["j"][order].astype(np.intp),
-                   params.travel_min(found["v"][order].astype(np.float64)),
+        i, j = found["i"][order].astype(np.intp), found["j"][order].astype(np.intp)
+        minutes = params.travel_min(found["v"][order].astype(np.float64),
+                                    no_car=None if no_car is None else no_car[i])
+        keep = minutes <= max_min
+        return cls(i[keep], j[keep], np.asarray(minutes, dtype=np.float64)[keep],
                    len(origins_xy), len(targets_xy))
 
     @classmethod
     def _mixed(cls, origins_xy: FloatArray, targets_xy: FloatArray, *, max_min: float,
                params: Parameters, routed: Routed,
-               origin_codes: Sequence[str] | NDArray[np.str_]) -> TravelPairs:
+               origin_codes: Sequence[str] | NDArray[np.str_],
+               no_car: NDArray[np.float64] | None) -> TravelPairs:
         """Routed minutes for the routed targets, the straight-line estimate for the others."""
         covered = routed.covers(targets_xy)
         found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
-                             no_car_share=params.no_car_share)
+                             no_car_share=params.shares(no_car))
         found = found[found["minutes"] <= max_min]
         rest = np.flatnonzero(~covered)
         estimate = cls.from_points(origins_xy, targets_xy[rest], max_min=max_min,
-                                   params=params)
+                                   params=params, origin_no_car=no_car)
         origin = np.concatenate([found["row"].to_numpy(dtype=np.intp), estimate.origin])
         target = np.concatenate([np.flatnonzero(covered)[found["col"].to_numpy(dtype=np.intp)],
                                  rest[estimate.target]]).astype(np.intp)

@@ -183,17 +183,33 @@ class Parameters:
                               mode.overhead_min + distance_m * self._per_m(mode))
         return mode.overhead_min + distance_m * self._per_m(mode)
 
-    def travel_min(self, distance_m: Any) -> Any:
+    def travel_min(self, distance_m: Any, no_car: Any = None) -> Any:
         """Return the minutes of straight-line metres in the chosen mode.
 
         Metres × detour ÷ speed; by public transport, the quicker of walking and of 10 min
         (to the stop, waiting) plus the bus; for the mix, the average of public transport
-        (share without a car) and the car.
+        (share without a car) and the car. ``no_car`` gives the share of each trip's origin
+        (a commune's own, imported with ``territory import mobility``; NaN: the default).
+
+        Examples
+        --------
+        >>> mix = Parameters(mode="mix")
+        >>> [round(float(m), 1) for m in mix.travel_min(np.array([10_000.0] * 2),
+        ...                                              no_car=np.array([np.nan, 1.0]))]
+        [26.0, 49.0]
         """
         if self.mode == "mix":
-            return (self.no_car_share * self._mode_min(MODES["transit"], distance_m)
-                    + (1 - self.no_car_share) * self._mode_min(MODES["car"], distance_m))
+            share = self.shares(no_car)
+            return (share * self._mode_min(MODES["transit"], distance_m)
+                    + (1 - share) * self._mode_min(MODES["car"], distance_m))
         return self._mode_min(self.travel_mode, distance_m)
+
+    def shares(self, no_car: Any = None) -> Any:
+        """Return the shares without a car: ``no_car`` where known, else ``no_car_share``."""
+        if no_car is None:
+            return self.no_car_share
+        values = np.asarray(no_car, dtype=np.float64)
+        return np.where(np.isnan(values), self.no_car_share, values)
 
     def reach_m(self, max_min: float) -> float:
         """Straight-line metres reached within ``max_min`` (travel time grows with distance).

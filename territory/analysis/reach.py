@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from territory._french import of
 from territory.analysis._checks import PeriodLike, as_period
-from territory.analysis.access import ONLINE_KINDS, commune_origins
+from territory.analysis.access import ONLINE_KINDS, commune_origins, no_car_shares
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.travel import MODES, Routed
 
@@ -242,10 +242,13 @@ def _catchment_pairs(actions: pd.DataFrame, layers: Mapping[str, pd.DataFrame],
     """Return (action, commune, minutes, odds) for every commune of each action's catchment."""
     communes = layers["communes"]
     origins = commune_origins(communes, layers.get("mairies"))
+    no_car = no_car_shares(communes)
     where = pd.DataFrame({"code_insee": communes["code_insee"].astype(str).to_numpy(),
                           "ox": origins.geometry.x.to_numpy(),
                           "oy": origins.geometry.y.to_numpy(),
-                          "youth": pd.to_numeric(communes["youth"]).fillna(0.0).to_numpy()})
+                          "youth": pd.to_numeric(communes["youth"]).fillna(0.0).to_numpy(),
+                          "no_car": (np.full(len(communes), np.nan) if no_car is None
+                                     else no_car)})
     members = layers["catchment_members"][["ml_code", "code_insee", "share"]].astype(
         {"ml_code": str, "code_insee": str})
     members = members.merge(where, on="code_insee")
@@ -256,7 +259,7 @@ def _catchment_pairs(actions: pd.DataFrame, layers: Mapping[str, pd.DataFrame],
     pairs = places.merge(members, on="ml_code")
     metres = np.hypot(pairs["ax"].to_numpy() - pairs["ox"].to_numpy(),
                       pairs["ay"].to_numpy() - pairs["oy"].to_numpy())
-    pairs["minutes"] = params.travel_min(metres)
+    pairs["minutes"] = params.travel_min(metres, no_car=pairs["no_car"].to_numpy())
     routed = Routed.of(layers)
     if routed is not None:
         pairs["minutes"] = _routed_minutes(pairs, xy, routed, params)
@@ -271,9 +274,9 @@ def _routed_minutes(pairs: pd.DataFrame, action_xy: NDArray[np.float64], routed:
     A routed place's commune beyond the stored cutoff is at least that far.
     """
     covered = routed.covers(action_xy)
-    codes = np.unique(pairs["code_insee"].to_numpy(dtype=str))
+    codes, first = np.unique(pairs["code_insee"].to_numpy(dtype=str), return_index=True)
     found = routed.pairs(codes, action_xy[covered], mode=params.mode,
-                         no_car_share=params.no_car_share)
+                         no_car_share=params.shares(pairs["no_car"].to_numpy()[first]))
     keyed = pd.Series(found["minutes"].to_numpy(), index=pd.MultiIndex.from_arrays(
         [codes[found["row"].to_numpy()], np.flatnonzero(covered)[found["col"].to_numpy()]]))
     key = pd.MultiIndex.from_arrays([pairs["code_insee"].to_numpy(), pairs["action"].to_numpy()])

@@ -169,8 +169,11 @@ class Routed:
 
     def pairs(self, origin_codes: Sequence[str] | NDArray[np.str_],
               targets_xy: NDArray[np.float64], *, mode: str,
-              no_car_share: float) -> pd.DataFrame:
-        """Return ``row``, ``col``, ``minutes`` of the mode (transit and mix estimated)."""
+              no_car_share: float | NDArray[np.float64]) -> pd.DataFrame:
+        """Return ``row``, ``col``, ``minutes`` of the mode (transit and mix estimated).
+
+        ``no_car_share`` is one share, or each origin's (for the mix).
+        """
         if mode in ROUTED_MODES:
             return routed_pairs(self.frame, origin_codes, targets_xy, mode)
         car = routed_pairs(self.frame, origin_codes, targets_xy, "car")
@@ -181,6 +184,7 @@ class Routed:
         if mode == "transit":
             return transit
         both = transit.merge(car, on=["row", "col"], suffixes=("_transit", "_car"))
-        return both.assign(minutes=no_car_share * both["minutes_transit"]
-                           + (1 - no_car_share) * both["minutes_car"])[["row", "col",
-                                                                        "minutes"]]
+        share = (np.asarray(no_car_share, dtype=np.float64)[both["row"].to_numpy()]
+                 if np.ndim(no_car_share) else float(no_car_share))
+        return both.assign(minutes=share * both["minutes_transit"]
+                           + (1 - share) * both["minutes_car"])[["row", "col", "minutes"]]

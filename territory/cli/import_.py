@@ -23,7 +23,8 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     """Add the ``import`` and ``undo`` commands to the command line's subparsers."""
     command = subparsers.add_parser(
         "import", parents=parents,
-        help="import a Mission Locale's file (catchments, sites, actions, contacts, youth)",
+        help="import a Mission Locale's file (catchments, sites, actions, contacts, youth, "
+        "mobility)",
         description="Import a file as it comes (CSV ; or , — XLSX — GeoJSON — "
         "GeoPackage — Shapefile), or list every problem with its row and column.")
     command.add_argument("kind", choices=KINDS, help="what the file holds")

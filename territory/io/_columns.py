@@ -119,6 +119,14 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "youth": ("the number of young people", ("youth",)),
     },
 }
+FIELDS["mobility"] = {
+    "code_insee": ("the commune's INSEE code", ("CODGEO", "Code INSEE", *_CODE_INSEE)),
+    "commune_name": ("the commune's name", ("LIBGEO", *_COMMUNE)),
+    "no_car_share": ("the share of young people without a car",
+                     ("Part sans voiture", "no_car_share", "part des jeunes sans voiture",
+                      "jeunes sans voiture", "sans voiture", "part sans vehicule",
+                      "sans vehicule", "part non motorises", "non motorises")),
+}
 # A file of places for planning (candidate sites, other services): a sites file, whose
 # places may say how many young people they can take in.
 FIELDS["places"] = {

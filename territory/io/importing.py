@@ -25,6 +25,7 @@ from territory.io._context import Built, Context
 from territory.io._datafrance import sha256_file
 from territory.io._import_catchments import build_catchments
 from territory.io._import_contacts import build_contacts
+from territory.io._import_mobility import build_mobility
 from territory.io._import_points import build_actions, build_sites
 from territory.io._import_youth import POPULATION_COLUMN, build_youth
 from territory.io._personal import find_personal, new_key, personal_message
@@ -37,11 +38,12 @@ from territory.io.workspace import Workspace
 __all__ = ["COUNTS_LAYER", "KINDS", "LAYERS", "ImportReport", "import_file",
            "keep_contact_counts"]
 
-KINDS = ("catchments", "sites", "actions", "contacts", "youth")
+KINDS = ("catchments", "sites", "actions", "contacts", "youth", "mobility")
 # Young people counted per commune and period, kept instead of contacts too many to hold.
 COUNTS_LAYER = "contact_counts"
 LAYERS = {"catchments": ("catchments", "catchment_members"), "sites": ("sites",),
-          "actions": ("actions",), "contacts": ("contacts",), "youth": ("communes",)}
+          "actions": ("actions",), "contacts": ("contacts",), "youth": ("communes",),
+          "mobility": ("communes",)}
 PSEUDONYM_KEY = "pseudonym_key"
 REJECTS_SUFFIX = ".rejets.csv"
 
@@ -117,7 +119,8 @@ def import_file(
     Parameters
     ----------
     kind
-        ``catchments``, ``sites``, ``actions``, ``contacts`` or ``youth``.
+        ``catchments``, ``sites``, ``actions``, ``contacts``, ``youth`` or ``mobility`` (the
+        share of young people without a car, by commune).
     path
         The file: CSV, XLSX, GeoJSON, GeoPackage or Shapefile (zipped or not).
     workspace
@@ -304,6 +307,8 @@ def _build(findings: Findings, columns: Columns, ctx: Context, key: str, kind: s
         return build_actions(findings, columns, ctx)
     if kind == "contacts":
         return build_contacts(findings, columns, ctx, key=key)
+    if kind == "mobility":
+        return build_mobility(findings, columns, ctx)
     return build_youth(findings, columns, ctx)
 
 

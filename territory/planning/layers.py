@@ -46,7 +46,8 @@ def _demand(layers: Mapping[str, pd.DataFrame], params: Parameters, period: Peri
     elif len(table) != len(communes):
         raise InputError(f"table has {len(table)} rows; expected the commune indicators of "
                          f"the {len(communes)} communes, in the communes layer's order")
-    keep = [c for c in ("code_insee", "nom", "dep_code", "epci_code") if c in communes]
+    keep = [c for c in ("code_insee", "nom", "dep_code", "epci_code", "no_car_share")
+            if c in communes]
     demand = gpd.GeoDataFrame(communes[keep].copy(), geometry=communes.geometry.to_numpy(),
                               crs=communes.crs, index=communes.index)
     for column in _DEMAND:

@@ -89,6 +89,9 @@ class CoverageModel:
     routed, demand_codes
         Routed minutes (``territory network build``) and the demand points' codes INSEE:
         :meth:`with_sites` takes a new place's routed minutes when it was routed.
+    demand_no_car
+        Each demand point's share of young people without a car, for the ``mix`` mode (NaN:
+        the default share).
     """
 
     demand: pd.DataFrame
@@ -101,6 +104,7 @@ class CoverageModel:
     params: Parameters = DEFAULTS
     routed: Routed | None = None
     demand_codes: NDArray[np.str_] | None = None
+    demand_no_car: FloatArray | None = None
     reach: sp.csr_array = field(init=False, repr=False)
     reach_t: sp.csr_array = field(init=False, repr=False)
     role: NDArray[np.str_] = field(init=False, repr=False)
@@ -167,7 +171,8 @@ class CoverageModel:
                    zones: Mapping[str, Crosswalk] | None = None,
                    demand_xy: FloatArray | None = None,
                    params: Parameters = DEFAULTS, routed: Routed | None = None,
-                   demand_codes: NDArray[np.str_] | None = None) -> CoverageModel:
+                   demand_codes: NDArray[np.str_] | None = None,
+                   demand_no_car: FloatArray | None = None) -> CoverageModel:
         """Build the model from sparse travel pairs (:class:`~territory.analysis.TravelPairs`).
 
         Examples
@@ -188,7 +193,7 @@ class CoverageModel:
             raise InputError(problems)
         cutoff = max(cutoff, float(threshold_min))
         return cls(frame, sites, pairs.within(cutoff), float(threshold_min), cutoff,
-                   dict(zones or {}), demand_xy, params, routed, demand_codes)
+                   dict(zones or {}), demand_xy, params, routed, demand_codes, demand_no_car)
 
     def with_sites(self, sites: pd.DataFrame, *, role: str = CANDIDATE) -> CoverageModel:
         """Return a new model with more sites: points in Lambert-93 (``x``, ``y`` columns).
@@ -230,7 +235,8 @@ class CoverageModel:
         xy = sites[["x", "y"]].to_numpy(dtype=np.float64)
         new = TravelPairs.from_points(self.demand_xy, xy, max_min=self.cutoff_min,
                                       params=self.params, routed=self.routed,
-                                      origin_codes=self.demand_codes)
+                                      origin_codes=self.demand_codes,
+                                      origin_no_car=self.demand_no_car)
         old = self.pairs
         pairs = TravelPairs(np.concatenate([old.origin, new.origin]),
                             np.concatenate([old.target, new.target + old.n_targets]),
@@ -243,7 +249,7 @@ class CoverageModel:
             raise InputError(problems)
         return CoverageModel(self.demand, facilities, pairs, self.threshold_min,
                              self.cutoff_min, self.zones, self.demand_xy, self.params,
-                             self.routed, self.demand_codes)
+                             self.routed, self.demand_codes, self.demand_no_car)
 
     @classmethod
     def from_cost_matrix(cls, cost_matrix: ArrayLike | sp.sparray | pd.DataFrame,
@@ -347,8 +353,11 @@ class CoverageModel:
         origins = _origin_xy(demand, mairies)
         codes = (demand["code_insee"].astype(str).to_numpy() if "code_insee" in demand
                  else None)
+        no_car = (pd.to_numeric(demand["no_car_share"], errors="coerce").to_numpy(dtype=float)
+                  if "no_car_share" in demand else None)
         pairs = TravelPairs.from_points(origins, _point_xy(facilities), max_min=cutoff,
-                                        params=params, routed=routed, origin_codes=codes)
+                                        params=params, routed=routed, origin_codes=codes,
+                                        origin_no_car=no_car)
         kept = [c for c in figures if c in demand.columns]
         frame = pd.DataFrame({c: pd.to_numeric(demand[c]).astype("float64").fillna(0.0)
                               for c in kept}, index=demand.index)
@@ -357,7 +366,7 @@ class CoverageModel:
                               threshold_min=threshold, cutoff_min=cutoff, zones=zones,
                               demand_xy=origins, params=params,
                               routed=routed if codes is not None else None,
-                              demand_codes=codes)
+                              demand_codes=codes, demand_no_car=no_car)
 
 
 def _demand_frame(demand: Any, n: int) -> pd.DataFrame:

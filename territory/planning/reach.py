@@ -57,6 +57,7 @@ from scipy.spatial import cKDTree
 from territory._errors import InputError
 from territory.analysis import PeriodLike, as_period, commune_origins, indicators
 from territory.analysis import selection_weights as commune_weights
+from territory.analysis.access import no_car_shares
 from territory.analysis.fca import TravelPairs
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.reach import ALL_PHYSICAL, KIND_WORDS, reach_curves
@@ -250,7 +251,8 @@ def _chances(communes: pd.DataFrame, places: pd.DataFrame, curve: pd.Series, fre
         # Communes are the origins, as everywhere: routed minutes where the place was routed.
         found = TravelPairs.from_points(xy, places[["x", "y"]].to_numpy(dtype=float),
                                         max_min=cutoff, params=params, routed=routed,
-                                        origin_codes=codes)
+                                        origin_codes=codes,
+                                        origin_no_car=communes["no_car"].to_numpy(dtype=float))
         i, j, minutes = found.target, found.origin, found.minutes
         odds = youth[j] * np.exp(-minutes / tau)
         total = np.bincount(i, weights=odds, minlength=len(places))
@@ -333,7 +335,9 @@ def _communes(layers: Mapping[str, pd.DataFrame], table: pd.DataFrame, params: P
         "nom": communes["nom"].astype(str).to_numpy() if "nom" in communes else "",
         "x": origins.geometry.x.to_numpy(), "y": origins.geometry.y.to_numpy(),
         "youth": pd.to_numeric(communes["youth"]).fillna(0.0).to_numpy(dtype=float),
-        "pool": pool, "remaining": remaining, "weight": weight})
+        "pool": pool, "remaining": remaining, "weight": weight,
+        "no_car": (np.full(len(communes), np.nan) if no_car_shares(communes) is None
+                   else no_car_shares(communes))})
 
 
 def _years(layers: Mapping[str, pd.DataFrame], period: PeriodLike) -> float:
