@@ -281,9 +281,11 @@ def _explanation(data: ReportData) -> str:
                "Locale) ; traits blancs : départements."
                if data.region else "Trait noir : territoire d'intervention ; en gris : "
                "territoires voisins.")
-    return ("L'indice combine le besoin (jeunes invisibles estimés), l'accès (temps jusqu'au "
-            "site ou lieu d'aller-vers le plus proche) et l'atteinte (jeunes atteints "
-            f"rapportés aux NEET estimés). {outline} Géométries simplifiées.")
+    mode = data.params.travel_mode
+    return ("L'indice combine le besoin (jeunes invisibles estimés pas encore rencontrés), "
+            f"l'accès (temps {mode.words} jusqu'au site ou lieu d'aller-vers le plus proche) "
+            "et l'atteinte (part attendue des invisibles estimés jamais rencontrés). "
+            f"{outline} Géométries simplifiées.")
 
 
 def map_page(data: ReportData) -> Page:

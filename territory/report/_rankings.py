@@ -130,8 +130,9 @@ def top_zones(data: ReportData) -> Table:
         tuple(rows), (True, False, not data.region, True, True, True, True, True, True, False),
         counts=("Jeunes atteints",), widths=(0.45, 1.55, 0.7, 0.8, 0.85, 0.8, 0.8, 0.85,
                                              0.6, 3.5),
-        note=f"Rang 1 : la commune la moins atteinte. Accès : temps jusqu'au site ou lieu "
-             f"d'aller-vers le plus proche. {fmt.SECRET_NOTE} « ~ » : estimé en comptant un "
+        note=f"Rang 1 : la commune la moins atteinte. Accès : temps "
+             f"{data.params.travel_mode.words} jusqu'au site ou lieu d'aller-vers le plus "
+             f"proche. {fmt.SECRET_NOTE} « ~ » : estimé en comptant un "
              f"effectif masqué pour {format_number(half, decimals=1)} (le milieu de 1 à "
              f"{data.params.suppression_threshold - 1}) ; le classement se fait sur ces "
              "estimations, pour que l'ordre des communes ne révèle aucun petit effectif.")
