@@ -31,6 +31,7 @@ import osmium
 from osmium.osm.mutable import Node, Way
 from pyproj import Transformer
 
+from territory._crs import LAMBERT93, WGS84
 from territory.network._graph import ModeGraph, read_graph
 from territory.network._route import pandana_network, seconds_dijkstra, seconds_pandana
 
@@ -43,7 +44,7 @@ ORIGINS, DESTS, MAX_MIN, SEED = 200, 400, 30.0, 2019
 
 def generated_extract(path: Path, grid: int = GRID) -> Path:
     """Write a grid of ways (residential, primary, motorway) as an .osm.pbf with pyosmium."""
-    to_wgs = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    to_wgs = Transformer.from_crs(LAMBERT93, WGS84, always_xy=True)
     x0, y0 = 600_000.0, 6_550_000.0
     ii, jj = np.meshgrid(np.arange(grid), np.arange(grid), indexing="ij")
     lon, lat = to_wgs.transform(x0 + ii.ravel() * SPACING_M, y0 + jj.ravel() * SPACING_M)

@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from territory._crs import WGS84
+from territory._crs import LAMBERT93, WGS84
 from territory._errors import InputError, Problem
 from territory.analysis._checks import check_frame
 from territory.analysis.zones import H3_RESOLUTIONS, Crosswalk
@@ -83,7 +83,7 @@ def hexagon_polygons(cells: pd.Index | list[str]) -> gpd.GeoSeries:
         latlng = np.array([rings[i] for i in same], dtype=np.float64)
         polygons[same] = shapely.polygons(latlng[:, :, ::-1])
     return gpd.GeoSeries(polygons, index=pd.Index(cells, name="zone_id"),
-                         crs=WGS84).to_crs("EPSG:2154")
+                         crs=WGS84).to_crs(LAMBERT93)
 
 
 def _overlap_areas(communes: NDArray[np.object_], hexes: NDArray[np.object_],
@@ -171,7 +171,7 @@ def hexagon_weights(geoms: NDArray[np.object_], resolution: int,
         ``geoms``, the cell id and the weight (the weights of a commune sum to 1); and the
         hexagons' polygons in EPSG:2154, indexed by cell id.
     """
-    wgs84 = gpd.GeoSeries(geoms, crs="EPSG:2154").to_crs(WGS84).to_numpy()
+    wgs84 = gpd.GeoSeries(geoms, crs=LAMBERT93).to_crs(WGS84).to_numpy()
     row, cell_ids = _commune_cells(wgs84, resolution)
     cell, zones = pd.factorize(cell_ids, sort=True)
     hexagons = hexagon_polygons(pd.Index(zones))

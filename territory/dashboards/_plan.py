@@ -211,7 +211,7 @@ class PlanPanel(pn.viewable.Viewer):
         count = pn.widgets.IntInput.from_param(self.param.n_sites, label="Combien", width=80,
                                                description=None)
         propose: list[Any] = [pn.Row(count, self.propose, sizing_mode="stretch_width")]
-        if data.reach_kinds(data.reach_curves_of(self.scope.source, self.scope.filters)):
+        if data.placed_kinds(*self.scope.key):
             propose.insert(0, pn.widgets.RadioButtonGroup.from_param(
                 self.param.objective, sizing_mode="stretch_width", color="light",
                 options={"Accès (seuil)": "coverage", "Aller-vers (portée)": "reach"}))

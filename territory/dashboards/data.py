@@ -60,6 +60,10 @@ __all__ = [
     "layers",
     "mairie_options",
     "origins_xy",
+    "placed_kinds",
+    "reach_curves_of",
+    "reach_kinds",
+    "reach_model",
     "record_dates",
     "selection_weights",
     "site_points",
@@ -390,6 +394,22 @@ def coverage_model(scope: Scope) -> planning.CoverageModel:
 
 
 # -- how far outreach reaches ------------------------------------------------------------------
+@pn.cache(max_items=4)
+def placed_kinds(path: str, version: float) -> list[str]:
+    """Return the kinds of action with a place whose reach the contacts can tell, most first.
+
+    Cheap (no fit): what the reach selectors offer before any curve is computed. Empty when
+    the workspace keeps no contact with its action (counts only, or no contact).
+    """
+    found = layers(path, version)
+    contacts, actions = found.get("contacts"), found.get("actions")
+    if (contacts is None or "action_id" not in contacts or contacts.empty or actions is None
+            or "catchment_members" not in found):
+        return []
+    located = outreach_places(actions)
+    return [str(k) for k in located["kind"].astype(str).value_counts().index]
+
+
 @pn.cache(max_items=8)
 def _reach_curves(path: str, version: float, *, period: PeriodBounds,
                   action_kinds: tuple[str, ...], mode: str) -> pd.DataFrame | None:

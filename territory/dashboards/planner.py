@@ -391,7 +391,7 @@ class PlannerApp(Selection):
 
     # -- layout ------------------------------------------------------------------------------
     def _reach_widgets(self) -> list[Any]:
-        kinds = data.reach_kinds(self.reach_curves())
+        kinds = data.placed_kinds(*self.key)
         if not kinds:
             return []
         wide = {"sizing_mode": "stretch_width", "description": None}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,8 +17,10 @@ from territory.io._problems import Findings
 from territory.io._values import BadValue, as_text, parse_date, shown
 from territory.io.workspace import Workspace
 
-__all__ = ["Built", "Context", "as_dates", "checked_date", "commune_codes", "good_rows",
-           "require", "texts"]
+T = TypeVar("T")
+
+__all__ = ["Built", "Context", "as_dates", "cell_values", "checked_date", "commune_codes",
+           "good_rows", "once_per_commune", "require", "texts"]
 
 # The first Missions Locales opened in 1982 (ordonnance du 26 mars 1982): an earlier date is
 # a typing mistake.
@@ -111,6 +114,36 @@ def checked_date(today: dt.date, *, future: bool = False) -> Any:
         return value
 
     return parse
+
+
+def cell_values(findings: Findings, column: str | None, skipped: set[int],
+                parse: Callable[[Any], T]) -> list[T | None]:
+    """Return each row's cell read by ``parse`` (None where skipped); report what fails."""
+    values: list[T | None] = [None] * len(findings.table.rows)
+    if column is None:
+        return values
+    for pos, raw in enumerate(findings.table.cells[column].tolist()):
+        if pos in skipped:
+            continue
+        try:
+            values[pos] = parse(raw)
+        except BadValue as bad:
+            findings.row(pos, str(bad), column=column)
+    return values
+
+
+def once_per_commune(findings: Findings, columns: Columns, codes: list[str],
+                     skipped: set[int]) -> None:
+    """Report every row whose commune an earlier row already gave."""
+    seen: dict[str, int] = {}
+    for pos, code in enumerate(codes):
+        if not code or pos in skipped:
+            continue
+        if code in seen:
+            findings.row(pos, f"commune '{code}' is already on row {seen[code]}; expected each "
+                         "commune once", column=columns.get("code_insee"))
+        else:
+            seen[code] = findings.table.rows[pos]
 
 
 def good_rows(findings: Findings, skipped: set[int] | None = None) -> np.ndarray:

@@ -13,7 +13,15 @@ from typing import Any
 import numpy as np
 
 from territory.io._columns import Columns
-from territory.io._context import Built, Context, commune_codes, good_rows, require
+from territory.io._context import (
+    Built,
+    Context,
+    cell_values,
+    commune_codes,
+    good_rows,
+    once_per_commune,
+    require,
+)
 from territory.io._problems import Findings
 from territory.io._values import BadValue, as_text, parse_number, shown
 
@@ -45,23 +53,8 @@ def build_mobility(findings: Findings, columns: Columns, ctx: Context) -> Built:
     if not require(findings, columns, "mobility", ("code_insee", "no_car_share")):
         return Built({})
     codes, skipped = commune_codes(findings, columns, ctx)
-    column = columns.fields["no_car_share"]
-    values: list[float | None] = [None] * len(findings.table.rows)
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        if pos in skipped:
-            continue
-        try:
-            values[pos] = parse_share(raw)
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-    seen: dict[str, int] = {}
-    for pos, code in enumerate(codes):
-        if code and pos not in skipped:
-            if code in seen:
-                findings.row(pos, f"code INSEE {code} already on row "
-                             f"{findings.table.rows[seen[code]]}; expected one row per "
-                             "commune", column=columns.fields["code_insee"])
-            seen.setdefault(code, pos)
+    values = cell_values(findings, columns.fields["no_car_share"], skipped, parse_share)
+    once_per_commune(findings, columns, codes, skipped)
     if findings.file_problems:
         return Built({})
     keep = good_rows(findings, skipped)

@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 
 from territory.io._columns import Columns
-from territory.io._context import Built, Context, commune_codes, good_rows, require
+from territory.io._context import (
+    Built,
+    Context,
+    cell_values,
+    commune_codes,
+    good_rows,
+    once_per_commune,
+    require,
+)
 from territory.io._problems import Findings
 from territory.io._values import BadValue, normalise, parse_number, shown
 
@@ -30,8 +38,8 @@ def build_youth(findings: Findings, columns: Columns, ctx: Context) -> Built:
     require(findings, columns, "youth", ("code_insee",))
     chosen = population_column(findings, columns, ctx.column)
     codes, skipped = commune_codes(findings, columns, ctx)
-    values = _values(findings, chosen[0] if chosen else None, skipped)
-    _duplicates(findings, columns, codes, skipped)
+    values = cell_values(findings, chosen[0] if chosen else None, skipped, _youth)
+    once_per_commune(findings, columns, codes, skipped)
     if findings.file_problems or chosen is None:
         return Built({})
     keep = good_rows(findings, skipped)
@@ -96,37 +104,9 @@ def _source(header: str, file: str) -> str:
     return f"INSEE, recensement 20{year}, {header.strip().upper()} ({low}–{high} ans)"
 
 
-def _values(findings: Findings, column: str | None, skipped: set[int]) -> list[int | None]:
-    """Return the counts of the rows of the region (rows outside it are not checked)."""
-    values: list[int | None] = [None] * len(findings.table.rows)
-    if column is None:
-        return values
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        if pos in skipped:
-            continue
-        try:
-            values[pos] = _youth(raw)
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-    return values
-
-
 def _youth(raw: Any) -> int:
     value = parse_number(raw, what="a number of young people")
     if value < 0 or np.isnan(value):
         raise BadValue(f"{shown(raw)} is negative; expected a number of young people, "
                        "0 or more")
     return int(np.floor(value + 0.5))
-
-
-def _duplicates(findings: Findings, columns: Columns, codes: list[str],
-                skipped: set[int]) -> None:
-    seen: dict[str, int] = {}
-    for pos, code in enumerate(codes):
-        if not code or pos in skipped:
-            continue
-        if code in seen:
-            findings.row(pos, f"commune '{code}' is already on row {seen[code]}; expected each "
-                         "commune once", column=columns.get("code_insee"))
-        else:
-            seen[code] = findings.table.rows[pos]

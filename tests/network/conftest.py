@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
+from territory._crs import LAMBERT93, WGS84
+
 osmium = pytest.importorskip("osmium")
 pytest.importorskip("pyrosm")
 
 GUERET = (1.87, 46.17)
-TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
-TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+TO_L93 = Transformer.from_crs(WGS84, LAMBERT93, always_xy=True)
+TO_WGS84 = Transformer.from_crs(LAMBERT93, WGS84, always_xy=True)
 
 Way = tuple[Sequence[tuple[float, float]], dict[str, str]]
 
