@@ -107,7 +107,6 @@ class PlannerApp(Selection):
         Called once the page has loaded (``pn.state.onload``), so the map shows sooner.
         """
         self._loaded = True
-        self.reach_note.object = _help(self.reach_words())
         self._refresh_table(*self.table_and_weights())
         self.plan.load()
 
@@ -394,6 +393,9 @@ class PlannerApp(Selection):
         kinds = data.placed_kinds(*self.key)
         if not kinds:
             return []
+        # The curves are fitted once per workspace and filters (seconds), shared by sessions;
+        # fitting them here keeps the page's load free of a long callback over the map.
+        self.reach_note.object = _help(self.reach_words())
         wide = {"sizing_mode": "stretch_width", "description": None}
         return [heading("Aller-vers : ce qu’une action atteint"),
                 pn.widgets.Select.from_param(
