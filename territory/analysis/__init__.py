@@ -28,7 +28,12 @@ from territory.analysis.contacts import (
 )
 from territory.analysis.demand import demand, neet_rates
 from territory.analysis.fca import TravelPairs, decay_weights, e2sfca
-from territory.analysis.headline import HEADLINE_SUMS, headline, selection_weights
+from territory.analysis.headline import (
+    HEADLINE_SUMS,
+    headline,
+    public_headline,
+    selection_weights,
+)
 from territory.analysis.hexagons import (
     by_hexagons,
     hexagon_crosswalk,
@@ -40,6 +45,7 @@ from territory.analysis.indicators import (
     INDICATOR_COLUMNS,
     commune_table,
     indicators,
+    public_tables,
 )
 from territory.analysis.params import Parameters
 from territory.analysis.period import (
@@ -62,7 +68,7 @@ from territory.analysis.score import (
     gap_score,
     score_classes,
 )
-from territory.analysis.suppression import as_text, suppress
+from territory.analysis.suppression import as_text, publish, suppress
 from territory.analysis.zones import (
     LEVELS,
     Crosswalk,
@@ -123,6 +129,9 @@ __all__ = [
     "period_key",
     "period_label",
     "period_text",
+    "public_headline",
+    "public_tables",
+    "publish",
     "rates",
     "reached",
     "score_classes",

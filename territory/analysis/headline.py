@@ -19,9 +19,10 @@ import pandas as pd
 from territory.analysis.access import open_sites
 from territory.analysis.period import PeriodLike, in_period
 from territory.analysis.points import locate
-from territory.analysis.zones import ml_shares
+from territory.analysis.suppression import suppress
+from territory.analysis.zones import ml_shares, rates
 
-__all__ = ["HEADLINE_SUMS", "headline", "selection_weights"]
+__all__ = ["HEADLINE_SUMS", "headline", "headline_row", "public_headline", "selection_weights"]
 
 # Figures that add up over communes (weighted by each commune's share of the selection).
 HEADLINE_SUMS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
@@ -95,6 +96,44 @@ def headline(table: pd.DataFrame, layers: Mapping[str, pd.DataFrame], *,
     figures["sites"] = float(_selected(sites, communes, ml_code, dep_code).sum())
     figures["actions"] = float(_selected(actions, communes, ml_code, dep_code).sum())
     return figures
+
+
+def public_headline(figures: Mapping[str, float], *, threshold: int = 11,
+                    name: str = "") -> pd.DataFrame:
+    """Return headline figures as one public row: rates recomputed, small counts masked.
+
+    Every view that publishes a territory's totals (the director's cards and funnel, the
+    report's key figures) shows this row: a count of young people from 1 to
+    ``threshold − 1`` is masked, and so is every figure computed from it — the invisible
+    estimate (NEET × share − reached would give it back), the rate per 1,000 young people,
+    the funnel's rates and the funnel's bar lengths.
+
+    Parameters
+    ----------
+    figures
+        Sums of :data:`HEADLINE_SUMS` (:func:`headline`, or a table's column sums).
+    threshold
+        The suppression threshold (11: counts of 10 or fewer, digiNEET).
+    name
+        The territory's name (``zone_name``).
+
+    Examples
+    --------
+    >>> row = public_headline({"youth": 900.0, "neet_est": 116.1, "invisible_est": 38.0,
+    ...                        "reached": 5.0, "repere": 5.0, "mobilise": 3.0,
+    ...                        "accompagne": 1.0, "covered_youth": 450.0})
+    >>> row[["reached_secret", "invisible_est_secret", "covered_share"]]
+      reached_secret invisible_est_secret  covered_share
+    0           < 11                    s            0.5
+    """
+    return suppress(headline_row(figures, name=name), threshold=threshold, groups=[])
+
+
+def headline_row(figures: Mapping[str, float], *, name: str = "") -> pd.DataFrame:
+    """Return headline figures as one unmasked row: the sums and their rates."""
+    sums = {col: [float(figures[col])] for col in HEADLINE_SUMS if col in figures}
+    row = pd.DataFrame({"zone_id": [""], "zone_name": [name], **sums})
+    return pd.concat([row, rates(row)], axis=1)
 
 
 def _selected(frame: pd.DataFrame | None, communes: pd.DataFrame, ml_code: str | None,

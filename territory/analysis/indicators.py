@@ -27,14 +27,21 @@ from territory.analysis.contacts import (
     young_people,
 )
 from territory.analysis.demand import demand
+from territory.analysis.headline import HEADLINE_SUMS, headline_row
 from territory.analysis.hexagons import by_hexagons
 from territory.analysis.params import DEFAULTS, Parameters
+from territory.analysis.protection import Link, nested_links, protect
 from territory.analysis.score import gap_score
-from territory.analysis.suppression import suppress
+from territory.analysis.suppression import publish, with_public_score
 from territory.analysis.travel import Routed
 from territory.analysis.zones import Crosswalk, aggregate, by_code, by_members, parse_level
 
-__all__ = ["COMPONENT_COLUMNS", "INDICATOR_COLUMNS", "commune_table", "indicators"]
+__all__ = ["COMPONENT_COLUMNS", "INDICATOR_COLUMNS", "PROTECTED_LEVELS", "commune_table",
+           "indicators", "public_tables"]
+
+# Levels whose counts add up into each other, masked together in public
+# (:func:`public_tables`); hexagons share communes by population and are masked alone.
+PROTECTED_LEVELS = ("commune", "epci", "catchment", "departement")
 
 INDICATOR_COLUMNS = ("zone_id", "zone_name", "youth", "neet_est", "invisible_est", "reached",
                      "contacts_per_1000", "site_min", "action_min", "covered_share", "e2sfca",
@@ -235,7 +242,8 @@ def indicators(
         Every default with its source (:class:`~territory.analysis.params.Parameters`).
     public
         Mask small counts and whatever would reveal them
-        (:func:`~territory.analysis.suppression.suppress`, threshold
+        (:func:`~territory.analysis.suppression.publish`: small counts masked, score and rank
+        from published figures only, threshold
         ``params.suppression_threshold``, default 11, digiNEET).
     access_table
         The communes' access table computed elsewhere (see :func:`commune_table`).
@@ -268,20 +276,15 @@ def indicators(
     kind, resolution = parse_level(level)
     as_period(period)
     table = commune_table(layers, period=period, params=params, access_table=access_table)
-    if kind == "commune":
-        zones, geometry = _commune_zones(layers["communes"], table), layers["communes"].geometry
-    else:
-        walk, shapes = _zone_frame(kind, resolution, layers, hexagons)
-        zones = aggregate(table, walk)
-        zones = pd.DataFrame(shapes.drop(columns="geometry")).join(zones)
-        zones.insert(0, "zone_id", zones.index.to_numpy())
-        geometry = shapes.geometry.reindex(zones.index)
-        zones, geometry = zones.reset_index(drop=True), geometry.reset_index(drop=True)
-    zones = zones.join(gap_score(zones, params=params))
+    zones, geometry, _ = _level(kind, resolution=resolution, layers=layers, table=table,
+                                params=params, hexagons=hexagons)
     result = gpd.GeoDataFrame(zones[_order(zones)], geometry=np.asarray(geometry), crs=CRS)
-    if public:
-        result = suppress(result, threshold=params.suppression_threshold,
-                          memberships=_memberships(kind, layers))
+    if public and kind in PROTECTED_LEVELS:
+        result = gpd.GeoDataFrame(
+            public_tables(layers, table, params=params)[kind], geometry=result.geometry,
+            crs=CRS)
+    elif public:
+        result = publish(result, params=params, memberships=_memberships(kind, layers))
     youth_source = "; ".join(sorted(set(zones["youth_source"].dropna().astype(str))))
     result.attrs = {"level": level, "period": _period_bounds(period),
                     "parameters": params.as_dict(), "public": public,
@@ -290,6 +293,82 @@ def indicators(
                                               routed=Routed.of(layers) is not None)
                     .to_dict("records")}
     return result
+
+
+def _level(kind: str, *, resolution: int | None, layers: Mapping[str, pd.DataFrame],
+           table: pd.DataFrame, params: Parameters,
+           hexagons: tuple[Crosswalk, gpd.GeoSeries] | None = None,
+           ) -> tuple[pd.DataFrame, gpd.GeoSeries, Crosswalk | None]:
+    """Return one level's zones with their score, their shapes and the crosswalk to them."""
+    if kind == "commune":
+        zones, geometry = _commune_zones(layers["communes"], table), layers["communes"].geometry
+        walk = None
+    else:
+        walk, shapes = _zone_frame(kind, resolution, layers, hexagons)
+        zones = aggregate(table, walk)
+        zones = pd.DataFrame(shapes.drop(columns="geometry")).join(zones)
+        zones.insert(0, "zone_id", zones.index.to_numpy())
+        geometry = shapes.geometry.reindex(zones.index)
+        zones, geometry = zones.reset_index(drop=True), geometry.reset_index(drop=True)
+    return zones.join(gap_score(zones, params=params)), geometry, walk
+
+
+def public_tables(layers: Mapping[str, pd.DataFrame], table: pd.DataFrame | None = None, *,
+                  period: PeriodLike = None,
+                  params: Parameters = DEFAULTS) -> dict[str, pd.DataFrame]:
+    """Return the public tables of every level whose counts add up, masked together.
+
+    The communes, EPCI, Mission Locale catchments and départements of a period, and the
+    region's total (``"region"``, one row), are published together and sum into each other:
+    they are masked at once (:func:`~territory.analysis.protection.protect`) so that no
+    table, nor any two read together, gives a small count back. Scores and ranks are then
+    those of the published figures (:func:`~territory.analysis.suppression.with_public_score`).
+    Periods are masked one by one: public outputs show only the whole record and calendar
+    years (:func:`~territory.analysis.period.public_periods`).
+
+    Parameters
+    ----------
+    layers
+        Workspace layers (``communes``; ``catchment_members`` for the catchments).
+    table
+        The communes' table (:func:`commune_table`) of ``period``, when computed already.
+    period, params
+        As for :func:`indicators`.
+
+    Returns
+    -------
+    tables
+        By level name (:data:`PROTECTED_LEVELS` present, and ``"region"``), without shapes.
+    """
+    if table is None:
+        table = commune_table(layers, period=period, params=params)
+    communes = layers["communes"]
+    raw: dict[str, pd.DataFrame] = {}
+    links: list[Link] = []
+    for kind in PROTECTED_LEVELS:
+        if kind == "catchment" and "catchment_members" not in layers:
+            continue
+        if kind in {"epci", "departement"} and _NAMES[kind][1] not in communes:
+            continue
+        zones, _, walk = _level(kind, resolution=None, layers=layers, table=table,
+                                params=params)
+        raw[kind] = zones[_order(zones)]
+        if walk is not None:
+            position = pd.Index(raw[kind]["zone_id"]).get_indexer(walk.zones[walk.zone])
+            links.append(Link(kind, "commune", position.astype(np.intp), walk.row,
+                              walk.weight))
+    zones = raw["commune"]
+    raw["region"] = headline_row({c: float(zones[c].sum()) for c in HEADLINE_SUMS
+                                  if c in zones}, name="Région")
+    links.append(Link("region", "commune", np.zeros(len(zones), dtype=np.intp),
+                      np.arange(len(zones), dtype=np.intp), np.ones(len(zones))))
+    links += nested_links(links, {k: len(v) for k, v in raw.items()})
+    covers = ([("catchment", "epci", "commune"), ("epci", "catchment", "commune")]
+              if {"catchment", "epci"} <= set(raw) else [])
+    costs = {name: {"commune": 0, "epci": 1}.get(name, 2) for name in raw}
+    public = protect(raw, links, threshold=params.suppression_threshold, covers=covers,
+                     costs=costs)
+    return {kind: with_public_score(frame, params=params) for kind, frame in public.items()}
 
 
 def _period_bounds(period: PeriodLike) -> list[str | None] | None:

@@ -34,6 +34,8 @@ __all__ = [
     "parse_period",
     "period_label",
     "period_text",
+    "public_period_error",
+    "public_periods",
     "sites_in_service",
     "sites_rule",
 ]
@@ -159,6 +161,87 @@ def parse_period(text: str | None, *, option: str = "--period") -> Period:
         return as_period((start or None, end or None))
     except InputError as error:
         raise InputError(f"{option} {text!r}: {error}") from None
+
+
+def public_periods(dates: Iterable[pd.Series]) -> dict[str, tuple[str, str] | None]:
+    """Return the periods a public output may show: the whole record and each calendar year.
+
+    Counts of young people published for two periods, one inside the other, differ by those
+    reached in the months between: a month of a commune's counts would be two tables' difference
+    (13 − 11 = 2). Public outputs offer only these periods, which overlap little: a calendar
+    year less the others is bounded, not given (young people reached in two years count in
+    both), and :mod:`territory.analysis.disclosure` audits them read together.
+
+    Returns
+    -------
+    periods
+        By key (``""`` for the whole record, ``"2020"``): None for the whole record, else the
+        year's ``(first month, last month)``, ``"YYYY-MM"``.
+
+    Examples
+    --------
+    >>> public_periods([pd.Series(pd.to_datetime(["2019-11-02", "2021-03-01"]))])
+    {'': None, '2019': ('2019-01', '2019-12'), '2020': ('2020-01', '2020-12'), \
+'2021': ('2021-01', '2021-12')}
+    """
+    found = [pd.to_datetime(d, errors="coerce").dropna() for d in dates]
+    found = [d for d in found if len(d)]
+    periods: dict[str, tuple[str, str] | None] = {"": None}
+    if not found:
+        return periods
+    first = min(int(d.min().year) for d in found)
+    last = max(int(d.max().year) for d in found)
+    for year in range(first, last + 1):
+        periods[str(year)] = (f"{year}-01", f"{year}-12")
+    return periods
+
+
+# Levels whose public tables may show a calendar year: their counts are large, and a year
+# less the whole record leaves large counts too. Smaller zones show the whole record only.
+YEAR_LEVELS = ("catchment", "departement", "region")
+
+
+def public_period_error(period: PeriodLike, dates: Iterable[pd.Series], *,
+                        level: str = "commune", option: str = "--period") -> str | None:
+    """Say why a period cannot be published at ``level`` (None when it can).
+
+    Public outputs show the whole record; the tables of Missions Locales, départements and
+    the region also each calendar year (:func:`public_periods`). Communes and EPCI show the
+    whole record only: read beside the whole record's, a year's small counts of a commune
+    were bounded to one value for a thousand of the demo's (``benchmarks/bench_disclosure.py``).
+
+    Examples
+    --------
+    >>> dates = [pd.Series(pd.to_datetime(["2020-02-01", "2020-12-01"]))]
+    >>> public_period_error(("2020-01", "2020-12"), dates, level="catchment") is None
+    True
+    >>> print(public_period_error(("2020-01", "2020-06"), dates, level="catchment"))
+    ... # doctest: +ELLIPSIS
+    --period 2020-01:2020-06: a public table of Missions Locales, départements or the ...
+    >>> print(public_period_error(("2020-01", "2020-12"), dates))  # doctest: +ELLIPSIS
+    --period 2020-01:2020-12: a public table of communes or EPCI shows the whole record ...
+    """
+    span = as_period(period)
+    if span.is_whole_record:
+        return None
+    first, last = (span.start, span.last_day)
+    shown = (f"{'' if first is None else f'{first:%Y-%m}'}:"
+             f"{'' if last is None else f'{last:%Y-%m}'}")
+    if level not in YEAR_LEVELS:
+        return (f"{option} {shown}: a public table of communes or EPCI shows the whole record "
+                "only (a year beside it would give small counts of communes by difference); "
+                "leave --period out, or publish the year by Mission Locale or département")
+    dates = list(dates)
+    allowed = {k: v for k, v in public_periods(dates).items() if k and v is not None}
+    for bounds in allowed.values():
+        year = as_period(bounds)
+        if span.start == year.start and span.last_day == year.last_day:
+            return None
+    years = ", ".join(allowed) or "aucune"
+    return (f"{option} {shown}: a public table of Missions Locales, départements or the "
+            f"region shows the whole record or one calendar year ({years}), so that two "
+            "periods, one inside the other, never give a small count by difference; choose "
+            "one of these")
 
 
 def in_period(frame: pd.DataFrame, period: PeriodLike, *,

@@ -16,10 +16,14 @@ Rules, applied by :func:`suppress`:
    cell is left), and this repeats until every group holds no masked cell or at least two.
 3. **Derived**: a figure computed from a masked count is masked with it: ``contacts_per_1000``,
    ``invisible_est`` (= NEET estimate × share − reached), the conversion rates, and the score's
-   ``reach_deficit``, ``need_index`` and ``gap_score``. The rank is kept: it orders zones but
-   gives no count. Where zones are listed in the order of their score, the list is ordered
-   by :func:`publishable_score` instead (the score from published figures only), since a
-   zone's place between two whose counts are printed would bound its own count.
+   ``reach_deficit``, ``need_index`` and ``gap_score``.
+4. **Score and rank from published figures** (:func:`publish`): a public table's
+   ``gap_score`` and ``gap_rank`` are those of :func:`publishable_score`, where a masked count
+   of young people reached counts as half the threshold. The true rank would give the count
+   back: the score falls as the count grows and every other input is published, so a zone's
+   place between two zones whose scores are printed bounds its count (with the rank of the
+   true score, 2,133 of the 2,191 masked communes of the demo are recovered exactly; see
+   :mod:`territory.analysis.disclosure`). The map's classes follow the published rank.
 
 Masked cells become NA; a ``<column>_secret`` column beside each protected column says
 "< 11" (primary) or "s" (secret statistique: complementary or derived), else NA.
@@ -28,7 +32,7 @@ Masked cells become NA; a ``<column>_secret`` column beside each protected colum
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,8 +42,9 @@ from territory._errors import InputError
 from territory.analysis.params import DEFAULTS, Parameters
 from territory.analysis.score import gap_score
 
-__all__ = ["COUNT_COLUMNS", "DERIVED_COLUMNS", "SECRET", "as_text", "publishable_score",
-           "suppress"]
+__all__ = ["COUNT_COLUMNS", "DERIVED_COLUMNS", "SCORE_INPUTS", "SECRET", "apply_masks",
+           "as_text", "least_values", "publish", "publishable_score", "suppress",
+           "with_public_score"]
 
 COUNT_COLUMNS = ("reached", "repere", "mobilise", "accompagne")
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,6 +57,8 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "gap_score": ("reached",),
 }
 SECRET = "s"
+# What the score is computed from (analysis.score); all published, but ``reached``.
+SCORE_INPUTS = ("youth", "neet_est", "reached", "covered_share", "nearest_min")
 GROUP_COLUMNS = ("dep_code", "epci_code")
 
 
@@ -162,6 +169,34 @@ def suppress(indicators: pd.DataFrame, *, threshold: int = 11,
     """
     found = _groups(indicators, groups, memberships)
     primary, masks = _masks(indicators, threshold, found)
+    out = apply_masks(indicators, primary, masks, threshold=threshold)
+    out.attrs["suppression"] = {"threshold": threshold, "groups": len(found)}
+    return out
+
+
+def least_values(threshold: int) -> int:
+    """Return how many counts a masked small count must keep possible, whatever is read.
+
+    Half those its mark « < t » allows (1 to t − 1), rounded up: 5 for the threshold of 11.
+    A reader of every public figure may know a masked count better than its mark says (an
+    EPCI of fourteen masked communes and 20 young people in all leaves each at most 7), but
+    never within fewer than these values (docs/methodology.md, "Statistical secrecy").
+
+    Examples
+    --------
+    >>> least_values(11)
+    5
+    """
+    return max(1, min(threshold - 1, threshold // 2))
+
+
+def apply_masks(indicators: pd.DataFrame, primary: Mapping[str, NDArray[np.bool_]],
+                masks: Mapping[str, NDArray[np.bool_]], *, threshold: int) -> pd.DataFrame:
+    """Mask a table's counts (``masks``, of which ``primary`` are the small counts).
+
+    Masked cells become NA with their mark beside them, and so does every figure derived
+    from a masked count (:data:`DERIVED_COLUMNS`).
+    """
     out = indicators.copy()
     label = f"< {threshold}"
     for col, mask in masks.items():
@@ -177,7 +212,6 @@ def suppress(indicators: pd.DataFrame, *, threshold: int = 11,
         out[col] = out[col].astype("float64").mask(mask)
         out.insert(list(out.columns).index(col) + 1, f"{col}_secret",
                    pd.Series(SECRET, index=out.index, dtype="object").where(mask))
-    out.attrs["suppression"] = {"threshold": threshold, "groups": len(found)}
     return out
 
 
@@ -223,6 +257,59 @@ def publishable_score(public: pd.DataFrame, *, params: Parameters = DEFAULTS) ->
     score = gap_score(frame, params=params)
     return pd.DataFrame({"public_score": score["gap_score"], "public_rank": score["gap_rank"],
                          "public_invisible": invisible}, index=public.index)
+
+
+def publish(indicators: pd.DataFrame, *, params: Parameters = DEFAULTS,
+            groups: Sequence[str] | None = None,
+            memberships: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return an indicator table as every public output shows it.
+
+    Small counts and what reveals them are masked (:func:`suppress`, threshold
+    ``params.suppression_threshold``); the score and the rank are then those of
+    :func:`publishable_score`, computed from the published figures alone, so that neither
+    bounds a masked count. Where no count is masked they are the indicators' own.
+
+    Parameters
+    ----------
+    indicators
+        An indicator table of every zone of its level (the score's need is relative to the
+        largest zone).
+    params
+        Weights, rates, threshold and the suppression threshold.
+    groups, memberships
+        Groups of zones whose totals may be published (see :func:`suppress`).
+
+    Examples
+    --------
+    >>> zones = pd.DataFrame({"youth": [1000.0, 400.0, 900.0],
+    ...     "neet_est": [129.0, 51.6, 116.1], "reached": [30.0, 4.0, 12.0],
+    ...     "covered_share": [1.0, 0.0, 0.5], "nearest_min": [5.0, 60.0, 20.0]})
+    >>> zones = zones.assign(invisible_est=zones["neet_est"] * 0.37 - zones["reached"])
+    >>> zones = zones.join(gap_score(zones)[["gap_score", "gap_rank"]])
+    >>> public = publish(zones)
+    >>> public[["reached_secret", "gap_score", "gap_rank"]].round(1)
+      reached_secret  gap_score  gap_rank
+    0            NaN       51.0         3
+    1           < 11       80.6         1
+    2              s       76.5         2
+    """
+    public = suppress(indicators, threshold=params.suppression_threshold, groups=groups,
+                      memberships=memberships)
+    return with_public_score(public, params=params)
+
+
+def with_public_score(public: pd.DataFrame, *, params: Parameters = DEFAULTS) -> pd.DataFrame:
+    """Set a masked table's score and rank to those computed from its published figures."""
+    if "gap_score" not in public or not all(c in public for c in SCORE_INPUTS):
+        return public
+    score = publishable_score(public, params=params)
+    public["gap_score"] = score["public_score"]
+    public = public.drop(columns=["gap_score_secret"], errors="ignore")
+    if "gap_rank" in public:
+        public["gap_rank"] = score["public_rank"]
+    public.attrs["suppression"] = {**public.attrs.get("suppression", {}),
+                                   "score": "published figures"}
+    return public
 
 
 def as_text(public: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:

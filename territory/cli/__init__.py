@@ -16,6 +16,7 @@ import argparse
 from collections.abc import Sequence
 
 from territory.cli import (
+    audit,
     demo,
     geodata,
     import_,
@@ -34,7 +35,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 
 # In the order `territory --help` lists them.
 COMMANDS: tuple[Command, ...] = (demo, init, map_, geodata, import_, indicators, network, plan,
-                                 reach, report, serve)
+                                 reach, report, audit, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,7 @@ from typing import Any
 from territory._errors import InputError
 from territory.analysis import as_period, parse_period, period_key
 from territory.cli._common import scale_engine, workspace_of
+from territory.io.codes import attach_counted_codes
 from territory.io.importing import COUNTS_LAYER, keep_contact_counts
 
 __all__ = ["import_parquet_contacts", "is_parquet"]
@@ -55,6 +56,7 @@ def import_parquet_contacts(args: argparse.Namespace) -> str:
     communes = workspace.read("communes")
     with scale.cluster(args.scheduler) as client:
         counts = scale.count_periods(files, communes, client=client, periods=periods)
+    counts, attached = attach_counted_codes(counts, workspace)
     whole = counts[counts["period"] == period_key(None)]
     outside = int(whole.loc[~whole["code_insee"].isin(communes["code_insee"]),
                             "repere"].sum())
@@ -66,6 +68,8 @@ def import_parquet_contacts(args: argparse.Namespace) -> str:
     if outside:
         lines.append(f"  dont {outside:,} jeunes domiciliés hors des communes de l'espace "
                      "de travail".replace(",", "\u202f"))
+    if attached:
+        lines.append(f"  {attached}")
     if args.dry_run:
         return "\n".join([*lines, "Essai (--dry-run) : rien n'a été écrit."])
     info = {"file": str(args.file), "import_kind": "contacts (Parquet)",

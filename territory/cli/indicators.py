@@ -14,7 +14,15 @@ from tqdm import tqdm
 
 from territory._errors import InputError
 from territory.analysis import indicators, parse_period
-from territory.cli._common import add_mode_option, params_of, scale_engine, workspace_of
+from territory.analysis.period import public_period_error
+from territory.cli._common import (
+    add_mode_option,
+    checked_out,
+    params_of,
+    scale_engine,
+    workspace_of,
+    writing,
+)
 from territory.io.workspace import Workspace
 
 __all__ = ["load_layers", "register", "run"]
@@ -68,12 +76,17 @@ def run(args: argparse.Namespace) -> None:
         raise InputError(f"--out {args.out}: unknown format {suffix!r}; expected one of "
                          f"{', '.join(FORMATS)}")
     _check_engine(args)
+    checked_out(args.out)
     workspace = workspace_of(args)
     steps = tqdm(total=3, desc="indicateurs", unit="étape", disable=None, leave=False)
     layers = load_layers(workspace)
     steps.update()
     options: dict[str, Any] = {"level": args.level, "period": parse_period(args.period),
                                "params": params_of(args), "public": args.public}
+    if args.public:
+        refused = public_period_error(options["period"], _dates(layers), level=args.level)
+        if refused:
+            raise InputError(refused)
     if args.engine == "dask":
         table = scale_engine().indicators(layers, contacts=args.contacts_parquet,
                                     scheduler=args.scheduler, **options)
@@ -81,7 +94,8 @@ def run(args: argparse.Namespace) -> None:
         table = indicators(layers, **options)
     steps.update()
     demo = workspace.is_demo()
-    _WRITERS[suffix](table, args.out, demo=demo, public=args.public)
+    with writing(args.out):
+        _WRITERS[suffix](table, args.out, demo=demo, public=args.public)
     steps.update()
     steps.close()
     notice = f" — {DEMO_NOTICE}" if demo else ""
@@ -98,6 +112,12 @@ def _check_engine(args: argparse.Namespace) -> None:
 
 def _with_notice(frame: pd.DataFrame, *, demo: bool) -> pd.DataFrame:
     return frame.assign(avertissement=DEMO_NOTICE) if demo else frame
+
+
+def _dates(layers: dict[str, Any]) -> list[Any]:
+    """Return the dates of the contacts: a public table's years are theirs."""
+    contacts = layers.get("contacts")
+    return [] if contacts is None or "date" not in contacts else [contacts["date"]]
 
 
 def _write_csv(table: gpd.GeoDataFrame, path: Path, *, demo: bool, public: bool) -> None:

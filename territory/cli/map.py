@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from territory._errors import InputError
 from territory._french import area_name
 from territory.analysis import (
     headline,
@@ -18,7 +19,7 @@ from territory.analysis import (
     parse_period,
     selection_weights,
 )
-from territory.cli._common import add_mode_option, params_of, workspace_of
+from territory.cli._common import add_mode_option, checked_out, params_of, workspace_of, writing
 
 __all__ = ["MAP_LAYERS", "register", "run"]
 
@@ -42,13 +43,21 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
 def run(args: argparse.Namespace) -> None:
     """Write the map and say where it is and how large."""
     # folium is imported only by this command: `territory --help` stays fast.
+    from territory.analysis.period import public_period_error
     from territory.report import public_communes
     from territory.viz import workspace_map, write_html
 
+    checked_out(args.out)
     workspace = workspace_of(args)
     period = parse_period(args.period)
     present = set(workspace.layers())
     layers = {name: workspace.read(name) for name in MAP_LAYERS if name in present}
+    # The map is public and colours communes: the whole record only.
+    contacts = layers.get("contacts")
+    refused = public_period_error(
+        period, [] if contacts is None or "date" not in contacts else [contacts["date"]])
+    if refused:
+        raise InputError(refused)
     ml_code = args.ml
     weights = selection_weights(layers["communes"], layers.get("catchment_members"),
                                 ml_code=ml_code)
@@ -74,7 +83,8 @@ def run(args: argparse.Namespace) -> None:
         threshold_min=params.threshold_min,
         access=f"temps d’accès {params.travel_mode.words}",
     )
-    size = write_html(fmap, args.out)
+    with writing(args.out):
+        size = write_html(fmap, args.out)
     print(f"Carte écrite : {args.out} ({size / 1e6:.1f} Mo) — ouvrez-la dans un navigateur.")
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from territory._errors import InputError
 from territory.analysis import parse_period
-from territory.cli._common import add_mode_option, workspace_of
+from territory.cli._common import add_mode_option, checked_out, workspace_of, writing
 
 __all__ = ["LAYERS", "register", "run"]
 
@@ -58,21 +58,30 @@ def run(args: argparse.Namespace) -> None:
     # Loaded here, not at import: `territory --help` and the other commands start without
     # matplotlib.
     from territory.analysis import as_period
+    from territory.analysis.period import public_period_error
     from territory.report import build_report
     from territory.report.document import check_suffix
     from territory.viz.labels import format_number
 
     check_suffix(args.out)
+    checked_out(args.out)
     period = parse_period(args.period)
     as_period(period)
     date = _parse_date(args.date)
     workspace = workspace_of(args)
     present = set(workspace.layers())
     layers = {name: workspace.read(name) for name in LAYERS if name in present}
+    # A report is public and shows communes: the whole record only.
+    contacts = layers.get("contacts")
+    refused = public_period_error(
+        period, [] if contacts is None or "date" not in contacts else [contacts["date"]])
+    if refused:
+        raise InputError(refused)
     report = build_report(layers, metadata=workspace.metadata(), ml_code=args.ml,
                           period=period, threshold_min=args.threshold_min, date=date,
                           mode=args.mode)
-    paths = report.write(args.out)
+    with writing(args.out):
+        paths = report.write(args.out)
     size = format_number(sum(p.stat().st_size for p in paths) / 1e6, decimals=1)
     where = str(paths[0]) if len(paths) == 1 else f"{paths[0]} … {paths[-1].name}"
     print(f"Rapport écrit : {where} ({len(report.pages)} pages, {size} Mo)")

@@ -13,6 +13,7 @@ from bokeh.models.tools import HoverTool
 from bokeh.plotting import figure
 
 from territory._french import MONTHS_SHORT
+from territory.analysis.suppression import suppress
 from territory.viz.labels import format_number
 
 __all__ = ["LOCKDOWN", "monthly_chart"]
@@ -31,14 +32,19 @@ def _month_label(period: pd.Period) -> str:
 def _source(series: pd.DataFrame, *, public: bool) -> ColumnDataSource:
     periods = [pd.Period(p, "M") for p in series["period"]]
     reached = series["reached"].astype(int).tolist()
-    masked = [public and 0 < v < SECRET_THRESHOLD for v in reached]
+    # Public: small months masked, and with them another month when one alone would be the
+    # period's total less the others (territory.analysis.suppress).
+    marks = (suppress(series[["reached"]].astype(float), threshold=SECRET_THRESHOLD,
+                      groups=[])["reached_secret"].tolist() if public
+             else [None] * len(reached))
+    masked = [isinstance(m, str) for m in marks]
     return ColumnDataSource({
         "x": list(range(len(periods))),
         "top": [SECRET_THRESHOLD - 1 if m else v for v, m in zip(reached, masked, strict=True)],
         "colour": [MASKED if m else BAR for m in masked],
         "label": [_month_label(p) for p in periods],
-        "text": [f"< {SECRET_THRESHOLD}" if m else format_number(v)
-                 for v, m in zip(reached, masked, strict=True)],
+        "text": [m if isinstance(m, str) else format_number(v)
+                 for v, m in zip(reached, marks, strict=True)],
     })
 
 

@@ -16,7 +16,7 @@ from territory.viz.labels import format_number, html_text
 
 __all__ = ["CSS", "SMALL_TABLE_CSS", "TABLE_CONFIGURATION", "card", "cards", "column_widths",
            "count_text", "explain_commune", "funnel_html", "number_formatters", "pct",
-           "public_count", "with_secret_marks"]
+           "public_count", "public_figure", "published", "with_secret_marks"]
 
 CSS = (Path(__file__).parent / "panes.css").read_text(encoding="utf-8")
 SECRET_THRESHOLD = 11
@@ -123,24 +123,47 @@ def cards(items: Sequence[str]) -> str:
     return f'<div class="tc-cards">{"".join(items)}</div>'
 
 
-def funnel_html(counts: Mapping[str, float], *, public: bool) -> str:
-    """Return the funnel repérés → mobilisés → accompagnés as bars with their rates."""
-    steps = (("repere", "repérés"), ("mobilise", "mobilisés"),
-             ("accompagne", "accompagnés (orientés vers le droit commun)"))
-    top = max(float(counts.get("repere", 0) or 0), 1.0)
-    rows, previous = [], None
-    for key, label in steps:
-        value = float(counts.get(key, 0) or 0)
-        shown = public_count(value) if public else count_text(value)
+def published(row: Mapping[str, Any], column: str) -> str | None:
+    """Return the mark of a masked cell of a public row (« < 11 », « s »), None if published."""
+    mark = row.get(f"{column}_secret")
+    return None if mark is None or pd.isna(mark) else str(mark)
+
+
+def public_figure(row: Mapping[str, Any], column: str, *, share: bool = False) -> str:
+    """Return a figure of a public row (territory.analysis.public_headline): its mark if masked."""
+    mark = published(row, column)
+    if mark is not None:
+        return html_text(mark)
+    return pct(row.get(column)) if share else count_text(row.get(column))
+
+
+def funnel_html(row: Mapping[str, Any]) -> str:
+    """Return the funnel repérés → mobilisés → accompagnés as bars with their rates.
+
+    ``row`` is a public row (:func:`territory.analysis.public_headline`): a masked stage
+    shows its mark over a hatched bar of fixed length, and no rate is computed from it, so
+    that neither the bars nor the rates give a masked count back.
+    """
+    steps = (("repere", "repérés", None), ("mobilise", "mobilisés", "mobilise_rate"),
+             ("accompagne", "accompagnés (orientés vers le droit commun)", "accompagne_rate"))
+    shown = [float(row.get(k) or 0) for k, _, _ in steps if published(row, k) is None]
+    top = max([*shown, 1.0])
+    rows = []
+    for key, label, rate_key in steps:
+        mark = published(row, key)
         rate = ""
-        if previous:
-            rate = f'<span class="tc-rate">{pct(value / previous, decimals=0)} de l’étape ' \
-                   "précédente</span>"
-        width = max(2.0, 100 * value / top)
+        if rate_key is not None and published(row, rate_key) is None \
+                and not pd.isna(row.get(rate_key, float("nan"))):
+            rate = (f'<span class="tc-rate">{pct(row[rate_key], decimals=0)} de l’étape '
+                    "précédente</span>")
+        if mark is None:
+            width = max(2.0, 100 * float(row.get(key) or 0) / top)
+            bar = f'<span style="width:{width:.1f}%"></span>'
+        else:
+            bar = '<span class="tc-masked" style="width:12%"></span>'
         rows.append(f'<div class="tc-step"><div class="tc-step-label">{html_text(label)}</div>'
-                    f'<div class="tc-step-bar"><span style="width:{width:.1f}%"></span></div>'
-                    f'<div class="tc-step-value">{shown}{rate}</div></div>')
-        previous = value
+                    f'<div class="tc-step-bar">{bar}</div>'
+                    f'<div class="tc-step-value">{public_figure(row, key)}{rate}</div></div>')
     return f'<div class="tc-funnel">{"".join(rows)}</div>'
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 import panel as pn
 
 from territory import planning
+from territory._errors import InputError
 from territory._french import MONTHS, MONTHS_SHORT
 from territory.analysis import (
     Parameters,
@@ -29,6 +31,7 @@ from territory.analysis import (
     indicators,
     open_sites,
     outreach_places,
+    public_tables,
 )
 from territory.analysis import (
     selection_weights as commune_weights,
@@ -61,6 +64,7 @@ __all__ = [
     "mairie_options",
     "origins_xy",
     "placed_kinds",
+    "public_row",
     "reach_curves_of",
     "reach_kinds",
     "reach_model",
@@ -263,6 +267,36 @@ def catchment_indicators(source: Source, filters: Filters, *,
     return _indicators(source.path, source.version, level="catchment", period=filters.period,
                        threshold_min=filters.threshold_min, action_kinds=filters.action_kinds,
                        mode=filters.mode, public=public)
+
+
+@pn.cache(max_items=24)
+def _public_tables(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
+                   action_kinds: tuple[str, ...], mode: str) -> dict[str, pd.DataFrame]:
+    filters = Filters(period, threshold_min, action_kinds, mode)
+    return public_tables(filtered_layers(path, version, filters), period=period,
+                         params=filters.params)
+
+
+def public_row(source: Source, filters: Filters, *, ml_code: str = "",
+               dep_code: str = "") -> dict[str, Any]:
+    """Return the public figures of the region, one ML or one département (shared).
+
+    The row of :func:`territory.analysis.public_tables` (masked with every table a reader
+    holds): the director's cards and funnel show exactly what the tables and the report
+    show, and nothing a sum of them would give back.
+    """
+    tables = _public_tables(source.path, source.version, period=filters.period,
+                            threshold_min=filters.threshold_min,
+                            action_kinds=filters.action_kinds, mode=filters.mode)
+    level, code = (("catchment", ml_code) if ml_code else ("departement", dep_code)
+                   if dep_code else ("region", ""))
+    table = tables.get(level)
+    if table is None:
+        table = tables["region"]
+    rows = table[table["zone_id"].astype(str) == code] if level != "region" else table
+    if rows.empty:
+        raise InputError(f"{level} {code!r}: no such zone in the workspace")
+    return {str(k): v for k, v in rows.iloc[0].items()}
 
 
 @pn.cache(max_items=64)

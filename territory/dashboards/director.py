@@ -20,6 +20,7 @@ import panel as pn
 import param
 
 from territory.analysis import contact_series, headline, indicators
+from territory.analysis.period import public_periods
 from territory.dashboards import _chart, _html, _styles, data, exports
 from territory.dashboards.map_component import CoverageMap
 from territory.dashboards.selection import Selection
@@ -41,6 +42,8 @@ ML_COLUMNS = {"zone_name": "Mission Locale", "youth": "Jeunes", "invisible_est":
               "covered_share": "Sous seuil %", "repere": "Repérés", "mobilise": "Mobilisés",
               "accompagne": "Accomp.", "gap_score": "Indice"}
 MAP_INDICATORS = ("gap_score", "contacts_per_1000", "invisible_est")
+# Exports that show communes: the whole record only.
+COMMUNE_EXPORTS = ("map", "communes", "report")
 
 
 class DirectorApp(Selection):
@@ -55,10 +58,15 @@ class DirectorApp(Selection):
 
     indicator: param.Selector = param.Selector(default="gap_score", objects=list(MAP_INDICATORS),
                                doc="What colours the Missions Locales on the map.")
+    year = param.String(default="", doc="The period shown: '' the whole record, or a calendar "
+                        "year (the only periods a public view offers).")
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
+        self._periods: dict[str, tuple[str, str] | None] = {"": None}
         super().__init__(source, **params)
+        self._periods = public_periods(data.record_dates(*self.key))
         self.figures: dict[str, float] = {}
+        self.public: dict[str, Any] = {}
         catchments = self.layers.get("catchments")
         self._ml_codes = ([] if catchments is None else
                           catchments["ml_code"].astype(str).tolist())
@@ -78,7 +86,45 @@ class DirectorApp(Selection):
             configuration=self._table_configuration(), stylesheets=[_html.SMALL_TABLE_CSS])
         self.table.param.watch(self._on_row, "selection")
         self.downloads = self._downloads()
+        self.year_note = pn.pane.HTML(
+            '<p class="tc-help">Carte, tableau par commune et rapport : toute la période '
+            "seulement (une année à côté donnerait de petits effectifs de communes par "
+            "différence).</p>", stylesheets=[_html.CSS], visible=False)
         self._refresh()
+
+    # -- what a public view offers ---------------------------------------------------------------
+    @property
+    def filters(self) -> data.Filters:
+        """The whole record or one calendar year, every kind of action.
+
+        Counts published for two periods, one inside the other, give by difference those of
+        the months between; counts for all kinds and for all but one give those of one
+        kind: the director's view, which is public, offers neither (the planner does).
+        """
+        if self.info.counted_periods:
+            return super().filters
+        kinds = tuple(sorted(self.info.action_kinds))
+        return data.Filters(self._periods.get(self.year), float(self.threshold_min), kinds,
+                            self.mode)
+
+    @param.depends("ml", watch=True)
+    def _ml_alone(self) -> None:
+        # One ML or one département: their overlap would be a zone no public table masks.
+        if self.ml:
+            self.departement = ""
+
+    @param.depends("departement", watch=True)
+    def _departement_alone(self) -> None:
+        if self.departement:
+            self.ml = ""
+
+    def _period_widget(self, months: dict[str, str], wide: dict[str, Any]) -> Any:
+        if self.info.counted_periods:
+            return super()._period_widget(months, wide)
+        return pn.widgets.Select.from_param(
+            self.param.year, label="Période", **wide,
+            options={("Toute la période" if not key else f"Année {key}"): key
+                     for key in self._periods})
 
     # -- figures -----------------------------------------------------------------------------
     def headline_figures(self) -> dict[str, float]:
@@ -92,17 +138,18 @@ class DirectorApp(Selection):
         return headline(table, found, ml_code=self.ml or None,
                         dep_code=self.departement or None, period=self.filters.period)
 
-    @param.depends("start", "end", "counted", "threshold_min", "mode", "action_kinds",
-                   "ml", "departement",
+    @param.depends("year", "counted", "threshold_min", "mode", "ml", "departement",
                    "indicator", watch=True)
     def _refresh(self) -> None:
         self.figures = self.headline_figures()
+        self.public = data.public_row(self.source, self.filters, ml_code=self.ml,
+                                      dep_code=self.departement)
         by_ml = data.catchment_indicators(self.source, self.filters, public=True)
         with pn.io.hold():
             self.cards.object = self._cards_html()
             self.funnel.object = (f'<p class="tc-section">Parcours des jeunes atteints · '
                                   f"{labels.html_text(self.period_label)}</p>"
-                                  + _html.funnel_html(self.figures, public=True)
+                                  + _html.funnel_html(self.public)
                                   + (COUNTED_NOTE if self.info.counted_periods else ""))
             self._refresh_map(by_ml)
             self.table.value = self._ml_table(by_ml)
@@ -110,21 +157,23 @@ class DirectorApp(Selection):
             self._name_downloads()
 
     def _cards_html(self) -> str:
-        f = self.figures
+        f, public = self.figures, self.public
         threshold = f"{self.threshold_min:g}"
         mode = self.filters.params.travel_mode
         return _html.cards([
             _html.card("Jeunes (16–25 ans)", _html.count_text(f["youth"]),
                        labels.html_text(self.territory_name)),
-            _html.card("Jeunes invisibles estimés", _html.count_text(f["invisible_est"]),
+            _html.card("Jeunes invisibles estimés",
+                       _html.public_figure(public, "invisible_est"),
                        "NEET inconnus des Missions Locales", tone="tc-warn"),
             _html.card("Sites ouverts", _html.count_text(f["sites"]),
                        "sièges, antennes, permanences, partenaires"),
             _html.card("Actions d’aller-vers", _html.count_text(f["actions"]),
                        labels.html_text(self.period_label)),
-            _html.card("Jeunes atteints", _html.public_count(f["reached"]),
+            _html.card("Jeunes atteints", _html.public_figure(public, "reached"),
                        "jeunes distincts contactés"),
-            _html.card(f"Jeunes à moins de {threshold} min", _html.pct(f["covered_share"]),
+            _html.card(f"Jeunes à moins de {threshold} min",
+                       _html.public_figure(public, "covered_share", share=True),
                        f"{(mode.short or mode.label).lower()}, d’un site ou d’un lieu "
                        "d’aller-vers", tone="tc-accent"),
         ])
@@ -224,6 +273,12 @@ class DirectorApp(Selection):
         return io.BytesIO(report.to_bytes(".pdf"))
 
     def _name_downloads(self) -> None:
+        # Communes are published for the whole record only: a year beside it would give
+        # small counts of communes by difference (territory.analysis.period).
+        for key in COMMUNE_EXPORTS:
+            if key in self.downloads:
+                self.downloads[key].disabled = bool(self.year)
+        self.year_note.visible = bool(self.year)
         slug = (self.ml or "region").lower() + ("-donnees-fictives" if self.info.demo else "")
         names = {"map": f"carte-{slug}.html", "ml": f"missions-locales-{slug}.csv",
                  "communes": f"communes-{slug}.csv", "report": f"rapport-{slug}.pdf"}
@@ -238,13 +293,13 @@ class DirectorApp(Selection):
                             stylesheets=[_html.CSS])
         return self.page(
             "Couverture territoriale — vue direction",
-            sidebar=[self.filter_widgets(),
+            sidebar=[self.filter_widgets(kinds=False),
                      pn.widgets.Select.from_param(
                          self.param.indicator, label="Couleur des Missions Locales",
                          description=None, sizing_mode="stretch_width",
                          options={_styles.INDICATORS[k].label: k for k in MAP_INDICATORS}),
                      pn.pane.HTML('<p class="tc-section">Exports</p>', stylesheets=[_html.CSS]),
-                     *self.downloads.values(), note],
+                     *self.downloads.values(), self.year_note, note],
             main=[self.cards,
                   pn.Row(pn.Column(self.map, sizing_mode="stretch_both"),
                          pn.Column(self.funnel, self.chart, width=560),

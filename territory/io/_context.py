@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,15 +13,15 @@ import numpy as np
 import pandas as pd
 
 from territory.io._columns import Columns, missing_column
-from territory.io._places import MlIndex, Reference, check_code
+from territory.io._places import Attached, MlIndex, Reference, attached_note, resolve_code
 from territory.io._problems import Findings
-from territory.io._values import BadValue, as_text, parse_date, shown
+from territory.io._values import BadValue, as_text, is_blank, parse_date, shown
 from territory.io.workspace import Workspace
 
 T = TypeVar("T")
 
-__all__ = ["Built", "Context", "as_dates", "cell_values", "checked_date", "commune_codes",
-           "good_rows", "once_per_commune", "require", "texts"]
+__all__ = ["Built", "CommuneCodes", "Context", "as_dates", "cell_values", "checked_date",
+           "commune_codes", "good_rows", "once_per_commune", "read_codes", "require", "texts"]
 
 # The first Missions Locales opened in 1982 (ordonnance du 26 mars 1982): an earlier date is
 # a typing mistake.
@@ -79,26 +80,65 @@ def texts(findings: Findings, column: str | None) -> list[str]:
     return [as_text(v) for v in findings.table.cells[column].tolist()]
 
 
+@dataclass
+class CommuneCodes:
+    """The commune of each row of a file, as :func:`read_codes` read it."""
+
+    # Each row's commune code ('' where absent or wrong).
+    codes: list[str]
+    # The rows whose commune the reference base does not hold (outside the region).
+    outside: set[int] = field(default_factory=set)
+    # The rows whose code is part of their commune (commune déléguée or associée,
+    # municipal arrondissement), with that code.
+    attached: dict[int, Attached] = field(default_factory=dict)
+
+    def given(self, pos: int) -> str:
+        """Return the code as the row gave it (the attached code, else the commune's)."""
+        attached = self.attached.get(pos)
+        return attached.code if attached is not None else self.codes[pos]
+
+
+def read_codes(findings: Findings, column: str | None, ref: Reference, *,
+               names: list[str] | None = None, blank_ok: bool = False) -> CommuneCodes:
+    """Read the commune code of each row: the one place every import reads them.
+
+    A wrong code (a postal code, an unknown commune) is reported on its row and cell; an
+    empty one too, unless ``blank_ok``. ``names`` (the commune's name on each row) tells a
+    postal code's communes apart. The code of a commune déléguée or associée, or of a
+    municipal arrondissement, gives the commune it is part of, and the import's report lists
+    each such code with its commune and number of rows. A commune the base does not hold is
+    in ``outside``: each import treats it as it treats any commune outside the region.
+    """
+    read = CommuneCodes([""] * len(findings.table.rows))
+    if column is None:
+        return read
+    for pos, raw in enumerate(findings.table.cells[column].tolist()):
+        if blank_ok and is_blank(raw):
+            continue
+        try:
+            code = resolve_code(raw, ref, name_hint=names[pos] if names else "")
+        except BadValue as bad:
+            findings.row(pos, str(bad), column=column)
+            continue
+        read.codes[pos] = code.code
+        if not code.in_region:
+            read.outside.add(pos)
+        if code.attached is not None:
+            read.attached[pos] = code.attached
+    if read.attached:
+        findings.table.notes.append(attached_note(Counter(read.attached.values()), ref))
+    return read
+
+
 def commune_codes(findings: Findings, columns: Columns,
                   ctx: Context) -> tuple[list[str], set[int]]:
     """Return each row's INSEE code ('' where absent or wrong), and the rows outside the region.
 
-    A wrong code (a postal code, an unknown commune) is reported on its row and cell.
+    Read by :func:`read_codes`: a wrong code is reported on its row and cell.
     """
-    column = columns.get("code_insee")
-    codes = [""] * len(findings.table.rows)
-    outside: set[int] = set()
-    if column is None:
-        return codes, outside
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        try:
-            codes[pos], in_region = check_code(raw, ctx.ref)
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-            continue
-        if not in_region:
-            outside.add(pos)
-    return codes, outside
+    read = read_codes(findings, columns.get("code_insee"), ctx.ref,
+                      names=texts(findings, columns.get("commune_name")))
+    return read.codes, read.outside
 
 
 def checked_date(today: dt.date, *, future: bool = False) -> Any:
@@ -132,18 +172,29 @@ def cell_values(findings: Findings, column: str | None, skipped: set[int],
     return values
 
 
-def once_per_commune(findings: Findings, columns: Columns, codes: list[str],
-                     skipped: set[int]) -> None:
-    """Report every row whose commune an earlier row already gave."""
-    seen: dict[str, int] = {}
-    for pos, code in enumerate(codes):
+def once_per_commune(findings: Findings, columns: Columns, read: CommuneCodes,
+                     skipped: set[int], *, attached_add_up: bool = False) -> None:
+    """Report every row whose commune an earlier row already gave.
+
+    With ``attached_add_up``, rows that give one commune by different codes (the commune's
+    and those attached to it, as in a file made before a merger) are not repeats: the import
+    adds them up. Otherwise the repeat says which code gave the commune.
+    """
+    by_commune: dict[str, int] = {}
+    by_given: dict[tuple[str, str], int] = {}
+    for pos, code in enumerate(read.codes):
         if not code or pos in skipped:
             continue
-        if code in seen:
-            findings.row(pos, f"commune '{code}' is already on row {seen[code]}; expected each "
-                         "commune once", column=columns.get("code_insee"))
-        else:
-            seen[code] = findings.table.rows[pos]
+        given = (code, read.given(pos))
+        earlier = by_given.get(given) if attached_add_up else by_commune.get(code)
+        by_commune.setdefault(code, pos)
+        by_given.setdefault(given, pos)
+        if earlier is None:
+            continue
+        through = dict.fromkeys(read.attached[p] for p in (earlier, pos) if p in read.attached)
+        how = "".join(f" ({a.code} is {a.name}, {a.kind} of {a.parent_name})" for a in through)
+        findings.row(pos, f"commune '{code}' is already on row {findings.table.rows[earlier]}"
+                     f"{how}; expected each commune once", column=columns.get("code_insee"))
 
 
 def good_rows(findings: Findings, skipped: set[int] | None = None) -> np.ndarray:

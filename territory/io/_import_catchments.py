@@ -2,7 +2,8 @@
 
 Either way the result is the list of member communes of each Mission Locale, with a share
 (1/k for a commune on k MLs, or the share given), and each catchment's polygon dissolved from
-its members' boundaries.
+its members' boundaries. A table made before a merger lists a commune by the codes of its
+former communes (now communes déléguées or associées): they make one member.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ import shapely
 
 from territory.io import geodata
 from territory.io._columns import Columns
-from territory.io._context import Built, Context, good_rows, require, texts
+from territory.io._context import (
+    Built,
+    CommuneCodes,
+    Context,
+    good_rows,
+    read_codes,
+    require,
+    texts,
+)
 from territory.io._locate import gis_geometry
-from territory.io._places import check_code
 from territory.io._problems import Findings
-from territory.io._values import BadValue, as_text, is_blank, parse_bool, parse_share
+from territory.io._values import as_text, is_blank, parse_bool, parse_share
 
 __all__ = ["build_catchments"]
 
@@ -38,20 +46,21 @@ def build_catchments(findings: Findings, columns: Columns, ctx: Context) -> Buil
     if findings.table.geometry is not None:
         return _from_polygons(findings, columns, ctx)
     require(findings, columns, "catchments", ("code_insee", "ml_code"))
-    codes, skipped = _member_codes(findings, columns, ctx)
+    read = _member_codes(findings, columns, ctx)
+    codes, skipped = read.codes, read.outside
     ml = _ml_codes(findings, columns)
     names = _ml_names(findings, columns, ml)
     shared = findings.parse(columns.get("shared"), parse_bool)
     given = findings.parse(columns.get("share"), lambda v: None if is_blank(v)
                            else parse_share(v))
     consortium = findings.parse(columns.get("in_consortium"), parse_bool)
-    _duplicates(findings, columns, ml, codes, skipped)
+    merged = _duplicates(findings, columns, ml, read)
     if findings.file_problems:
         return Built({})
-    keep = good_rows(findings, skipped)
+    keep = good_rows(findings, skipped | merged)
     members, assumed = _shares(findings, columns, keep, ml=ml, codes=codes, given=given,
                                shared=shared)
-    keep = good_rows(findings, skipped)
+    keep = good_rows(findings, skipped | merged)
     members = members[members["row"].isin(keep)].drop(columns="row")
     in_consortium = {ml[i]: True for i in keep if consortium[i]}
     layer = _catchment_layer(members, {ml[i]: names[i] for i in keep}, in_consortium, ctx)
@@ -60,26 +69,14 @@ def build_catchments(findings: Findings, columns: Columns, ctx: Context) -> Buil
                  skipped=skipped, notes=notes)
 
 
-def _member_codes(findings: Findings, columns: Columns, ctx: Context) -> tuple[list[str],
-                                                                                set[int]]:
+def _member_codes(findings: Findings, columns: Columns, ctx: Context) -> CommuneCodes:
     column = columns.get("code_insee")
-    codes = [""] * len(findings.table.rows)
-    skipped: set[int] = set()
-    if column is None:
-        return codes, skipped
-    names = texts(findings, columns.get("commune_name"))
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        try:
-            codes[pos], in_region = check_code(raw, ctx.ref, name_hint=names[pos])
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-            continue
-        if not in_region:
-            skipped.add(pos)
-    if skipped and len(skipped) == len(codes):
+    read = read_codes(findings, column, ctx.ref,
+                      names=texts(findings, columns.get("commune_name")))
+    if read.outside and len(read.outside) == len(read.codes):
         findings.whole_file(f"no commune of the file is in {ctx.ref.region_name}; expected the "
                             "coverage table of the region's Missions Locales", column=column)
-    return codes, skipped
+    return read
 
 
 def _ml_codes(findings: Findings, columns: Columns) -> list[str]:
@@ -106,18 +103,32 @@ def _ml_names(findings: Findings, columns: Columns, ml: list[str]) -> list[str]:
                                                                               strict=True)]
 
 
-def _duplicates(findings: Findings, columns: Columns, ml: list[str], codes: list[str],
-                skipped: set[int]) -> None:
+def _duplicates(findings: Findings, columns: Columns, ml: list[str],
+                read: CommuneCodes) -> set[int]:
+    """Report a commune listed twice for one ML; return the rows merged into an earlier one.
+
+    Rows that give one commune by different codes (its own and those attached to it) make
+    one member.
+    """
     seen: dict[tuple[str, str], int] = {}
-    for pos, pair in enumerate(zip(ml, codes, strict=True)):
-        if not all(pair) or pos in skipped:
+    merged: set[int] = set()
+    bad = findings.bad_rows
+    for pos, pair in enumerate(zip(ml, read.codes, strict=True)):
+        if not all(pair) or pos in read.outside:
             continue
-        if pair in seen:
-            findings.row(pos, f"commune '{pair[1]}' is already listed for Mission Locale "
-                         f"'{pair[0]}' on row {seen[pair]}; expected each commune once per "
-                         "Mission Locale", column=columns.get("code_insee"))
+        first = seen.setdefault(pair, pos)
+        if first == pos:
+            continue
+        if read.given(first) != read.given(pos):
+            if first in bad and pos not in bad:
+                seen[pair] = pos  # the member comes from a row that is imported
+            else:
+                merged.add(pos)
         else:
-            seen[pair] = findings.table.rows[pos]
+            findings.row(pos, f"commune '{pair[1]}' is already listed for Mission Locale "
+                         f"'{pair[0]}' on row {findings.table.rows[first]}; expected each "
+                         "commune once per Mission Locale", column=columns.get("code_insee"))
+    return merged
 
 
 def _shares(findings: Findings, columns: Columns, keep: np.ndarray, *, ml: list[str],

@@ -3,7 +3,8 @@
 A file with a code INSEE and a share per commune (``0,42``, ``42`` or ``42 %``) sets
 ``communes.no_car_share``; communes the file leaves out keep the regional default (31 %,
 docs/methodology.md, "Travel modes"). Codes outside the region are counted, not reported as
-errors.
+errors. A commune given twice, by its code and by that of one of its communes déléguées or
+associées, is reported: a share cannot be added up.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from territory.io._context import (
     Built,
     Context,
     cell_values,
-    commune_codes,
     good_rows,
     once_per_commune,
+    read_codes,
     require,
+    texts,
 )
 from territory.io._problems import Findings
 from territory.io._values import BadValue, as_text, parse_number, shown
@@ -52,9 +54,11 @@ def build_mobility(findings: Findings, columns: Columns, ctx: Context) -> Built:
     """Set ``communes.no_car_share`` for the communes of the file."""
     if not require(findings, columns, "mobility", ("code_insee", "no_car_share")):
         return Built({})
-    codes, skipped = commune_codes(findings, columns, ctx)
+    read = read_codes(findings, columns.get("code_insee"), ctx.ref,
+                      names=texts(findings, columns.get("commune_name")))
+    codes, skipped = read.codes, read.outside
     values = cell_values(findings, columns.fields["no_car_share"], skipped, parse_share)
-    once_per_commune(findings, columns, codes, skipped)
+    once_per_commune(findings, columns, read, skipped)
     if findings.file_problems:
         return Built({})
     keep = good_rows(findings, skipped)

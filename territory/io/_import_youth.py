@@ -1,7 +1,9 @@
 """Young people by commune from INSEE's census files (``CODGEO``, ``P21_POP1524``...).
 
 INSEE's files are often national: codes outside the region are counted, not reported as
-errors; communes of the region missing from the file keep their estimate.
+errors; communes of the region missing from the file keep their estimate. A file in the
+geography of an earlier year gives a commune merged since by the codes of its former communes
+(now communes déléguées or associées): their young people are added up.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from territory.io._context import (
     Built,
     Context,
     cell_values,
-    commune_codes,
     good_rows,
     once_per_commune,
+    read_codes,
     require,
+    texts,
 )
 from territory.io._problems import Findings
-from territory.io._values import BadValue, normalise, parse_number, shown
+from territory.io._values import LARGEST_COUNT, BadValue, normalise, parse_number, shown
 
 __all__ = ["POPULATION_COLUMN", "build_youth", "population_column"]
 
@@ -37,15 +40,21 @@ def build_youth(findings: Findings, columns: Columns, ctx: Context) -> Built:
     """Replace ``communes.youth`` for the communes of the file; say where the counts come from."""
     require(findings, columns, "youth", ("code_insee",))
     chosen = population_column(findings, columns, ctx.column)
-    codes, skipped = commune_codes(findings, columns, ctx)
+    read = read_codes(findings, columns.get("code_insee"), ctx.ref,
+                      names=texts(findings, columns.get("commune_name")))
+    codes, skipped = read.codes, read.outside
     values = cell_values(findings, chosen[0] if chosen else None, skipped, _youth)
-    once_per_commune(findings, columns, codes, skipped)
+    once_per_commune(findings, columns, read, skipped, attached_add_up=True)
     if findings.file_problems or chosen is None:
         return Built({})
     keep = good_rows(findings, skipped)
     communes = ctx.read("communes")
     header, source = chosen
-    update = {codes[i]: values[i] for i in keep if values[i] is not None}
+    update: dict[str, int] = {}
+    for i in keep:
+        value = values[i]
+        if value is not None:
+            update[codes[i]] = update.get(codes[i], 0) + value
     found = communes["code_insee"].isin(list(update))
     communes = communes.copy()
     if found.any():
@@ -109,4 +118,7 @@ def _youth(raw: Any) -> int:
     if value < 0 or np.isnan(value):
         raise BadValue(f"{shown(raw)} is negative; expected a number of young people, "
                        "0 or more")
+    if value > LARGEST_COUNT:
+        raise BadValue(f"{shown(raw)} is more young people than live in France; expected the "
+                       "commune's number of young people (e.g. 60034 for Bordeaux)")
     return int(np.floor(value + 0.5))

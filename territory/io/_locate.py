@@ -19,9 +19,9 @@ import shapely
 from territory._crs import WGS84
 from territory.io import geodata
 from territory.io._columns import Columns
+from territory.io._context import read_codes, texts
 from territory.io._places import (
     Reference,
-    check_code,
     classify_xy,
     communes_of,
     outside_region,
@@ -30,7 +30,7 @@ from territory.io._places import (
     town_halls,
 )
 from territory.io._problems import Findings
-from territory.io._values import BadValue, as_text, is_blank
+from territory.io._values import BadValue, is_blank
 
 __all__ = ["Placed", "gis_geometry", "place_rows"]
 
@@ -79,27 +79,17 @@ def place_rows(findings: Findings, columns: Columns, ref: Reference, *,
 
 def _codes(findings: Findings, columns: Columns, ref: Reference) -> list[str]:
     """Return the commune code of each row ('' where none is given or the code is wrong)."""
-    n = len(findings.table.rows)
     column = columns.get("code_insee")
-    if column is None:
-        return [""] * n
-    names = (findings.table.cells[columns.fields["commune_name"]].tolist()
-             if columns.get("commune_name") else [""] * n)
-    codes = [""] * n
-    for pos, raw in enumerate(findings.table.cells[column].tolist()):
-        if is_blank(raw):
-            continue
-        try:
-            code, in_region = check_code(raw, ref, name_hint=as_text(names[pos]))
-        except BadValue as bad:
-            findings.row(pos, str(bad), column=column)
-            continue
-        if in_region:
-            codes[pos] = code
-        else:
-            findings.row(pos, f"'{code}' is outside {ref.region_name}; expected a commune of "
-                         "the region", column=column)
-    return codes
+    read = read_codes(findings, column, ref, names=texts(findings, columns.get("commune_name")),
+                      blank_ok=True)
+    for pos in sorted(read.outside):
+        attached = read.attached.get(pos)
+        given = (f"'{attached.code}' ({attached.name}, {attached.kind} of '{attached.parent}' "
+                 f"{attached.parent_name})" if attached else f"'{read.codes[pos]}'")
+        findings.row(pos, f"{given} is outside {ref.region_name}; expected a commune of the "
+                     "region", column=column)
+        read.codes[pos] = ""
+    return read.codes
 
 
 def _require(findings: Findings, columns: Columns, missing: np.ndarray) -> None:
@@ -128,29 +118,35 @@ def _from_xy(findings: Findings, columns: Columns, ref: Reference, *,
     table = findings.table
     xcol, ycol = columns.fields["x"], columns.fields["y"]
     n = len(table.rows)
-    pairs: dict[int, tuple[float, float]] = {}
+    # One number per row in arrays, not a pair object per row: a file of millions of rows
+    # stays within a small multiple of its size.
+    xy = np.full((n, 2), np.nan)
+    systems = np.full(n, None, dtype=object)
     for pos, (x_raw, y_raw) in enumerate(zip(table.cells[xcol], table.cells[ycol],
                                              strict=True)):
         if is_blank(x_raw) and is_blank(y_raw):
             continue
         try:
-            pairs[pos] = read_xy(x_raw, y_raw)
+            xy[pos] = read_xy(x_raw, y_raw)
         except BadValue as bad:
             blank = ycol if is_blank(y_raw) else xcol if is_blank(x_raw) else None
             findings.row(pos, str(bad), column=blank or f"{xcol}`/`{ycol}")
-    systems = {pos: classify_xy(*xy) for pos, xy in pairs.items()}
-    usual = Counter(s for s in systems.values() if s in _SYSTEMS).most_common(1)
+            continue
+        systems[pos] = classify_xy(*xy[pos])
+    usual = Counter(s for s in systems if s in _SYSTEMS).most_common(1)
     file_system = usual[0][0] if usual else "lonlat"
-    good = [pos for pos, s in systems.items()
-            if _pair_ok(findings, pos, pairs[pos], system=s, usual=file_system,
-                        cols=(xcol, ycol))]
+    same = systems == file_system
+    for refused in np.flatnonzero(~same & (systems != None)):  # noqa: E711 (elementwise)
+        # Swapped, in no system, or in another system than the file's: said on its row.
+        _pair_ok(findings, int(refused), (xy[refused, 0], xy[refused, 1]),
+                 system=systems[refused], usual=file_system, cols=(xcol, ycol))
+    good = np.flatnonzero(same)
     points = np.full(n, None, dtype=object)
-    if good:
-        xy = to_lambert93(np.array([pairs[p] for p in good]), [systems[p] for p in good])
-        points[good] = shapely.points(xy)
+    if len(good):
+        points[good] = shapely.points(to_lambert93(xy[good], systems[good].tolist()))
         if within_region:
             _check_region(findings, ref, points, good, column=f"{xcol}`/`{ycol}",
-                          shown_xy={p: pairs[p] for p in good})
+                          shown_xy=xy)
     return points
 
 
@@ -177,16 +173,16 @@ def _pair_ok(findings: Findings, pos: int, xy: tuple[float, float], *, system: s
     return True
 
 
-def _check_region(findings: Findings, ref: Reference, points: np.ndarray, good: list[int], *,
-                  column: str, shown_xy: dict[int, Any]) -> None:
+def _check_region(findings: Findings, ref: Reference, points: np.ndarray, good: Any, *,
+                  column: str, shown_xy: Any) -> None:
     distance = outside_region(np.asarray(points[good]), ref)
-    for pos, metres in zip(good, distance, strict=True):
-        if metres > 0:
-            x, y = (_plain(v) for v in shown_xy[pos])
-            findings.row(pos, f"({x}, {y}) is outside {ref.region_name}, "
-                         f"{metres / 1000:.0f} km from its border (at sea or in another "
-                         "region); expected a place in the region", column=column)
-            points[pos] = None
+    outside = distance > 0
+    for pos, metres in zip(np.asarray(good)[outside], distance[outside], strict=True):
+        x, y = (_plain(v) for v in shown_xy[pos])
+        findings.row(int(pos), f"({x}, {y}) is outside {ref.region_name}, "
+                     f"{metres / 1000:.0f} km from its border (at sea or in another "
+                     "region); expected a place in the region", column=column)
+        points[pos] = None
 
 
 # -- GIS files ---------------------------------------------------------------------------------
@@ -283,5 +279,7 @@ def _first_xy(geom: Any) -> tuple[float, float]:
 
 def _plain(value: float) -> str:
     """Format a coordinate as people write it: 6421000 rather than 6.421e+06."""
+    if not np.isfinite(value) or abs(value) >= 1e9:  # no coordinate: short, as typed
+        return f"{value:g}"
     decimals = 2 if abs(value) > 1000 else 6
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")

@@ -6,7 +6,10 @@ written in Lambert-93 (EPSG:2154) to one GeoPackage with a manifest that records
 licences, vintages, row counts and checksums. The communes are made a clean coverage (the
 source's holes given back to their communes, its overlaps resolved; the manifest lists each
 commune changed), so that maps simplify them without gaps. The same source gives the same
-content every time.
+content every time. Beside the communes, the base keeps the codes that are no longer a
+commune's own (communes déléguées and associées of its communes, the municipal arrondissements
+of Paris, Lyon and Marseille) with the commune each is part of, so that imports read files
+written before a merger or keyed by arrondissement.
 """
 
 from __future__ import annotations
@@ -37,9 +40,15 @@ from territory.io._datafrance import (
     read_table,
     sha256_file,
 )
-from territory.sources import POPULATION_VINTAGE, REFERENCE_SOURCES
+from territory.sources import (
+    COMMUNE_CODES_LABEL,
+    COMMUNE_CODES_VINTAGE,
+    POPULATION_VINTAGE,
+    REFERENCE_SOURCES,
+)
 
 __all__ = [
+    "ATTACHED_KINDS",
     "CACHE_DIR",
     "LAYERS",
     "REGION_PATH",
@@ -65,7 +74,11 @@ CACHE_DIR = Path(os.environ.get("TERRITORY_CACHE")
                  or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
                  / "territory")
 MANIFEST_PATH = REGION_PATH.with_suffix(".manifest.json")
-LAYERS = ("communes", "epci", "departements", "region", "mairies", "codes_postaux")
+LAYERS = ("communes", "epci", "departements", "region", "mairies", "codes_postaux",
+          "codes_rattaches")
+# INSEE's kinds of codes that are part of a commune (COG, TYPECOM), as the base names them.
+ATTACHED_KINDS = {"COMD": "commune déléguée", "COMA": "commune associée",
+                  "ARM": "arrondissement municipal"}
 CRS = LAMBERT93
 # Coordinates are kept to the centimetre so that rebuilding on another PROJ gives the same bytes.
 GRID_M = 0.01
@@ -85,8 +98,8 @@ def _departements(wheel: Path, region_codes: Sequence[str] | None) -> pd.DataFra
     return deps.assign(region_code=region_code)
 
 
-def _communes(wheel: Path, deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    france = read_table(wheel, "communes")
+def _communes(wheel: Path, france: pd.DataFrame,
+              deps: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     raw = france[(france["type"] == "COM") & france["departement_id"].isin(deps["id"])]
     # A few communes of France have no geometry in the source (none in Nouvelle-Aquitaine):
     # they cannot be mapped; the manifest lists them.
@@ -229,7 +242,8 @@ def _dissolve(communes: gpd.GeoDataFrame, by: str, names: pd.Series) -> gpd.GeoD
 
 def _build_layers(wheel: Path, region_codes: Sequence[str] | None) -> dict[str, pd.DataFrame]:
     deps = _departements(wheel, region_codes)
-    communes, raw = _communes(wheel, deps)
+    france = read_table(wheel, "communes")
+    communes, raw = _communes(wheel, france, deps)
     epci = read_table(wheel, "epci").set_index("code")
     epci_layer = _dissolve(communes, "epci_code", epci["nom"])
     epci_layer.insert(2, "kind", epci_layer["epci_code"].map(epci["type"]).to_numpy())
@@ -245,6 +259,7 @@ def _build_layers(wheel: Path, region_codes: Sequence[str] | None) -> dict[str, 
         "region": region_layer,
         "mairies": _mairies(raw, communes),
         "codes_postaux": _postal_codes(wheel, raw),
+        "codes_rattaches": _attached_codes(france, communes),
     }
 
 
@@ -262,6 +277,34 @@ def _postal_codes(wheel: Path, raw: pd.DataFrame) -> pd.DataFrame:
         "code_insee": links["commune_id"].map(insee).to_numpy(),
     })
     return table.sort_values(["code_postal", "code_insee"], ignore_index=True)
+
+
+def _attached_codes(france: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the codes that are part of a commune, each with that commune (its parent).
+
+    The communes déléguées and associées of the kept communes whose code is not their
+    commune's own (the delegated commune that keeps the code of its commune nouvelle adds
+    nothing), and the municipal arrondissements of Paris, Lyon and Marseille, kept whatever
+    the regions: national tables key these cities by arrondissement.
+    """
+    france = france.assign(full=[full_name(n, t) for n, t in
+                                 zip(france["nom"], france["type_nom"], strict=True)])
+    by_id = france.set_index("id")
+    parts = france[france["type"].isin(list(ATTACHED_KINDS))]
+    parent_code = parts["commune_parent_id"].map(by_id["code"])
+    kept = (parts["type"] == "ARM") | (parent_code.isin(set(communes["code_insee"]))
+                                       & (parts["code"] != parent_code))
+    parts, parent_code = parts[kept], parent_code[kept]
+    table = pd.DataFrame({
+        "code": parts["code"].to_numpy(),
+        "nom": parts["full"].to_numpy(),
+        "kind": parts["type"].map(ATTACHED_KINDS).to_numpy(),
+        "parent_code": parent_code.to_numpy(),
+        "parent_nom": parts["commune_parent_id"].map(by_id["full"]).to_numpy(),
+        "source": COMMUNE_CODES_LABEL,
+        "vintage": str(COMMUNE_CODES_VINTAGE),
+    })
+    return table.sort_values("code", ignore_index=True)
 
 
 def content_sha256(frame: pd.DataFrame) -> str:
@@ -359,6 +402,8 @@ def _manifest(
         "population_total": int(layers["communes"]["population"].sum()),
         "mairies_approximate": int(layers["mairies"]["approximate"].sum()),
         "communes_excluded_or_changed": layers["communes"].attrs.get("excluded", {}),
+        "codes_rattaches": {str(kind): int(n) for kind, n in
+                            layers["codes_rattaches"]["kind"].value_counts().sort_index().items()},
         "layers": {
             name: {"rows": len(frame), "content_sha256": content_sha256(frame)}
             for name, frame in layers.items()

@@ -4,15 +4,15 @@ Everything a page prints about young people comes from here, already safe to pub
 
 - communes: :func:`~territory.analysis.indicators` over the whole region (so that a commune
   has the same score and rank in the region's report and in its ML's), masked once by
-  :func:`~territory.analysis.suppress` with each ML's territory as one more group besides
-  the département and the EPCI (``indicators(..., public=True)`` uses those two): every
-  report shows the same masks, and no ML's total less its communes gives a small count;
+  :func:`~territory.analysis.publish` with the département, the EPCI and each ML's territory
+  as groups, as ``indicators(..., public=True)`` masks them: every report and every public
+  table shows the same masks, and no ML's total less its communes gives a small count;
 - Missions Locales: the catchment table of the 43 MLs with ``public=True`` masks, shared by
   every report, so that no two reports mask differently what a reader could subtract;
 - the least-reached communes: ranked by the score computed from published figures only
   (:func:`publishable_score`), since a commune's place in a list ordered by the score itself,
   between communes whose counts are printed, would bound its masked count;
-- the map's classes: the region's quintiles of ``gap_rank``
+- the map's classes: the region's quintiles of the published ``gap_rank``
   (:func:`territory.viz.classes.map_classes`), the dashboards' and the standalone map's;
 - totals: the sum over the MLs (a total the masks allow to publish), itself masked when it is
   a small count; an ML's totals are its own row of the public table;
@@ -42,9 +42,10 @@ from territory.analysis import (
     open_sites,
     outreach_places,
     period_text,
-    rates,
+    public_tables,
     suppress,
 )
+from territory.analysis.headline import public_headline
 from territory.analysis.params import DEFAULTS
 from territory.analysis.suppression import publishable_score
 from territory.viz.classes import MapClasses, map_classes
@@ -150,10 +151,8 @@ def total_row(raw: pd.DataFrame, *, name: str, threshold: int) -> pd.DataFrame:
        reached reached_secret
     0      NaN           < 11
     """
-    sums = {col: [float(raw[col].sum())] for col in SUM_COLUMNS if col in raw}
-    total = pd.DataFrame({"zone_id": [""], "zone_name": [name], **sums})
-    total = pd.concat([total, rates(total)], axis=1)
-    return suppress(total, threshold=threshold, groups=[])
+    return public_headline({col: float(raw[col].sum()) for col in SUM_COLUMNS if col in raw},
+                           threshold=threshold, name=name)
 
 
 def _series(contacts: pd.DataFrame | None, period: PeriodLike,
@@ -270,20 +269,18 @@ def main_ml(members: pd.DataFrame) -> pd.Series:
     return ordered.drop_duplicates("code_insee").set_index("code_insee")["ml_code"]
 
 
-def _public_communes(raw: gpd.GeoDataFrame, members: pd.DataFrame,
+def _public_communes(public: pd.DataFrame, members: pd.DataFrame,
                      params: Parameters) -> pd.DataFrame:
-    """Mask the region's communes once, for every report.
+    """Add to the region's public commune table what the reports print beside it.
 
-    The groups whose totals a report prints (whole region, départements, EPCI, each ML's
-    territory) never hold one lone masked cell, so that no report, nor two reports read
-    together, give back a small count by difference.
+    The masks are those of every public table (:func:`territory.analysis.public_tables`:
+    communes, EPCI, MLs, départements and the region masked together), so that no report,
+    nor two reports read together, nor a report and a table, give back a small count.
     """
-    table = pd.DataFrame(raw.drop(columns="geometry"))
+    table = pd.DataFrame(public.drop(columns="geometry", errors="ignore")).copy()
     table["main_ml"] = table["zone_id"].map(main_ml(members)).fillna("")
-    public = suppress(table, threshold=params.suppression_threshold,
-                      groups=["dep_code", "epci_code", "main_ml"])
-    public["reasons"] = gap_reasons(public, params=params)
-    return pd.concat([public, publishable_score(public, params=params)], axis=1)
+    table["reasons"] = gap_reasons(table, params=params)
+    return pd.concat([table, publishable_score(table, params=params)], axis=1)
 
 
 def public_communes(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = None,
@@ -309,8 +306,8 @@ def public_communes(layers: Mapping[str, pd.DataFrame], *, period: PeriodLike = 
         One row per commune of the region, on the communes layer's order.
     """
     check_layers(layers, None)
-    raw = indicators(layers, level="commune", period=period, params=params)
-    return _public_communes(raw, layers["catchment_members"], params)
+    tables = public_tables(layers, period=period, params=params)
+    return _public_communes(tables["commune"], layers["catchment_members"], params)
 
 
 def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
@@ -320,9 +317,11 @@ def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
     threshold = params.suppression_threshold
     raw_communes = indicators(layers, level="commune", period=period, params=params)
     raw_zones = indicators(layers, level="catchment", period=period, params=params)
-    catchments = suppress(raw_zones, threshold=threshold)
+    tables = public_tables(layers, period=period, params=params)
+    catchments = gpd.GeoDataFrame(tables["catchment"], geometry=raw_zones.geometry.to_numpy(),
+                                  crs=raw_zones.crs)
     region = _Activity.of(layers, period)
-    region_total = total_row(raw_zones, name=_territory(layers, None), threshold=threshold)
+    region_total = tables["region"].assign(zone_name=_territory(layers, None))
     scope, total, local = raw_communes, region_total, region
     if ml_code is not None:
         members = layers["catchment_members"]
@@ -332,7 +331,7 @@ def collect(layers: Mapping[str, pd.DataFrame], *, metadata: Mapping[str, Any],
         local = region.only(ml_code, codes)
     span = _data_span(period, region.contacts)
     series, freq = _series(local.contacts, span, threshold)
-    public = _public_communes(raw_communes, layers["catchment_members"], params)
+    public = _public_communes(tables["commune"], layers["catchment_members"], params)
     note = ""
     if _counted(layers):
         series, freq, note = _counted_total(total), "period", COUNTED_NOTE

@@ -45,8 +45,11 @@ def least_reached(data: ReportData) -> pd.DataFrame:
 
 
 def _estimate(row: Row, column: str, public: str, *, decimals: int) -> str:
-    """Return a published figure, or ``"~"`` and its estimate from published figures."""
-    if fmt.secret(row, column) is None:
+    """Return a published figure, or ``"~"`` and its estimate from published figures.
+
+    A figure computed from a masked count of young people reached is an estimate.
+    """
+    if fmt.secret(row, column) is None and fmt.secret(row, "reached") is None:
         return (fmt.count(row, column) if decimals == 0
                 else fmt.number(row, column, decimals=decimals))
     return "~" + format_number(float(row[public]), decimals=decimals)

