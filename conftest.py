@@ -2,17 +2,21 @@
 
 The region's workspace and the demo workspace are built once per run. The examples in the
 package's docstrings find in their namespace a demo workspace (``demo_path``, a private copy)
-and a folder to write into (``tmp_path``), so that they run as a user would type them.
+and a folder to write into (``tmp_path``), so that they run as a user would type them. The
+keys of the pseudonyms that tests make go to a key file of the run, never to the user's
+configuration folder (``$TERRITORY_KEY_FILE``, which the commands run by tests inherit).
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from territory.io.keys import KEY_FILE_ENV
 from territory.io.workspace import Workspace
 
 # Bokeh 3.9 turns a DataFrame into table columns with `reset_index(inplace=True)`, which pandas
@@ -32,6 +36,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = Path(str(item.fspath))
         if any(place == path or place in path.parents for place in _DASHBOARDS):
             item.add_marker(pytest.mark.filterwarnings(BOKEH_INPLACE))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the keys tests make in a folder of the run, not in ~/.config of the machine."""
+    path = tmp_path_factory.mktemp("config") / "territory" / "keys.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(KEY_FILE_ENV, str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,10 @@
 // The coverage map: zones drawn once, then restyled, with points, candidate sites and clicks.
+//
+// Names come from the workspace, that is from files a person imported: the map writes every
+// text it receives (zone names, labels, tooltips of points and markers, their popups) into
+// the page as text (textContent), never as markup. Only `legend_html` and the popups sent
+// by `show_popup` are HTML: fragments built in Python, every text in them escaped there
+// (territory.viz.labels.html_text).
 import * as L from "leaflet";
 
 const NO_VALUE = "#dcdcdc";
@@ -22,6 +28,45 @@ function areaStyle(model, state, i) {
   };
 }
 
+// An element holding `text` as text.
+function textNode(tag, text, className) {
+  const node = document.createElement(tag);
+  if (className) { node.className = className; }
+  node.textContent = text === null || text === undefined ? "" : String(text);
+  return node;
+}
+
+// A tooltip or popup body from lines of text: the first, when not empty, in bold (a name).
+function linesNode(lines) {
+  const box = document.createElement("div");
+  const [title, ...rest] = lines || [];
+  const parts = title ? [textNode("b", title)] : [];
+  for (const line of rest) { parts.push(document.createTextNode(String(line))); }
+  parts.forEach((part, i) => {
+    if (i) { box.appendChild(document.createElement("br")); }
+    box.appendChild(part);
+  });
+  return box;
+}
+
+// A marker's popup: its lines, a note, and a button that sends `action` back to Python.
+function popupNode(popup) {
+  const box = linesNode(popup.lines);
+  if (popup.note) {
+    box.appendChild(document.createElement("br"));
+    box.appendChild(textNode("span", popup.note, "tm-muted"));
+  }
+  if (popup.button) {
+    box.appendChild(document.createElement("br"));
+    const button = textNode("button", popup.button.text, popup.button.className || "tm-action");
+    button.type = "button";
+    button.dataset.action = popup.button.action;
+    if (popup.button.id) { button.dataset.id = popup.button.id; }
+    box.appendChild(button);
+  }
+  return box;
+}
+
 function drawAreas(map, model, state) {
   const data = JSON.parse(model.areas || '{"type":"FeatureCollection","features":[]}');
   data.features.forEach((f, i) => { f.properties.i = i; });
@@ -41,7 +86,7 @@ function drawAreas(map, model, state) {
     const layer = e.layer;
     const f = layer.feature;
     if (!layer.getTooltip()) {
-      layer.bindTooltip(() => `<b>${f.properties.n}</b>` + hoverLine(model, f.properties.i),
+      layer.bindTooltip(() => areaTip(model, f),
                         {sticky: true, className: "tm-tooltip", direction: "top",
                          offset: [0, -8]});
       layer.openTooltip(e.latlng);
@@ -63,12 +108,21 @@ function formatValue(value, decimals) {
                                                 maximumFractionDigits: decimals});
 }
 
-function hoverLine(model, i) {
-  if (!model.value_label) { return ""; }
-  let line = `<br>${model.value_label} : <b>${formatValue(model.values[i], model.value_decimals)}</b>`;
+// A zone's tooltip: its name, then what colours it and its rank in the selection.
+function areaTip(model, f) {
+  const box = document.createElement("div");
+  box.appendChild(textNode("b", f.properties.n));
+  if (!model.value_label) { return box; }
+  const i = f.properties.i;
+  box.appendChild(document.createElement("br"));
+  box.appendChild(document.createTextNode(`${model.value_label} : `));
+  box.appendChild(textNode("b", formatValue(model.values[i], model.value_decimals)));
   const rank = model.ranks[i];
-  if (rank) { line += ` · rang ${formatValue(rank, 0)} / ${formatValue(model.rank_total, 0)}`; }
-  return line;
+  if (rank) {
+    box.appendChild(document.createTextNode(
+      ` · rang ${formatValue(rank, 0)} / ${formatValue(model.rank_total, 0)}`));
+  }
+  return box;
 }
 
 function sendClick(model, latlng, id) {
@@ -117,7 +171,7 @@ function pointGroup(map) {
   group.on("mouseover", (e) => {
     const dot = e.layer;
     if (!dot.getTooltip()) {
-      dot.bindTooltip(dot._tmTip, {className: "tm-tooltip", direction: "top"});
+      dot.bindTooltip(linesNode(dot._tmTip), {className: "tm-tooltip", direction: "top"});
     }
     dot.openTooltip();
   });
@@ -127,12 +181,13 @@ function pointGroup(map) {
 function drawMarkers(group, items, kind) {
   group.clearLayers();
   for (const item of items || []) {
-    const icon = L.divIcon({className: `tm-${kind}`, html: `<span>${item.label}</span>`,
+    const icon = L.divIcon({className: `tm-${kind}`, html: textNode("span", item.label),
                             iconSize: [24, 24], iconAnchor: [12, 12]});
     const marker = L.marker([item.lat, item.lon], {icon: icon, draggable: kind === "candidate",
                                                    riseOnHover: true, keyboard: false});
-    marker.bindTooltip(item.tip, {className: "tm-tooltip", direction: "top", offset: [0, -12]});
-    if (item.popup) { marker.bindPopup(item.popup, {maxWidth: 320, autoPan: false}); }
+    marker.bindTooltip(linesNode(item.tip),
+                       {className: "tm-tooltip", direction: "top", offset: [0, -12]});
+    if (item.popup) { marker.bindPopup(popupNode(item.popup), {maxWidth: 320, autoPan: false}); }
     marker.on("dragend", () => {
       const at = marker.getLatLng();
       group._tmModel.send_msg({type: "move", id: item.id, lat: at.lat, lon: at.lng});
@@ -145,7 +200,8 @@ function drawNames(group, names) {
   group.clearLayers();
   for (const [lat, lon, text, code] of names || []) {
     L.tooltip({permanent: true, direction: "center", interactive: false, pane: "tmNames",
-               className: "tm-name"}).setLatLng([lat, lon]).setContent(text).addTo(group);
+               className: "tm-name"}).setLatLng([lat, lon]).setContent(textNode("span", text))
+      .addTo(group);
     group._codes = (group._codes || []).concat([code]);
   }
 }
@@ -193,11 +249,11 @@ function modeControl(model, root) {
   return new Control({position: "topleft"});
 }
 
-function htmlControl(position, className, html) {
+function textControl(position, className, text) {
   const Control = L.Control.extend({
     onAdd: () => {
       const box = L.DomUtil.create("div", className);
-      box.innerHTML = html;
+      box.textContent = text;
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -225,7 +281,7 @@ function legendControl(html) {
       const toggle = L.DomUtil.create("button", "tm-legend-toggle", box);
       toggle.type = "button";
       const body = L.DomUtil.create("div", "tm-legend-body", box);
-      body.innerHTML = html;
+      body.innerHTML = html;  // built in Python, every text escaped (see the top)
       const show = () => {
         box.classList.toggle("tm-folded", legendFolded);
         toggle.setAttribute("aria-expanded", String(!legendFolded));
@@ -361,7 +417,7 @@ export function render({ model, el }) {
   drawMarkers(proposals, model.proposals, "proposal");
   if (model.modes) { modeControl(model, root).addTo(map); }
   let legend = legendControl(model.legend_html).addTo(map);
-  htmlControl("bottomleft", "tm-sources", model.sources).addTo(map);
+  textControl("bottomleft", "tm-sources", model.sources).addTo(map);
   wirePopupButtons(map, model);
   keepPopupClear(map, root);
 
@@ -399,7 +455,7 @@ export function render({ model, el }) {
     if (msg.type === "popup") {
       L.popup({maxWidth: 340, className: "tm-popup", autoPan: false})
         .setLatLng([msg.lat, msg.lon])
-        .setContent(msg.html).openOn(map);
+        .setContent(msg.html).openOn(map);  // built in Python, every text escaped
     } else if (msg.type === "zoom") {
       fit(msg.bounds, msg.max_zoom);
     }

@@ -22,6 +22,7 @@ from territory.cli import (
     import_,
     indicators,
     init,
+    key,
     network,
     plan,
     reach,
@@ -34,8 +35,8 @@ from territory.cli._common import Command, common_options, run_command
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # In the order `territory --help` lists them.
-COMMANDS: tuple[Command, ...] = (demo, init, map_, geodata, import_, indicators, network, plan,
-                                 reach, report, audit, serve)
+COMMANDS: tuple[Command, ...] = (demo, init, map_, geodata, import_, key, indicators, network,
+                                 plan, reach, report, audit, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

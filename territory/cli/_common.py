@@ -9,10 +9,14 @@ becomes a message on stderr and exit code 2, never a traceback (:func:`run_comma
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
+
+import pyogrio
 
 from territory._errors import InputError, TerritoryError
 from territory.analysis.params import Parameters
@@ -24,12 +28,14 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "Command",
     "add_mode_option",
+    "checked_out",
     "common_options",
     "params_of",
     "run_command",
     "scale_engine",
     "workspace_of",
     "workspace_path",
+    "writing",
 ]
 
 EXIT_BAD_INPUT = 2
@@ -88,6 +94,42 @@ def workspace_path(args: argparse.Namespace) -> Path:
 def workspace_of(args: argparse.Namespace) -> Workspace:
     """Open the workspace the arguments name, or the default one."""
     return Workspace(workspace_path(args))
+
+
+def checked_out(path: Path, *, option: str = "--out") -> Path:
+    """Refuse, before any work, a file to write whose folder is missing or read-only."""
+    folder = path.parent
+    try:
+        is_folder = path.is_dir()
+    except OSError as error:  # a name too long, a loop of links
+        raise InputError(f"{option} {path}: not a file name that can be written "
+                         f"({error.strerror}); choose a shorter one") from None
+    if is_folder:
+        raise InputError(f"{option} {path}: this is a folder; give the file to write in it, "
+                         f"e.g. {option} {path / ('fichier' + path.suffix)}")
+    if not folder.is_dir():
+        raise InputError(f"{option} {path}: there is no folder {folder} "
+                         f"({folder.resolve()}); create it first, or check the path")
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{option} {path}: you may not write in the folder {folder}; choose "
+                         "a folder you may write to")
+    return path
+
+
+@contextmanager
+def writing(path: Path, *, option: str = "--out") -> Iterator[None]:
+    """Turn a failed write of ``path`` (a folder read-only, a disk full) into a message."""
+    try:
+        yield
+    except TerritoryError:
+        raise
+    except (OSError, pyogrio.errors.DataSourceError) as error:
+        reason = getattr(error, "strerror", None) or (
+            str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        if getattr(error, "filename", None):
+            reason += f": {error.filename}"
+        raise InputError(f"{option} {path}: the file cannot be written ({reason}); choose a "
+                         "folder you may write to, with room left on its disk") from None
 
 
 def run_command(args: argparse.Namespace) -> int:

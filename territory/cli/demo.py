@@ -14,6 +14,7 @@ import pyogrio
 
 from territory._errors import WorkspaceError
 from territory.cli._common import workspace_path
+from territory.io import keys
 from territory.io.workspace import Workspace
 
 __all__ = ["register", "run"]
@@ -51,6 +52,8 @@ def _keep_or_refuse(path: Path, *, force: bool) -> Path | None:
     """Refuse to replace imported data; with ``force``, keep a copy of the file first."""
     try:
         real = Workspace(path).real_layers()
+    except WorkspaceError:
+        raise
     except (OSError, ValueError, pyogrio.errors.DataSourceError) as error:
         raise WorkspaceError(f"{path}: not a workspace that can be read ({error}); choose "
                              "another path with --workspace") from None
@@ -61,6 +64,7 @@ def _keep_or_refuse(path: Path, *, force: bool) -> Path | None:
             f"{path}: this workspace holds imported data (layers {', '.join(real)}); the demo "
             "never replaces them. Choose another path with --workspace, or pass --force to "
             "replace it (a copy of the file is kept beside it)")
+    keys.move_key_out_of(Workspace(path))  # a key kept inside by earlier versions: not copied
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = path.with_name(f"{path.stem}.avant-demo-{stamp}{path.suffix}")
     shutil.copy2(path.resolve(), kept)

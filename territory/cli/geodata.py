@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from territory.cli._common import checked_out, writing
+
 __all__ = ["register", "run"]
 
 
@@ -40,6 +42,8 @@ def run(args: argparse.Namespace) -> None:
         name = "france" if codes is None else "region-" + "-".join(codes)
         out = args.out or Path(f"{name}.gpkg")
         manifest_path = out.with_suffix(".manifest.json")
-    manifest = geodata.build_region(out, region_codes=codes, manifest_path=manifest_path)
+    checked_out(out)
+    with writing(out):
+        manifest = geodata.build_region(out, region_codes=codes, manifest_path=manifest_path)
     rows = ", ".join(f"{k} {v['rows']}" for k, v in manifest["layers"].items())
     print(f"{out} : {rows} ; population {manifest['population_total']:,}".replace(",", " "))

@@ -9,14 +9,16 @@ refused.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from territory._errors import TerritoryError
-from territory.cli._common import workspace_path
+from territory.cli._common import workspace_of
 
 __all__ = ["register", "run"]
 
@@ -47,6 +49,11 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
 def _oauth(args: argparse.Namespace) -> dict[str, Any]:
     if not args.oauth_provider:
         return {}
+    from panel.auth import AUTH_PROVIDERS
+
+    if args.oauth_provider not in AUTH_PROVIDERS:
+        raise TerritoryError(f"--oauth-provider {args.oauth_provider}: not a provider Panel "
+                             f"knows; expected one of {', '.join(sorted(AUTH_PROVIDERS))}")
     secret = args.cookie_secret or os.environ.get("PANEL_COOKIE_SECRET")
     if not (args.oauth_key and args.oauth_secret and secret):
         raise TerritoryError("--oauth-provider needs --oauth-key, --oauth-secret and "
@@ -71,14 +78,50 @@ def _basic_auth(args: argparse.Namespace) -> str | None:
     return str(path)
 
 
+def _check_form(address: str, port: int) -> None:
+    """Refuse a port out of range, and an IPv6 address.
+
+    The dashboards' server (Bokeh) checks where pages come from by ``host:port``, which an
+    IPv6 address cannot be written as: it serves IPv4 addresses and host names only.
+    """
+    if not 1 <= port <= 65_535:
+        raise TerritoryError(f"--port {port}: expected a port from 1 to 65535 (default 5006)")
+    try:
+        version = ipaddress.ip_address(address.strip("[]")).version
+    except ValueError:
+        version = 4
+    if version == 6:
+        raise TerritoryError(
+            f"--address {address}: an IPv6 address, which the dashboards' server (Bokeh) "
+            "cannot serve; use 127.0.0.1 (or localhost) for this machine, 0.0.0.0 for every "
+            "network, or this machine's IPv4 address")
+
+
+def _check_listen(address: str, port: int) -> None:
+    """Refuse, before the views are computed, an address and port the server cannot take."""
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(address, port, socket.AF_INET,
+                                                           socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(where)
+    except OSError as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise TerritoryError(f"--address {address} --port {port}: cannot listen there "
+                             f"({reason}); choose another --port, or an address of this "
+                             "machine (127.0.0.1 by default)") from None
+
+
 def run(args: argparse.Namespace) -> None:
     """Serve the dashboards of the workspace until Ctrl+C."""
     # Panel is imported only by this command: `territory --help` stays fast.
     from territory.dashboards.server import check_address, serve
 
+    _check_form(args.address, args.port)
     basic_auth, oauth = _basic_auth(args), _oauth(args)
     check_address(args.address, authenticated=bool(basic_auth or oauth))
-    workspace = workspace_path(args)
+    workspace = workspace_of(args).path
+    _check_listen(args.address, args.port)
     if basic_auth and args.cookie_secret:
         oauth = {**oauth, "cookie_secret": args.cookie_secret}
     host = "127.0.0.1" if args.address in ("0.0.0.0", "::") else args.address

@@ -1,5 +1,8 @@
 """What the browser map receives: compact GeoJSON text, bounds and point lists in WGS84.
 
+Names and tips are text, as the workspace holds them; the map writes them as text (only the
+legend is HTML, escaped here: see :func:`territory.viz.labels.html_text`).
+
 Polygons are simplified with shared borders kept shared (territory.viz's coverage
 simplification) and their coordinates rounded to 4 decimals (about 10 m): the region's 4,293
 communes weigh about 3 MB, sent once per session.
@@ -37,14 +40,13 @@ def _text(collection: dict[str, Any]) -> str:
 def areas_geojson(frame: gpd.GeoDataFrame, layer: str) -> str:
     """Return the polygons of ``communes`` or ``catchments`` as GeoJSON text.
 
-    Each feature has the zone's code as ``id`` and its name as property ``n``, escaped for
-    HTML (the map writes it into its tooltips: an imported name is text, never markup);
-    features come in the layer's row order, so that position ``i`` of a style list is row
-    ``i``.
+    Each feature has the zone's code as ``id`` and its name as property ``n``, as it is: the
+    map writes it as text (see :func:`territory.viz.labels.html_text`); features come in the
+    layer's row order, so that position ``i`` of a style list is row ``i``.
     """
     key, name = ("code_insee", "nom") if layer == "communes" else ("ml_code", "ml_name")
     shapes = simplify_coverage(frame.geometry)
-    names = [labels.html_text(n) for n in frame[name].astype(str)]
+    names = frame[name].astype(str).tolist()
     collection = feature_collection(shapes, {"n": names},
                                     ids=frame[key].astype(str).tolist(), decimals=DECIMALS)
     if len(collection["features"]) != len(frame):
@@ -68,13 +70,13 @@ def union_bounds(bounds: np.ndarray) -> list[list[float]]:
 
 
 def catchment_names(catchments: gpd.GeoDataFrame | None) -> list[list[Any]]:
-    """Return ``[lat, lon, short name, ml_code]`` of each catchment, largest first."""
+    """Return ``[lat, lon, short name, ml_code]`` of each catchment, largest first (text)."""
     if catchments is None or catchments.empty:
         return []
     ordered = catchments.iloc[np.argsort(-catchments.geometry.area.to_numpy(), kind="stable")]
     places = ordered.geometry.representative_point().to_crs(WEB_CRS)
     return [[round(float(p.y), DECIMALS), round(float(p.x), DECIMALS),
-             labels.html_text(_label(str(n))), str(code)]
+             _label(str(n)), str(code)]
             for p, n, code in zip(places, ordered["ml_name"], ordered["ml_code"], strict=True)]
 
 
@@ -94,13 +96,15 @@ def _placed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def site_points(sites: gpd.GeoDataFrame, ml_names: Mapping[str, str]) -> dict[str, list]:
-    """Return the sites as columns ``lat``, ``lon``, ``colour``, ``tip`` for the map."""
+    """Return the sites as columns ``lat``, ``lon``, ``colour``, ``tip`` for the map.
+
+    A tip is lines of text, the first (the site's name) in bold.
+    """
     placed = _placed(sites)
     lat, lon = point_at(placed.geometry)
     kinds = placed["kind"].astype(str)
-    tips = [f"<b>{labels.html_text(str(name))}</b><br>"
-            f"{labels.html_text(labels.kind_label(kind, labels.SITE_KIND_LABELS))} · "
-            f"{labels.html_text(ml_names.get(str(ml), str(ml)))}"
+    tips = [[str(name), f"{labels.kind_label(kind, labels.SITE_KIND_LABELS)} · "
+             f"{ml_names.get(str(ml), str(ml))}"]
             for name, kind, ml in zip(placed["name"], kinds, placed["ml_code"], strict=True)]
     return {"lat": lat, "lon": lon, "tip": tips,
             "colour": [labels.kind_colour(k, labels.SITE_KIND_COLOURS) for k in kinds]}
@@ -109,21 +113,21 @@ def site_points(sites: gpd.GeoDataFrame, ml_names: Mapping[str, str]) -> dict[st
 def action_points(actions: gpd.GeoDataFrame) -> dict[str, list]:
     """Return the placed actions as columns ``lat``, ``lon``, ``colour``, ``tip``.
 
-    The tip gives the kind and the date, never the number of young people met (a small
-    count).
+    The tip, lines of text with no name in bold, gives the kind and the date, never the
+    number of young people met (a small count).
     """
     placed = _placed(actions)
     lat, lon = point_at(placed.geometry)
     kinds = placed["kind"].astype(str)
     dates = pd.to_datetime(placed["date"], errors="coerce")
-    tips = [f"{labels.html_text(labels.kind_label(k, labels.ACTION_KIND_LABELS))}"
-            f" · {'date inconnue' if pd.isna(d) else d.strftime('%d/%m/%Y')}"
+    tips = [["", f"{labels.kind_label(k, labels.ACTION_KIND_LABELS)}"
+             f" · {'date inconnue' if pd.isna(d) else d.strftime('%d/%m/%Y')}"]
             for k, d in zip(kinds, dates, strict=True)]
     return {"lat": lat, "lon": lon, "tip": tips,
             "colour": [labels.kind_colour(k, labels.ACTION_KIND_COLOURS) for k in kinds]}
 
 
 def legend_items(items: Sequence[tuple[str, str]]) -> str:
-    """Return legend rows (colour swatch, label) as HTML."""
+    """Return legend rows (colour swatch, label) as HTML, the labels escaped."""
     return "".join(f'<div class="tm-legend-row"><i style="background:{colour}"></i>'
                    f"{labels.html_text(text)}</div>" for colour, text in items)

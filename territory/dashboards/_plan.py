@@ -199,7 +199,7 @@ class PlanPanel(pn.viewable.Viewer):
         body = f'<ul class="tc-plan">{"".join(items)}</ul>' if items else \
             f'<p class="tc-help">{help_text}</p>'
         note = self.state.proposal_note
-        note = f'<p class="tc-help">{note}</p>' if note else ""
+        note = f'<p class="tc-help">{html_text(note)}</p>' if note else ""
         self.listing.object = (f'<p class="tc-section">Lieux envisagés '
                                f"({format_count(len(self.state.candidates), 'lieu', 'lieux')})"
                                f"</p>{body}{note}")

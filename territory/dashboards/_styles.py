@@ -24,7 +24,10 @@ __all__ = ["INDICATORS", "Indicator", "MapStyle", "map_style", "marker_legend", 
 
 @dataclass(frozen=True)
 class MapStyle:
-    """What the map needs to colour its zones: palette, class, value and rank of each."""
+    """What the map needs to colour its zones: palette, class, value and rank of each.
+
+    ``legend`` is HTML (its texts escaped), ``label`` text (the map writes it as text).
+    """
 
     palette: list[str]
     classes: list[int]
@@ -85,7 +88,7 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
               f'<div class="tm-note">{html_text(territory)} en couleur ; rang 1 = commune la '
               "moins atteinte</div>")
     return MapStyle(palette, [int(c) for c in classes], shown, rank.tolist(), legend,
-                    html_text(spec.short), spec.decimals)
+                    spec.short, spec.decimals)
 
 
 def marker_legend(*, candidates: bool, proposals: bool) -> str:

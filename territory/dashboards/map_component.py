@@ -3,8 +3,11 @@
 :class:`CoverageMap` is a Panel ``JSComponent`` (``coverage_map.js``). The zones' polygons
 (``areas``, GeoJSON text) go to the browser once; afterwards only small updates travel: a
 class per zone (``classes``), hover texts, the zones to fade or ring, point lists and
-candidate sites. Clicks, moves and popup buttons come back to Python through ``send_msg``
-and are handed to the callbacks registered with :meth:`CoverageMap.on_action`.
+candidate sites. Names and tips are text, which the map writes as text; only the legend
+and :meth:`CoverageMap.show_popup`'s popups are HTML, every text in them escaped in Python
+(:func:`territory.viz.labels.html_text`). Clicks, moves and popup buttons come back to
+Python through ``send_msg`` and are handed to the callbacks registered with
+:meth:`CoverageMap.on_action`.
 
 Leaflet is imported from the copy the Panel server publishes
 (:mod:`territory.dashboards._assets`), so the map draws with no network; an OpenStreetMap
@@ -43,23 +46,26 @@ class CoverageMap(JSComponent):
     area_weight = param.Number(default=0.35, doc="Width of the zones' borders in pixels.")
     outlines = param.String(default="", doc="GeoJSON text of outlined areas (catchments).")
     selected_outline = param.String(default="", doc="Id of the outline drawn thicker.")
-    names = param.List(default=[], doc="Permanent labels: [lat, lon, text, code].")
+    names = param.List(default=[], doc="Permanent labels: [lat, lon, text, code] (text).")
     palette = param.List(default=[], doc="Colour of each class.")
     classes = param.List(default=[], doc="Class of each zone, in feature order (-1: none).")
     values = param.List(default=[], doc="Value of each zone shown in its tooltip (None: n. d.).")
-    value_label = param.String(default="", doc="What the values are, in French.")
+    value_label = param.String(default="", doc="What the values are, in French (text).")
     value_decimals = param.Integer(default=0, doc="Decimals of the values in the tooltip.")
     ranks = param.List(default=[], doc="Rank of each zone in the selection (0: outside).")
     rank_total = param.Integer(default=0, doc="Number of ranked zones.")
     faded = param.List(default=[], doc="Positions of the zones outside the selection.")
     highlight = param.List(default=[], doc="Positions of the zones to ring.")
-    sites = param.Dict(default={}, doc="Columns lat, lon, colour, tip.")
-    actions = param.Dict(default={}, doc="Columns lat, lon, colour, tip.")
-    candidates = param.List(default=[], doc="Draggable sites: id, lat, lon, label, tip, popup.")
-    proposals = param.List(default=[], doc="Proposed sites: id, lat, lon, label, tip, popup.")
-    legend_html = param.String(default="", doc="The legend's HTML.")
+    sites = param.Dict(default={}, doc="Columns lat, lon, colour, tip (lines of text, the "
+                       "first in bold).")
+    actions = param.Dict(default={}, doc="Columns lat, lon, colour, tip (lines of text, the "
+                         "first in bold).")
+    candidates = param.List(default=[], doc="Draggable sites: id, lat, lon, label, tip (lines "
+                            "of text), popup ({lines, note, button: {action, id, text}}).")
+    proposals = param.List(default=[], doc="Proposed sites, as candidates.")
+    legend_html = param.String(default="", doc="The legend's HTML, every text escaped.")
     banner = param.String(default="", doc="Text across the top (données fictives).")
-    sources = param.String(default=labels.html_text(labels.SOURCES_LABEL))
+    sources = param.String(default=labels.SOURCES_LABEL, doc="The sources (text).")
     modes = param.Boolean(default=False, doc="Offer the explain / add-a-site click modes.")
     click_mode: param.Selector = param.Selector(default="explain", objects=["explain", "add"])
     view_bounds = param.List(default=[], doc="[[south, west], [north, east]] to show.")
@@ -95,7 +101,7 @@ class CoverageMap(JSComponent):
             callback(data)
 
     def show_popup(self, lat: float, lon: float, html: str) -> None:
-        """Open a popup at ``(lat, lon)`` with ``html`` (already escaped)."""
+        """Open a popup at ``(lat, lon)`` with ``html``, every text in it escaped."""
         self._send_msg({"type": "popup", "lat": lat, "lon": lon, "html": html})
 
     def zoom_to(self, bounds: Sequence[Sequence[float]], *, max_zoom: int = 12) -> None:

@@ -247,16 +247,17 @@ class PlannerApp(Selection):
                 legend_html=getattr(self, "_legend_base", "") + _styles.marker_legend(
                     candidates=bool(self.candidates), proposals=bool(self.state.proposals)))
 
+    # A marker's tip is lines of text (the first, its name, in bold) and its popup those
+    # lines, a note and a button: the map writes them as text (coverage_map.js).
     def _candidate_markers(self, figures: PlanFigures) -> list[dict[str, Any]]:
         threshold = float(self.threshold_min)
         markers = []
         for number, c in enumerate(self.state.candidates, start=1):
             lat, lon = self.to_latlon(c.x, c.y)
-            gain = gain_text(*figures.gain_of(c.id), threshold)
-            tip = f"<b>{labels.html_text(c.name)}</b><br>{labels.html_text(gain)}"
-            popup = (f"{tip}<br><span class='tm-muted'>Glisser le point pour le déplacer."
-                     f"</span><br><button class='tm-action tm-secondary' data-action='remove' "
-                     f"data-id='{c.id}'>Retirer ce lieu</button>")
+            tip = [c.name, gain_text(*figures.gain_of(c.id), threshold)]
+            popup = {"lines": tip, "note": "Glisser le point pour le déplacer.",
+                     "button": {"action": "remove", "id": c.id, "text": "Retirer ce lieu",
+                                "className": "tm-action tm-secondary"}}
             markers.append({"id": c.id, "lat": lat, "lon": lon, "label": str(number),
                             "tip": tip, "popup": popup})
         return markers
@@ -265,11 +266,9 @@ class PlannerApp(Selection):
         markers = []
         for number, p in enumerate(self.state.proposals, start=1):
             lat, lon = self.to_latlon(p.x, p.y)
-            gain = self.plan.proposal_text(p.id)
-            tip = (f"<b>Proposition {number} : {labels.html_text(p.name)}</b><br>"
-                   f"{labels.html_text(gain)}")
-            popup = (f"{tip}<br><button class='tm-action' data-action='keep' data-id='{p.id}'>"
-                     "Ajouter au plan</button>")
+            tip = [f"Proposition {number} : {p.name}", self.plan.proposal_text(p.id)]
+            popup = {"lines": tip, "button": {"action": "keep", "id": p.id,
+                                              "text": "Ajouter au plan"}}
             markers.append({"id": p.id, "lat": lat, "lon": lon, "label": str(number),
                             "tip": tip, "popup": popup})
         return markers

@@ -6,27 +6,46 @@ app; the workspace's layers and indicators are read and computed once and shared
 
 The server binds to 127.0.0.1. Serving to other machines requires authentication: a basic
 auth file (Panel's ``basic_auth``) or OAuth (``oauth_provider``, ``cookie_secret``...).
+
+Every response carries a Content-Security-Policy (:func:`content_security_policy`): only the
+server's scripts and the page's own inline scripts, which carry the response's nonce, run.
+A session's page is built on a worker thread (:class:`_BuiltOffTheLoop`), so that the
+server's event loop keeps answering the other sessions and the static files meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import re
 import secrets
+import threading
+import weakref
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import panel as pn
+from bokeh.application.application import SessionContext
+from bokeh.document import Document
+from panel.io.application import Application, build_applications
+from panel.io.state import state
+from tornado.httputil import HTTPHeaders, HTTPServerRequest
+from tornado.web import OutputTransform
 
 from territory._errors import TerritoryError
 from territory.dashboards import _assets, data
 from territory.dashboards.director import DirectorApp
 from territory.dashboards.planner import PlannerApp
 
-__all__ = ["ROUTES", "apps", "check_address", "serve"]
+__all__ = ["ROUTES", "apps", "check_address", "content_security_policy", "serve"]
 
 ROUTES = ("planification", "direction")
+TITLES = {"planification": "Planification de l’aller-vers", "direction": "Vue direction"}
 INDEX = Path(__file__).parent / "index.html"
+# The OpenStreetMap background the map offers (coverage_map.js, TILES): its only outside source.
+TILES = "https://tile.openstreetmap.org"
 
 
 def is_loopback(address: str) -> bool:
@@ -90,6 +109,129 @@ def warm(workspace: Path | str) -> None:
     DirectorApp(source)
 
 
+def content_security_policy(nonce: str) -> str:
+    """Return the Content-Security-Policy of a response whose inline scripts carry ``nonce``.
+
+    The strictest policy under which both views work whole (checked in Chromium: no
+    violation while the maps draw and their tooltips, popups and legends open). Each source
+    is there for a reason:
+
+    - ``script-src 'self'``: Bokeh's, Panel's, Leaflet's and the map's scripts are files of
+      this server; ``'nonce-…'``: the page's two inline scripts (Bokeh's embedding, which
+      holds the session's token, so that no hash could name it in advance, and its log
+      level). No other inline script runs, and no inline event handler (``onerror=``,
+      ``onload=``): a name written into the page as markup by mistake stays inert;
+      ``'unsafe-eval'``: Panel's page template (its sidebar and modal actions, a
+      ``ReactiveHTML``) compiles its scripts with ``new Function``; ``blob:``: Panel's
+      es-module-shims loads the map component, an ES module, from a ``blob:`` URL.
+    - ``style-src 'unsafe-inline'``: Bokeh and Panel style their elements with ``<style>``
+      elements and ``style`` attributes (styles run no script).
+    - ``img-src``: the server's images, Bokeh's and Panel's icons (``data:``) and the
+      OpenStreetMap tiles, when a user switches that background on.
+    - Everything else (fonts, workers, manifests) from this server only (``default-src``).
+    - ``connect-src 'self' blob:``: the session's websocket (same origin) and
+      es-module-shims reading the component's ``blob:`` URL.
+    - ``object-src 'none'``, ``base-uri 'self'``, ``form-action 'self'`` (the login form),
+      ``frame-ancestors 'self'`` (no other site frames the dashboards).
+
+    Examples
+    --------
+    >>> "script-src 'self' 'nonce-abc' 'unsafe-eval' blob:" in content_security_policy("abc")
+    True
+    """
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval' blob:",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {TILES}",
+        "connect-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ])
+
+
+_SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
+
+
+class _SecurityHeaders(OutputTransform):
+    """Give every response the Content-Security-Policy, and a view's scripts their nonce.
+
+    Only the two views' pages get the nonce into their ``<script>`` elements: their HTML
+    holds no text of the workspace nor of the request (names and figures travel over the
+    session's websocket; tests/dashboards/test_hostile.py checks it), so that every script
+    in it is the server's own. Any other page (the index, the login and error pages) runs
+    no inline script: the nonce of its policy is in none of its elements.
+    """
+
+    def __init__(self, request: HTTPServerRequest) -> None:
+        super().__init__(request)
+        self._view = request.path.rstrip("/").rsplit("/", 1)[-1] in ROUTES
+
+    def transform_first_chunk(self, status_code: int, headers: HTTPHeaders, chunk: bytes,
+                              finishing: bool) -> tuple[int, HTTPHeaders, bytes]:
+        nonce = secrets.token_urlsafe(18)
+        if (self._view and finishing
+                and headers.get("Content-Type", "").startswith("text/html")):
+            chunk = _SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode() + b'"', chunk)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(len(chunk))
+            headers.pop("Etag", None)  # the body differs at each response
+        headers["Content-Security-Policy"] = content_security_policy(nonce)
+        headers["X-Content-Type-Options"] = "nosniff"
+        return status_code, headers, chunk
+
+
+class _BuiltOffTheLoop(Application):
+    """A view whose sessions' documents are built on a worker thread, off the event loop.
+
+    Bokeh builds a new session's document (the view's app, then every Bokeh model of the
+    page: about 0.3 s) on the server's event loop, which meanwhile answers nothing, not even
+    a static file: under twenty sessions opening at once, a style sheet waited seconds.
+    Bokeh awaits :meth:`on_session_created` before it initialises the document; the
+    document is built there, on :data:`BUILDER`, one session at a time as on the loop, and
+    :meth:`initialize_document` then finds it built. Panel notes the thread a document was
+    built on (``hold`` and the callbacks behave by it): once built, the document is the
+    loop's, as if built there.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._built: weakref.WeakSet[Document] = weakref.WeakSet()
+
+    async def on_session_created(self, session_context: SessionContext) -> None:
+        await super().on_session_created(session_context)
+        loop = asyncio.get_running_loop()
+        loop_thread = threading.get_ident()
+
+        async def build(doc: Document) -> None:
+            await loop.run_in_executor(BUILDER, super(_BuiltOffTheLoop, self)
+                                       .initialize_document, doc)
+            state._thread_id_[doc] = loop_thread
+            self._built.add(doc)
+
+        await session_context.with_locked_document(build)
+
+    def initialize_document(self, doc: Document) -> None:
+        if doc in self._built:
+            self._built.discard(doc)
+            return
+        super().initialize_document(doc)
+
+
+# One thread builds the sessions' documents, one after the other (Python runs one thread at
+# a time: more would not build faster, and the loop would get the interpreter less often).
+BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="territory-session")
+
+
+def _applications(routes: Mapping[str, Callable[[], pn.viewable.Viewable]],
+                  server_id: str) -> dict[str, Application]:
+    """Return Panel's applications of ``routes``, built off the event loop."""
+    built = build_applications(dict(routes), title=TITLES, server_id=server_id)
+    return {slug.lstrip("/"): _BuiltOffTheLoop(*app.handlers) for slug, app in built.items()}
+
+
 def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1",
           basic_auth: str | None = None, oauth: Mapping[str, Any] | None = None,
           show: bool = False, threaded: bool = True) -> Any:
@@ -118,10 +260,10 @@ def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1"
     if basic_auth:
         options["basic_auth"] = basic_auth
         options.setdefault("cookie_secret", _cookie_secret())
-    return pn.serve(routes, port=port, address=address, show=show, start=threaded,
-                    static_dirs=_assets.static_dirs(), index=str(INDEX),
-                    title={"planification": "Planification de l’aller-vers",
-                           "direction": "Vue direction"},
+    server_id = secrets.token_hex(16)
+    return pn.serve(_applications(routes, server_id), port=port, address=address, show=show,
+                    start=threaded, static_dirs=_assets.static_dirs(), index=str(INDEX),
+                    title=TITLES, server_id=server_id, transforms=[_SecurityHeaders],
                     websocket_origin=[f"{address}:{port}", f"localhost:{port}",
                                       f"127.0.0.1:{port}"],
                     **options)

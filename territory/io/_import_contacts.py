@@ -23,7 +23,8 @@ from territory.io._vocabulary import stage
 __all__ = ["build_contacts"]
 
 
-def build_contacts(findings: Findings, columns: Columns, ctx: Context, *, key: str) -> Built:
+def build_contacts(findings: Findings, columns: Columns, ctx: Context, *,
+                   keys: list[str]) -> Built:
     """Build the ``contacts`` layer; identifiers are replaced by their keyed hash."""
     require(findings, columns, "contacts", ("contact_id", "date", "code_insee", "stage"))
     ids = texts(findings, columns.get("contact_id"))
@@ -40,14 +41,15 @@ def build_contacts(findings: Findings, columns: Columns, ctx: Context, *, key: s
         return Built({})
     keep = good_rows(findings)
     frame = pd.DataFrame({
-        "contact_id": pseudonymise([ids[i] for i in keep], key),
+        "contact_id": pseudonymise([ids[i] for i in keep], keys),
         "date": as_dates([dates[i] for i in keep]),
         "ml_code": [ml[i] for i in keep],
         "action_id": [actions[i] for i in keep],
         "code_insee": [codes[i] for i in keep],
         "stage": [stages[i] for i in keep],
     })
-    notes = ["identifiants pseudonymisés (HMAC-SHA256, clé gardée dans l'espace de travail)"]
+    notes = ["identifiants pseudonymisés (HMAC-SHA256) ; la clé est gardée hors de l'espace "
+             "de travail (territory key show)"]
     kept_outside = len(outside & set(keep.tolist()))
     if kept_outside:
         notes.append(f"{kept_outside} contact(s) résidant hors région")

@@ -27,6 +27,7 @@ from territory.io._context import (
 from territory.io._locate import Placed, place_rows
 from territory.io._places import MlIndex, Reference
 from territory.io._problems import Findings
+from territory.io._readers import text_array
 from territory.io._values import BadValue, is_blank, parse_count, parse_date, parse_number, shown
 from territory.io._vocabulary import action_kind, site_kind
 
@@ -57,10 +58,10 @@ def build_sites(findings: Findings, columns: Columns, ctx: Context) -> Built:
         "name": _pick(names, keep),
         "kind": _pick(kinds, keep),
         "sessions_per_month": pd.Series(_pick(sessions, keep), dtype="float64"),
-        "opened": as_dates(_pick(opened, keep)),
-        "closed": as_dates(_pick(closed, keep)),
+        "opened": as_dates(_pick(opened, keep).tolist()),
+        "closed": as_dates(_pick(closed, keep).tolist()),
         **_place_columns(placed, ctx.ref, keep),
-    })
+    }, copy=False)
     return Built({"sites": _points_frame(frame, placed, keep)}, notes=_notes(placed, keep))
 
 
@@ -84,11 +85,11 @@ def build_actions(findings: Findings, columns: Columns, ctx: Context) -> Built:
         "action_id": _pick(ids, keep),
         "ml_code": _pick(ml, keep),
         "kind": _pick(kinds, keep),
-        "date": as_dates(_pick(dates, keep)),
+        "date": as_dates(_pick(dates, keep).tolist()),
         "youth_met": pd.Series(_pick(met, keep), dtype="int64"),
         "label": _pick(texts(findings, columns.get("label")), keep),
         **_place_columns(placed, ctx.ref, keep),
-    })
+    }, copy=False)
     notes = _notes(placed, keep)
     if online[keep].any():
         notes.append(f"{int(online[keep].sum())} action(s) numérique(s), sans lieu")
@@ -164,9 +165,10 @@ def resolve_ml(findings: Findings, columns: Columns, index: MlIndex, placed: Pla
     return result
 
 
-def _ids(findings: Findings, column: str | None, prefix: str) -> list[str]:
+def _ids(findings: Findings, column: str | None, prefix: str) -> Any:
     if column is None:
-        return [f"{prefix}{row:05d}" for row in findings.table.rows]
+        rows = findings.table.rows
+        return text_array((f"{prefix}{row:05d}" for row in rows), len(rows))
     ids = texts(findings, column)
     seen: dict[str, int] = {}
     for pos, value in enumerate(ids):
@@ -213,19 +215,34 @@ def _check_order(findings: Findings, opened: list[Any], closed: list[Any],
                          "check both dates", column=columns.get("closed"))
 
 
-def _pick(values: list[Any] | np.ndarray, keep: np.ndarray) -> list[Any]:
-    return [values[i] for i in keep]
+def _pick(values: Any, keep: np.ndarray) -> pd.Series:
+    """Return the values of the rows kept, as a column that copies none of them.
+
+    Texts stay Python objects (a value repeated on a million rows is one string, where a
+    text column would copy each cell); a compact text column is taken as it is.
+    """
+    if len(keep) == len(values):  # every row, in order
+        picked = values
+    elif isinstance(values, np.ndarray | pd.api.extensions.ExtensionArray):
+        picked = values.take(keep)
+    else:
+        picked = [values[i] for i in keep]
+    if isinstance(picked, pd.api.extensions.ExtensionArray):
+        return pd.Series(picked)
+    return pd.Series(picked, dtype=object)
 
 
 def _place_columns(placed: Placed, ref: Reference, keep: np.ndarray) -> dict[str, Any]:
     codes = _pick(placed.codes, keep)
-    names = [ref.name(c) if c in ref.communes.index else "" for c in codes]
+    # One copy of each commune's name, however many rows name it.
+    known = {code: ref.name(code) for code in set(codes) if code in ref.communes.index}
+    names = pd.Series([known.get(c, "") for c in codes], dtype=object)
     return {"code_insee": codes, "commune": names,
             "approximate": pd.Series(placed.approximate[keep], dtype=bool)}
 
 
 def _points_frame(frame: pd.DataFrame, placed: Placed, keep: np.ndarray) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(list(placed.points[keep]),
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(placed.points[keep],
                                                           crs=geodata.CRS))
 
 

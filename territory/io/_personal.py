@@ -3,27 +3,29 @@
 A column is personal when its header names a person's name, social security number (NIR),
 e-mail, phone number, a young person's address or birth date, or when its values look like
 e-mail addresses, French phone numbers or NIRs (so that a renamed column is caught too).
-Contact identifiers are replaced by a keyed hash (HMAC-SHA256) whose key is kept in the
-workspace metadata: the same young person gets the same pseudonym at every import into that
-workspace, and the raw identifier is never stored.
+Contact identifiers are replaced by a keyed hash (HMAC-SHA256) whose key is kept out of the
+workspace, in the user's key file (:mod:`territory.io.keys`): the same young person gets the
+same pseudonym at every import into that workspace, and the raw identifier is never stored.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from territory.io._values import as_text, is_blank, normalise
+from territory.io._values import as_text, normalise
 
 __all__ = ["PersonalColumn", "find_personal", "new_key", "personal_message", "pseudonymise"]
 
-SAMPLE_ROWS = 5000
 PSEUDONYM_LENGTH = 20
 _NAME_HEADERS = {
     "nom", "name", "prenom", "prenoms", "nom prenom", "prenom nom", "nom et prenom",
@@ -46,11 +48,12 @@ _ADDRESS_WORDS = {"adresse", "address", "rue", "voie", "domicile", "residence ad
                   "complement d adresse", "lieu dit", "numero de rue"}
 _BIRTH_WORDS = {"date de naissance", "naissance", "ddn", "date naissance", "birth date",
                 "date of birth", "ne le", "nee le", "ne e le"}
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)33[\s.-]?(?:\(0\))?|0)[1-9](?:[\s.-]?\d{2}){4}"
                     r"(?!\d)")
-_NIR = re.compile(r"(?<!\d)([1-478])\s?(\d{2})\s?(\d{2})\s?(\d{2}|2A|2B)\s?(\d{3})\s?"
-                  r"(\d{3})(?:\s?(\d{2}))?(?!\d)", re.IGNORECASE)
+_NIR = re.compile(r"(?<!\d)[1-478]\s?\d{2}\s?(\d{2})\s?(?:\d{2}|2A|2B)\s?\d{3}\s?\d{3}"
+                  r"(?:\s?\d{2})?(?!\d)", re.IGNORECASE)
+_TEXT = pd.StringDtype("pyarrow")
 WHAT = {
     "name": "people's names",
     "nir": "social security numbers (NIR)",
@@ -112,22 +115,99 @@ def _by_header(header: str, *, kind: str) -> str | None:
 
 
 def _by_content(values: pd.Series, rows: list[int]) -> tuple[str, int, str] | None:
-    """Return the first value that looks like personal data: (what, row, masked example)."""
-    for pos, raw in enumerate(values.iloc[:SAMPLE_ROWS].tolist()):
-        if is_blank(raw) or not isinstance(raw, str):
-            continue
-        text = as_text(raw)
-        if match := _EMAIL.search(text):
-            return "email", rows[pos], _mask(match.group(0))
-        if match := _PHONE.search(text):
-            return "phone", rows[pos], _mask(match.group(0))
-        if match := next((m for m in _NIR.finditer(text) if _is_nir(m)), None):
-            return "nir", rows[pos], _mask(match.group(0))
+    """Return the first value that looks like personal data: (what, row, masked example).
+
+    Every row of the column is read: the patterns run over the whole column at once (over
+    each distinct value once, in a column of shared values), never cell by cell in Python.
+    An e-mail at row 6,001 of a file is found as surely as one at row 2. Cells that are not
+    text (numbers, dates of a spreadsheet) are not read.
+    """
+    text, codes = _texts(values)
+    if not len(text):
+        return None
+    hits = [text.str.contains(scan, na=False).to_numpy(dtype=bool) for scan in _scans()]
+    found = hits[0] | hits[1] | hits[2]
+    if codes is not None:  # back from distinct values to the rows that hold them
+        found = np.append(found, False)[codes]
+    for pos in found.nonzero()[0]:
+        hit = _first_match(as_text(values.iloc[int(pos)]))
+        if hit:
+            return hit[0], rows[int(pos)], _mask(hit[1])
     return None
 
 
+def _first_match(text: str) -> tuple[str, str] | None:
+    """Return what a text holds (e-mail, phone, NIR, in this order) and where it is."""
+    if match := _EMAIL.search(text):
+        return "email", match.group()
+    if match := _PHONE.search(text):
+        return "phone", match.group()
+    nirs = (_NIR.match(text, start) for start in range(len(text)))
+    if match := next((m for m in nirs if m and _is_nir(m)), None):
+        return "nir", match.group()
+    return None
+
+
+def _texts(values: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """Return the text cells of a column as Arrow strings, any other cell missing.
+
+    A column of Arrow strings is returned as it is. Any other column is returned as its
+    distinct values, with the position of each row's value among them (-1: an empty cell).
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        return values.astype(_TEXT).reset_index(drop=True), None
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))  # empty cells: -1
+    if pd.api.types.infer_dtype(distinct, skipna=True) not in ("string", "empty"):
+        distinct = np.array([v if isinstance(v, str) else None for v in distinct],
+                            dtype=object)
+    return pd.Series(pd.array(distinct, dtype=_TEXT)), codes
+
+
+@functools.cache
+def _scans() -> tuple[re.Pattern[str], ...]:
+    r"""Return the patterns above as Arrow's regex engine (RE2) runs them over a column.
+
+    On a cell as read, each matches when its pattern above matches the cell's text as
+    :func:`as_text` shows it (runs of spaces made one), and the NIR's when the month is
+    valid (a month in digits other than 0-9 is checked afterwards, by :func:`_is_nir`).
+    RE2 knows no look-around, and reads ``\d``, ``\w`` and ``\s`` as ASCII only: a
+    look-behind becomes the character before (or the start), a look-ahead the one after (or
+    the end), and the three classes are spelled out, character for character, as Python's
+    ``re`` reads them. pandas then runs them in RE2, in C++, whatever the text.
+    """
+    # Every Unicode code point, in order (1,114,112 characters).
+    every = np.arange(sys.maxunicode + 1, dtype="<u4").tobytes().decode("utf-32-le",
+                                                                        "surrogatepass")
+    d, w, s = (_spelled_out(category, every) for category in (r"\d", r"\w", r"\s"))
+    digit, other, sep = f"[{d}]", f"[^{d}]", f"(?:[{s}]+|[.-])"
+    # A NIR's month: 01-12, 20-42 or 50-99, or any two digits not both ASCII (checked after).
+    far = "[" + _spelled_out(r"(?:(?![0-9])\d)", every) + "]"
+    month = (f"(?:0[1-9]|1[0-2]|[23]{digit}|4[0-2]|[5-9]{digit}|{far}{digit}|"
+             f"{digit}{far})")
+    email = f"[{w}.+\\-]+@[{w}\\-]+(?:\\.[{w}\\-]+)+"
+    phone = (f"(?:^|[^{d}+])(?:(?:\\+|00)33{sep}?(?:\\(0\\))?|0)[1-9]"
+             f"(?:{sep}?{digit}{{2}}){{4}}(?:{other}|\\Z)")
+    gap = f"[{s}]*"
+    nir = (f"(?:^|{other})[1-478]{gap}{digit}{{2}}{gap}{month}{gap}(?:{digit}{{2}}|2[AaBb])"
+           f"{gap}{digit}{{3}}{gap}{digit}{{3}}(?:{gap}{digit}{{2}})?(?:{other}|\\Z)")
+    return re.compile(email), re.compile(phone), re.compile(nir)
+
+
+def _spelled_out(category: str, every: str) -> str:
+    """Return the characters of ``every`` that ``re`` reads as ``category``, as a class."""
+    spans = []
+    for match in re.finditer(f"{category}+", every):
+        first, last = _in_class(match.group()[0]), _in_class(match.group()[-1])
+        spans.append(first if first == last else f"{first}-{last}")
+    return "".join(spans)
+
+
+def _in_class(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char
+
+
 def _is_nir(match: re.Match[str]) -> bool:
-    month = int(match.group(3))
+    month = int(match.group(1))  # 20-42 and 50-99: births registered without a month
     return 1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99
 
 
@@ -157,15 +237,29 @@ def new_key() -> str:
     return secrets.token_hex(32)
 
 
-def pseudonymise(ids: Iterable[str], key: str) -> list[str]:
-    """Replace identifiers by their keyed hash: the same id and key give the same pseudonym.
+def pseudonymise(ids: Iterable[object], keys: str | Sequence[str]) -> list[str]:
+    """Replace identifiers by their keyed hash: the same id and keys give the same pseudonym.
+
+    With several keys (a workspace whose key was rotated), each applies in turn to the
+    pseudonym the one before gave: ``J + HMAC(k2, J + HMAC(k1, id))``.
 
     Examples
     --------
     >>> a, b = pseudonymise(["123456", " 123456 "], "00" * 32)
     >>> a == b and len(a) == 21 and a.startswith("J")
     True
+    >>> pseudonymise(pseudonymise(["123456"], "00" * 32), "11" * 32) == pseudonymise(
+    ...     ["123456"], ["00" * 32, "11" * 32])
+    True
     """
-    secret = bytes.fromhex(key)
-    return ["J" + hmac.new(secret, as_text(i).encode(), hashlib.sha256).hexdigest()[
-        :PSEUDONYM_LENGTH] for i in ids]
+    chain = [bytes.fromhex(k) for k in ([keys] if isinstance(keys, str) else keys)]
+    if not chain:
+        raise ValueError("no key to pseudonymise with")
+    pseudonyms = []
+    for value in ids:
+        text = as_text(value)
+        for secret in chain:
+            text = "J" + hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[
+                :PSEUDONYM_LENGTH]
+        pseudonyms.append(text)
+    return pseudonyms

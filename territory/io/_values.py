@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "LARGEST_COUNT",
     "BadValue",
     "as_text",
     "is_blank",
@@ -44,6 +45,10 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T]\d{1,2
                         r"(?::\d{2})?)?")
 _WORDS = re.compile(r"(\d{1,2})(?:er)? ([a-z]+)\.? (\d{4})")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# More people than live in France: a typing mistake (and beyond what a layer's integers hold).
+LARGEST_COUNT = 10**9
+# Text already as shown: words apart by single spaces (kept as it is, not copied).
+_TIDY = re.compile(r"\S+(?: \S+)*")
 _DATE_EXPECTED = "expected a date as dd/mm/yyyy (e.g. 31/03/2021) or yyyy-mm-dd"
 _TRUE = {"oui", "o", "yes", "y", "true", "vrai", "1", "x", "ok"}
 _FALSE = {"non", "n", "no", "false", "faux", "0", "-"}
@@ -75,7 +80,9 @@ def as_text(value: Any) -> str:
     elif isinstance(value, dt.date):
         text = value.strftime("%d/%m/%Y")
     else:
-        text = " ".join(str(value).split())
+        text = str(value)
+        if not _TIDY.fullmatch(text):
+            text = " ".join(text.split())
     return text
 
 
@@ -152,9 +159,13 @@ def parse_number(value: Any, *, what: str = "a number") -> float:
     if isinstance(value, bool):
         raise BadValue(f"{shown(value)} is not {what}")
     if isinstance(value, int | float):
-        if math.isnan(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
+        if math.isnan(number):
             raise BadValue(f"is empty; expected {what}")
-        return float(value)
+        return _finite(number, value, what)
     text = as_text(value)
     if not text:
         raise BadValue(f"is empty; expected {what}")
@@ -167,7 +178,14 @@ def parse_number(value: Any, *, what: str = "a number") -> float:
         compact = compact.replace(",", ".")
     if not _NUMBER.fullmatch(compact):
         raise BadValue(f"{shown(text)} is not a number; expected {what} (e.g. 12 or 2,5)")
-    return float(compact)
+    return _finite(float(compact), text, what)
+
+
+def _finite(number: float, raw: Any, what: str) -> float:
+    if math.isinf(number):
+        raise BadValue(f"{shown(raw)} is too large to be {what}; expected {what} (e.g. 12 "
+                       "or 2,5)")
+    return number
 
 
 def parse_count(value: Any, *, what: str = "a count") -> int:
@@ -177,6 +195,9 @@ def parse_count(value: Any, *, what: str = "a count") -> int:
         raise BadValue(f"{shown(value)} is negative; expected {what}, 0 or more")
     if not number.is_integer():
         raise BadValue(f"{shown(value)} is not a whole number; expected {what}")
+    if number > LARGEST_COUNT:
+        largest = f"{LARGEST_COUNT:,}".replace(",", " ")
+        raise BadValue(f"{shown(value)} is too large; expected {what}, at most {largest}")
     return int(number)
 
 

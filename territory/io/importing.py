@@ -30,9 +30,11 @@ from territory.io._import_points import build_actions, build_sites
 from territory.io._import_youth import POPULATION_COLUMN, build_youth
 from territory.io._personal import find_personal, new_key, personal_message
 from territory.io._problems import Findings, capped
-from territory.io._readers import Table, read_table
+from territory.io._readers import Table, check_file, read_table
 from territory.io._schema import empty_layer
 from territory.io._values import as_text, normalise
+from territory.io.keys import METADATA as PSEUDONYMS
+from territory.io.keys import key_id, keys_of, save_keys
 from territory.io.workspace import Workspace
 
 __all__ = ["COUNTS_LAYER", "KINDS", "LAYERS", "ImportReport", "import_file",
@@ -44,7 +46,6 @@ COUNTS_LAYER = "contact_counts"
 LAYERS = {"catchments": ("catchments", "catchment_members"), "sites": ("sites",),
           "actions": ("actions",), "contacts": ("contacts",), "youth": ("communes",),
           "mobility": ("communes",)}
-PSEUDONYM_KEY = "pseudonym_key"
 REJECTS_SUFFIX = ".rejets.csv"
 
 
@@ -167,9 +168,7 @@ def import_file(
     path = Path(path)
     request = _Request(kind, path, dry_run, accept_partial, drop_personal, tuple(mapping),
                        sheet, column, today or dt.date.today())
-    if not path.is_file():
-        raise InputError([Problem(f"no such file ({path.resolve()}); check the path",
-                                  file=path.name)])
+    check_file(path)
     ws_path = workspace.path if isinstance(workspace, Workspace) else Path(workspace)
     if ws_path.exists():
         return _import(Workspace(ws_path), request)
@@ -213,10 +212,12 @@ def _import(workspace: Workspace, request: _Request) -> ImportReport:
         return done
     table = read_table(request.path, sheet=request.sheet, is_header=_header_test(request))
     findings, columns = _checked_table(table, request)
-    meta = workspace.metadata()
-    key = str(meta.get(PSEUDONYM_KEY) or new_key())
-    built = _build(findings, columns, Context(workspace, request.today, request.column), key,
-                   request.kind)
+    # The keys of the pseudonyms live out of the workspace (territory.io.keys); a workspace
+    # gets its own at its first import of contacts.
+    keys = keys_of(workspace.metadata(), workspace.path) if request.kind == "contacts" else []
+    fresh = [new_key()] if request.kind == "contacts" and not keys else []
+    built = _build(findings, columns, Context(workspace, request.today, request.column),
+                   [*keys, *fresh], request.kind)
     rejected = findings.bad_rows
     skipped = built.skipped - rejected
     imported = len(table.rows) - len(rejected) - len(skipped)
@@ -237,8 +238,10 @@ def _import(workspace: Workspace, request: _Request) -> ImportReport:
             "rows": {"read": report.rows_read, "imported": imported,
                      "rejected": report.rejected, "skipped": report.skipped},
             **built.layer_info}
-    extra = {PSEUDONYM_KEY: key} if request.kind == "contacts" and PSEUDONYM_KEY not in meta \
-        else {}
+    extra: dict[str, Any] = {}
+    if fresh:
+        save_keys(fresh, workspace=workspace.path)  # before the workspace names it
+        extra = {PSEUDONYMS: {"keys": [key_id(k) for k in fresh]}}
     if rejects is not None:
         _write_rejects(findings, rejects)
     written = dict(built.layers)
@@ -298,7 +301,8 @@ def _checked_table(table: Table, request: _Request) -> tuple[Findings, Columns]:
     return findings, columns
 
 
-def _build(findings: Findings, columns: Columns, ctx: Context, key: str, kind: str) -> Built:
+def _build(findings: Findings, columns: Columns, ctx: Context, keys: list[str],
+           kind: str) -> Built:
     if kind == "catchments":
         return build_catchments(findings, columns, ctx)
     if kind == "sites":
@@ -306,7 +310,7 @@ def _build(findings: Findings, columns: Columns, ctx: Context, key: str, kind: s
     if kind == "actions":
         return build_actions(findings, columns, ctx)
     if kind == "contacts":
-        return build_contacts(findings, columns, ctx, key=key)
+        return build_contacts(findings, columns, ctx, keys=keys)
     if kind == "mobility":
         return build_mobility(findings, columns, ctx)
     return build_youth(findings, columns, ctx)

@@ -18,7 +18,7 @@ import sqlite3
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import pandas as pd
 import pyogrio
 
 from territory._errors import InputError, Problem, WorkspaceError
-from territory.io import geodata
+from territory.io import geodata, keys
 from territory.io._schema import SCHEMA, empty_layer, missing_columns
 
 __all__ = [
@@ -44,6 +44,8 @@ DEFAULT_WORKSPACE = Path("territoire.gpkg")
 METADATA_TABLE = "metadata"
 # How long a writer waits for another one to finish before it gives up.
 LOCK_WAIT_S = 120.0
+# Rows written to the file at a time: a layer of millions of rows is written in chunks.
+WRITE_CHUNK_ROWS = 250_000
 # The version of a layer that the last import replaced, kept for `territory undo`.
 PREVIOUS_PREFIX = "previous_"
 # Default youth share, used until the user imports INSEE's census counts by commune.
@@ -84,6 +86,7 @@ class Workspace:
                 f"{self.path}: no workspace here; create one with `territory demo` "
                 "or `Workspace.create()`"
             )
+        _check_file(self.path)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
@@ -132,22 +135,26 @@ class Workspace:
     # -- reading ---------------------------------------------------------------------------
     def layers(self) -> list[str]:
         """Return the names of the layers in the file (the metadata table excluded)."""
-        names = pyogrio.list_layers(self.path)[:, 0]
+        with _reading(self.path):
+            names = pyogrio.list_layers(self.path)[:, 0]
         return [str(n) for n in names
                 if n != METADATA_TABLE and not str(n).startswith(PREVIOUS_PREFIX)]
 
     def read(self, layer: str, **kwargs: Any) -> gpd.GeoDataFrame | pd.DataFrame:
         """Read one layer; extra keywords go to :func:`pyogrio.read_dataframe`."""
-        if layer not in pyogrio.list_layers(self.path)[:, 0]:
-            raise WorkspaceError(
-                f"{self.path}: no layer {layer!r}; the workspace has {self.layers()}"
-            )
-        return pyogrio.read_dataframe(self.path, layer=layer, **kwargs)
+        with _reading(self.path):
+            if layer not in pyogrio.list_layers(self.path)[:, 0]:
+                raise WorkspaceError(
+                    f"{self.path}: no layer {layer!r}; the workspace has {self.layers()}"
+                )
+            return pyogrio.read_dataframe(self.path, layer=layer, **kwargs)
 
     def metadata(self) -> dict[str, Any]:
         """Return the metadata table as a dictionary (values decoded from JSON)."""
-        table = pyogrio.read_dataframe(self.path, layer=METADATA_TABLE)
-        return {k: json.loads(v) for k, v in zip(table["key"], table["value"], strict=True)}
+        with _reading(self.path):
+            table = pyogrio.read_dataframe(self.path, layer=METADATA_TABLE)
+            return {k: json.loads(v) for k, v in zip(table["key"], table["value"],
+                                                     strict=True)}
 
     def is_demo(self, layer: str | None = None) -> bool:
         """Whether the workspace (or one layer of it) holds demo data."""
@@ -166,9 +173,10 @@ class Workspace:
         """
         meta = self.metadata().get("layers", {})
         reference = set(geodata.LAYERS)
-        return [name for name in self.layers()
-                if name not in reference and not meta.get(name, {}).get("demo")
-                and pyogrio.read_info(self.path, layer=name)["features"] > 0]
+        with _reading(self.path):
+            return [name for name in self.layers()
+                    if name not in reference and not meta.get(name, {}).get("demo")
+                    and pyogrio.read_info(self.path, layer=name)["features"] > 0]
 
     # -- writing ---------------------------------------------------------------------------
     def write(
@@ -221,7 +229,7 @@ class Workspace:
                 _write_layer(staging, name, frame)
             for name, frame in previous.items():
                 _write_layer(staging, PREVIOUS_PREFIX + name, frame)
-            _write_metadata(staging, meta)
+            self._store_metadata(staging, meta)
 
     def undo(self) -> list[str]:
         """Restore the layers replaced by the last write made with ``keep_previous``.
@@ -250,8 +258,39 @@ class Workspace:
             for name in names:
                 _write_layer(staging, name, restored[name])
                 _write_layer(staging, PREVIOUS_PREFIX + name, current[name])
-            _write_metadata(staging, meta)
+            self._store_metadata(staging, meta)
         return names
+
+    def rewrite(self, change: Callable[[dict[str, Any]], Mapping[str, pd.DataFrame]]) -> None:
+        """Rewrite layers in place, in one transaction, their metadata and the undo kept.
+
+        ``change`` is called under the lock with the metadata, which it may change, and
+        returns the layers to write over (``previous_*`` ones included). The new file is
+        vacuumed: nothing of what the layers held before stays in its free pages.
+        """
+        with self.transaction() as staging:
+            meta = self.metadata()
+            layers = change(meta)
+            _check_contract(layers)
+            for name, frame in layers.items():
+                _write_layer(staging, name, frame)
+            self._store_metadata(staging, meta, vacuum=True)
+
+    def _store_metadata(self, staging: Path, meta: dict[str, Any], *,
+                        vacuum: bool = False) -> None:
+        """Write the metadata; a key that earlier versions kept in it goes to the key file.
+
+        The file is then vacuumed, so that no free page of it keeps the key.
+        """
+        if keys.move_key_out(meta, self.path):
+            vacuum = True
+        _write_metadata(staging, meta)
+        if vacuum:
+            connection = sqlite3.connect(staging)
+            try:
+                connection.execute("VACUUM")
+            finally:
+                connection.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Path]:
@@ -264,15 +303,88 @@ class Workspace:
         discarded and the workspace is untouched.
         """
         target = self.path.resolve()
+        if not os.access(target, os.W_OK):
+            raise WorkspaceError(f"{self.path}: the workspace file is read-only; nothing was "
+                                 "written. Make it writable, or work on a copy "
+                                 "(--workspace COPY.gpkg)")
         with _locked(target):
             _remove_stale_staging(target)
             staging = _staging_name(target)
             try:
-                shutil.copyfile(target, staging)
+                try:
+                    shutil.copyfile(target, staging)
+                except OSError as error:
+                    raise _cannot_write(target, error) from None
                 yield staging
                 _commit(staging, target)
             finally:
                 _unlink_with_companions(staging)
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_RESTORE = ("restore it from a copy, or move it away and create a new one (territory demo or "
+            "territory init)")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, naming the file, what cannot be a workspace: a folder, an empty or cut file.
+
+    Reads the SQLite header (a file shorter than the pages its header counts was cut short
+    while copied or saved) and the names of the tables: a few hundred bytes, however large
+    the workspace.
+    """
+    if path.is_dir():
+        raise WorkspaceError(f"{path}: this is a folder, not a workspace; give the workspace "
+                             "file (.gpkg) with --workspace, or create one in this folder "
+                             f"with `territory demo --workspace {path / DEFAULT_WORKSPACE}`")
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as stream:
+            header = stream.read(100)
+    except OSError as error:
+        raise WorkspaceError(f"{path}: the workspace cannot be read ({error.strerror}); check "
+                             "that you may read it") from None
+    if size == 0:
+        raise WorkspaceError(f"{path}: the workspace is empty (0 bytes): it was cut short "
+                             f"while copied or saved; {_RESTORE}")
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        raise WorkspaceError(f"{path}: not a workspace (not a GeoPackage file); give the "
+                             "workspace with --workspace, or create one with territory demo "
+                             "or territory init")
+    page_size = int.from_bytes(header[16:18], "big")
+    # SQLite writes a page size of 65,536 as 1; the page count is valid when the header's
+    # "version valid for" number matches its change counter.
+    expected = (page_size if page_size != 1 else 65_536) * int.from_bytes(header[28:32], "big")
+    if header[24:28] == header[92:96] and size < expected:
+        raise WorkspaceError(f"{path}: the workspace is cut short ({size:,} bytes of the "
+                             f"{expected:,} it holds): it was not copied or saved whole; "
+                             + _RESTORE)
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            tables = {str(row[0]) for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise WorkspaceError(f"{path}: the workspace cannot be read ({error}); it may be "
+                             f"damaged: {_RESTORE}") from None
+    if "gpkg_contents" not in tables or METADATA_TABLE not in tables:
+        raise WorkspaceError(f"{path}: a GeoPackage, but not a territory workspace (it has no "
+                             f"{METADATA_TABLE} table); give the workspace with --workspace, "
+                             "or create one with territory demo or territory init")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn what GDAL or SQLite raise on a damaged workspace into a message naming it."""
+    try:
+        yield
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            sqlite3.DatabaseError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise WorkspaceError(f"{path}: the workspace cannot be read ({first}); it may be "
+                             f"damaged: {_RESTORE}") from None
 
 
 def _now() -> str:
@@ -303,7 +415,11 @@ def _write_layer(path: Path, name: str, frame: pd.DataFrame) -> None:
     if isinstance(frame, gpd.GeoDataFrame) and spec.get("geometry"):
         kwargs["geometry_type"] = spec["geometry"]
         kwargs["promote_to_multi"] = spec["geometry"].startswith("Multi")
-    pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **kwargs)
+    # A large layer is written a chunk of rows at a time: the writer's copies (geometries as
+    # WKB, texts encoded) then hold one chunk, not the whole layer.
+    for start in range(0, max(len(frame), 1), WRITE_CHUNK_ROWS):
+        pyogrio.write_dataframe(frame.iloc[start:start + WRITE_CHUNK_ROWS], path, layer=name,
+                                driver="GPKG", append=start > 0, **kwargs)
 
 
 def _write_metadata(path: Path, meta: Mapping[str, Any]) -> None:
@@ -314,7 +430,10 @@ def _write_metadata(path: Path, meta: Mapping[str, Any]) -> None:
 
 
 def _write_new(path: Path, layers: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
     target = path.resolve()
     with _locked(target):
         _remove_stale_staging(target)
@@ -336,8 +455,11 @@ _COMPANIONS = ("-journal", "-wal", "-shm")
 
 def _staging_name(path: Path) -> Path:
     """Return a new, unused staging path beside ``path`` (unique per write, not per process)."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.gpkg",
-                                    dir=path.parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.gpkg",
+                                        dir=path.parent)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
     os.close(handle)
     staging = Path(name)
     staging.unlink()
@@ -380,7 +502,7 @@ def _commit(staging: Path, path: Path) -> None:
     _check_integrity(staging)
     if path.exists():
         _copy_ownership(path, staging)
-    with open(staging, "rb+") as f:
+    with open(staging, "rb") as f:
         os.fsync(f.fileno())
     os.replace(staging, path)
     directory = os.open(path.parent, os.O_RDONLY)
@@ -400,11 +522,23 @@ def _copy_ownership(source: Path, target: Path) -> None:
             os.chown(target, status.st_uid, status.st_gid)
 
 
+def _cannot_write(path: Path, error: OSError) -> WorkspaceError:
+    """Return the error of a workspace whose folder cannot be written to (read-only, full)."""
+    return WorkspaceError(f"{path}: cannot write in the folder {path.parent} "
+                          f"({error.strerror or error}); nothing was written. Work on a copy in "
+                          "a folder you may write to (--workspace COPY.gpkg), or get the right "
+                          "to write in this one")
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     lock_path = path.with_name(f".{path.name}.lock")
     wait_s = LOCK_WAIT_S
-    with open(lock_path, "w") as lock:
+    try:
+        lock = open(lock_path, "w")  # noqa: SIM115 (closed by the `with` below)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    with lock:
         deadline = time.monotonic() + wait_s
         while True:
             try:

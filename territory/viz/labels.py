@@ -158,6 +158,16 @@ def format_count(count: int, singular: str, plural: str | None = None) -> str:
     return f"{format_number(count)} {word}"
 
 
+# The one escaping of the package. A text (a name read from an imported file, above all)
+# reaches a page in one of two ways, and is escaped in the second only, once:
+# - as text: the dashboards' map (zone names, labels, point and marker tips and popups:
+#   coverage_map.js writes them with textContent), Bokeh's and Tabulator's widgets and
+#   cells, a chart's title. Sent as it is: escaped, "&" would read "&amp;".
+# - inside HTML built in Python: figure cards, the funnel, the legend, the popup that
+#   explains a commune, the plan's listing, the report, the standalone map's tooltips and
+#   popups. Every text interpolated there goes through html_text. (The standalone map's
+#   script also writes a commune's raw properties into its tooltips: it escapes them itself,
+#   with its esc(), in territory/viz/_layers.py.)
 def html_text(text: str) -> str:
     """Escape text for HTML, inside an element or an attribute (as :func:`html.escape`).
 

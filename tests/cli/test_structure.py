@@ -21,15 +21,16 @@ PACKAGE = Path(cli.__file__).parent
 REGISTERS = {"demo": {"demo"}, "init": {"init"}, "map": {"map"}, "geodata": {"geodata"},
              "import_": {"import", "undo"}, "indicators": {"indicators"}, "plan": {"plan"},
              "report": {"report"}, "serve": {"serve"}, "network": {"network"},
-             "reach": {"reach"}}
-# The reference base is built apart from any workspace; `network` takes --workspace on its
-# actions (build, show), so that it cannot be given before them and ignored.
-NO_WORKSPACE = {"geodata", "network"}
+             "reach": {"reach"}, "key": {"key"}, "audit": {"audit"}}
+# The reference base is built apart from any workspace; `network` and `key` take --workspace
+# on their actions (build, show; show, rotate, new), so that it cannot be given before them
+# and ignored.
+NO_WORKSPACE = {"geodata", "network", "key"}
 # The least each workspace command needs to parse.
 REQUIRED = {"demo": [], "init": [], "map": ["--out", "carte.html"],
             "import": ["sites", "sites.csv"], "undo": [], "indicators": ["--out", "t.csv"],
             "plan": ["--add", "1"], "report": ["--out", "rapport.pdf"], "serve": [],
-            "reach": []}
+            "reach": [], "audit": []}
 HEAVY = ("folium", "panel", "matplotlib", "dask", "distributed", "territory.demo",
          "territory.dashboards", "territory.report")
 

@@ -1,4 +1,9 @@
-"""What the dashboards' map receives: names escaped once, in Python, before any HTML."""
+"""What the dashboards' map receives: names as text, which the map writes as text.
+
+The map (coverage_map.js) writes names, labels and tips with textContent: they travel as the
+workspace holds them, never escaped (escaped, "&" would read "&amp;"). The legend alone is
+HTML, its texts escaped once, in Python (territory.viz.labels.html_text).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,29 @@ from territory.dashboards import _geo
 HOSTILE = "<img src=x onerror=alert(1)> & « Mission »"
 
 
-def test_zone_names_reach_the_map_as_text_never_as_markup() -> None:
-    frame = gpd.GeoDataFrame({"ml_code": ["ML99"], "ml_name": [HOSTILE]},
-                             geometry=[shapely.box(400_000, 6_500_000, 410_000, 6_510_000)],
-                             crs=2154)
+def _catchment() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"ml_code": ["ML99"], "ml_name": [f"Mission Locale {HOSTILE}"]},
+                            geometry=[shapely.box(400_000, 6_500_000, 410_000, 6_510_000)],
+                            crs=2154)
+
+
+def test_zone_names_and_labels_reach_the_map_as_text() -> None:
+    frame = _catchment()
     found = json.loads(_geo.areas_geojson(frame, "catchments"))
-    name = found["features"][0]["properties"]["n"]
-    assert "<" not in name and ">" not in name
-    assert name == "&lt;img src=x onerror=alert(1)&gt; &amp; « Mission »"
+    assert found["features"][0]["properties"]["n"] == f"Mission Locale {HOSTILE}"
     (label,) = _geo.catchment_names(frame)
-    assert "<" not in label[2]
+    assert label[2] == f"ML {HOSTILE}"
+
+
+def test_site_tips_are_lines_of_text() -> None:
+    sites = gpd.GeoDataFrame({"name": [HOSTILE], "kind": ["antenne"], "ml_code": ["ML99"]},
+                             geometry=[shapely.Point(405_000, 6_505_000)], crs=2154)
+    found = _geo.site_points(sites, {"ML99": "Mission Locale & Co"})
+    assert found["tip"] == [[HOSTILE, "antenne · Mission Locale & Co"]]
+
+
+def test_the_legend_is_html_with_its_texts_escaped_once() -> None:
+    html = _geo.legend_items([("#ffffff", HOSTILE)])
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; « Mission »" in html
+    assert "&amp;amp;" not in html

@@ -226,6 +226,36 @@ def test_create_refuses_to_overwrite(workspace: Workspace) -> None:
         Workspace.create(workspace.path)
 
 
+def test_a_large_layer_is_written_in_chunks(workspace: Workspace,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    written: list[tuple[str, int]] = []
+    write = pyogrio.write_dataframe
+
+    def counted(frame: pd.DataFrame, path: Path, **kwargs: object) -> None:
+        written.append((str(kwargs["layer"]), len(frame)))
+        write(frame, path, **kwargs)
+
+    monkeypatch.setattr(workspace_module, "WRITE_CHUNK_ROWS", 2)
+    monkeypatch.setattr(pyogrio, "write_dataframe", counted)
+    sites = _sites(5)
+    workspace.write({"sites": sites})
+    assert [n for layer, n in written if layer == "sites"] == [2, 2, 1]
+    back = workspace.read("sites")
+    assert back["site_id"].tolist() == sites["site_id"].tolist()
+    assert back.geometry.equals(sites.geometry)
+    workspace.write({"sites": _sites(0)})
+    assert workspace.read("sites").empty and "sites" in workspace.layers()
+
+
+def test_a_damaged_workspace_is_named_when_read(workspace: Workspace) -> None:
+    data = bytearray(workspace.path.read_bytes())
+    start, end = len(data) // 5, len(data) * 4 // 5
+    data[start:end] = bytes(end - start)  # pages zeroed, the file's size unchanged
+    workspace.path.write_bytes(bytes(data))
+    with pytest.raises(WorkspaceError, match=f"{workspace.path}: .*damaged"):
+        Workspace(workspace.path).read("communes")
+
+
 _WRITER = textwrap.dedent(
     """
     import sys

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from territory._errors import Problem
+from territory.io._personal import _first_match, find_personal
+from territory.io._values import as_text
 from territory.io.importing import ImportReport
 from territory.io.workspace import Workspace
 
@@ -63,20 +73,20 @@ def test_drop_personal_keeps_only_the_contract_and_pseudonyms(
         assert secret not in text
 
 
-def test_pseudonyms_are_stable_and_the_key_is_made_once(
+def test_the_same_identifier_gets_the_same_pseudonym_at_every_import(
     covered: Workspace, write: Callable[..., Path], imported: Callable[..., ImportReport],
 ) -> None:
     first = write("a.csv", "Identifiant;Date;Code INSEE;Étape\nX1;04/03/2021;33063;repéré\n")
-    second = write("b.csv", "Identifiant;Date;Code INSEE;Étape\nX1;05/03/2021;33063;mobilisé\n"
-                            "X2;05/03/2021;33063;repéré\n")
-    assert "pseudonym_key" not in covered.metadata()
+    second = write("b.csv", "Identifiant;Date;Code INSEE;Étape\nX2;05/03/2021;33063;repéré\n"
+                            "X1;05/03/2021;33063;mobilisé\n")
     imported("contacts", first, covered)
-    key = covered.metadata()["pseudonym_key"]
     pseudonym = covered.read("contacts")["contact_id"].iloc[0]
+    names = covered.metadata()["pseudonyms"]
     imported("contacts", second, covered)
-    assert covered.metadata()["pseudonym_key"] == key
-    assert covered.read("contacts")["contact_id"].iloc[0] == pseudonym
+    assert covered.metadata()["pseudonyms"] == names  # the key is made once
+    assert covered.read("contacts")["contact_id"].tolist()[1] == pseudonym
     assert covered.read("contacts")["contact_id"].nunique() == 2
+    assert "pseudonym_key" not in covered.metadata()
 
 
 def test_social_security_numbers_as_identifiers_are_refused(
@@ -103,3 +113,99 @@ def test_site_files_with_phone_numbers(covered: Workspace, write: Callable[..., 
     problem(refused("sites", path, covered), "phone numbers", column="Tél.")
     report = imported("sites", path, covered, drop_personal=True, dry_run=True)
     assert report.imported == 1
+
+
+@pytest.mark.parametrize(("secret", "what"), [
+    ("kwyjibette.z@example.org", "e-mail addresses"),
+    ("06 12 34 56 78", "phone numbers"),
+    ("1 85 05 78 006 084 36", "social security numbers (NIR)"),
+])
+def test_personal_data_far_down_the_file_is_refused_by_the_command(
+    covered: Workspace, tmp_path: Path, secret: str, what: str,
+) -> None:
+    """Every row is read: one value at row 6,001 of 7,001 fails `territory import`."""
+    lines = ["Identifiant;Date;Code INSEE;Étape;Action"]
+    lines += [f"X{i};04/03/2021;33063;repéré;A{i % 50}" for i in range(7000)]
+    lines[6000] = f"X5999;04/03/2021;33063;repéré;{secret}"  # the file's row 6,001
+    path = tmp_path / "contacts.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = covered.path.read_bytes()
+    result = subprocess.run([sys.executable, "-m", "territory", "import", "contacts", path,
+                             "--workspace", covered.path], capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 2, result.stdout
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert (f"contacts.csv: `Action`: personal data: its values look like {what} (row 6001: "
+            in result.stderr), result.stderr
+    assert "--drop-personal" in result.stderr and secret not in result.stderr
+    assert covered.path.read_bytes() == before
+    assert not (tmp_path / "contacts.rejets.csv").exists()
+
+
+# The check as it read each cell before (first 5,000 rows), for the property below.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)33[\s.-]?(?:\(0\))?|0)[1-9](?:[\s.-]?\d{2}){4}"
+                    r"(?!\d)")
+_NIR = re.compile(r"(?<!\d)([1-478])\s?(\d{2})\s?(\d{2})\s?(\d{2}|2A|2B)\s?(\d{3})\s?"
+                  r"(\d{3})(?:\s?(\d{2}))?(?!\d)", re.IGNORECASE)
+_DIGIT = st.sampled_from([*"0123456789" * 3, "\u0663", "\uff10"])  # other scripts' too
+_SEPARATOR = st.sampled_from(["", "", "", " ", "  ", "\u00a0", "\u202f", "\t", ".", "-"])
+_EDGE = st.sampled_from(["", "", "a", "1", "+", "é", " ", "\n"])
+
+
+def _digits(n: int) -> st.SearchStrategy[str]:
+    return st.lists(_DIGIT, min_size=n, max_size=n).map("".join)
+
+
+@st.composite
+def _phone_like(draw: st.DrawFn) -> str:
+    parts = [draw(_EDGE), draw(st.sampled_from(["0", "0", "+33", "0033", "+33 (0)", ""])),
+             draw(_digits(1))]
+    parts += [draw(_SEPARATOR) + draw(_digits(2)) for _ in range(draw(st.integers(3, 5)))]
+    return "".join(parts) + draw(_EDGE)
+
+
+@st.composite
+def _nir_like(draw: st.DrawFn) -> str:
+    groups = [draw(st.sampled_from("1234789")), draw(_digits(2)),
+              draw(st.one_of(_digits(2), st.sampled_from(["05", "13", "20", "42", "43", "99"]))),
+              draw(st.one_of(_digits(2), st.sampled_from(["2A", "2b"]))), draw(_digits(3)),
+              draw(_digits(3)), *draw(st.lists(_digits(2), max_size=2))]
+    return draw(_EDGE) + "".join(draw(_SEPARATOR) + g for g in groups) + draw(_EDGE)
+
+
+_PIECES = st.one_of(
+    st.sampled_from([*"0123456789", " ", "\u00a0", ".", "-", "+", "@", "_", "a", "é", "x.fr",
+                     "[", "]", "^", "\\", "\n"]),
+    _phone_like(), _nir_like(),
+)
+
+
+def _cell_by_cell(text: str) -> str | None:
+    shown = as_text(text)
+    if _EMAIL.search(shown):
+        return "email"
+    if _PHONE.search(shown):
+        return "phone"
+    for match in _NIR.finditer(shown):
+        month = int(match.group(3))
+        if 1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99:
+            return "nir"
+    return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=4).map("".join), min_size=1, max_size=6),
+       st.booleans())
+def test_the_column_scan_finds_what_reading_each_cell_found(cells: list[str],
+                                                             arrow: bool) -> None:
+    """The patterns run over a column (in Arrow's RE2) miss nothing a cell-by-cell read saw."""
+    column = pd.Series(cells, dtype="string[pyarrow]" if arrow else object)
+    rows = list(range(2, len(cells) + 2))
+    found = find_personal(pd.DataFrame({"Info": column}), rows, kind="actions", known=set())
+    seen = [row for row, text in zip(rows, cells, strict=True) if _cell_by_cell(text)]
+    if seen:
+        assert found and (found[0].example_row or 0) <= seen[0]
+    if found:  # what is found, the patterns see (a NIR after an overlapping number, too)
+        hit = _first_match(as_text(cells[(found[0].example_row or 0) - 2]))
+        assert hit is not None and hit[0] == found[0].what

@@ -74,6 +74,18 @@ def test_counts_are_whole_and_not_negative(raw: str, fragment: str) -> None:
         parse_count(raw)
 
 
+@pytest.mark.parametrize("raw", ["1e309", "-1e309", 10**400, float("inf")])
+def test_no_number_is_infinite(raw: object) -> None:
+    with pytest.raises(BadValue, match="is too large to be a number"):
+        parse_number(raw)
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999", 10**12, "1e300"])
+def test_no_count_is_beyond_what_a_layer_holds(raw: object) -> None:
+    with pytest.raises(BadValue, match="is too large; expected a count, at most 1 000 000 000"):
+        parse_count(raw)
+
+
 def test_shares_and_booleans() -> None:
     assert parse_share("0,5") == 0.5
     assert parse_share("50 %") == 0.5
