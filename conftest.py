@@ -9,15 +9,23 @@ configuration folder (``$TERRITORY_KEY_FILE``, which the commands run by tests i
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from territory.io.keys import KEY_FILE_ENV
 from territory.io.workspace import Workspace
+
+# On CI, property tests draw the same examples on every run (no example database): a check
+# of a change never fails on an example no one drew before it. Locally they explore.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # Bokeh 3.9 turns a DataFrame into table columns with `reset_index(inplace=True)`, which pandas
 # 3.1 deprecates (Pandas4Warning): a third-party call, reached through Panel's Tabulator in

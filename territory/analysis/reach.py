@@ -318,10 +318,12 @@ def _fit(sample: _Sample, *, bootstrap: int, seed: int) -> dict[str, Any]:
     taus = _argmax_tau(weights @ table)
     reach = _weighted_quantile(sample.contact_minutes, weights[:, sample.contact_action],
                                QUANTILE)
-    return {"tau_min": float(taus[0]), "tau_low": float(np.quantile(taus[1:], 0.05)),
-            "tau_high": float(np.quantile(taus[1:], 0.95)), "reach_min": float(reach[0]),
-            "reach_low": float(np.quantile(reach[1:], 0.05)),
-            "reach_high": float(np.quantile(reach[1:], 0.95))}
+    # Without bootstrap draws (``bootstrap=0``: the point estimates alone) no interval.
+    spread_t, spread_r = (taus[1:], reach[1:]) if bootstrap else (taus[:1], reach[:1])
+    return {"tau_min": float(taus[0]), "tau_low": float(np.quantile(spread_t, 0.05)),
+            "tau_high": float(np.quantile(spread_t, 0.95)), "reach_min": float(reach[0]),
+            "reach_low": float(np.quantile(spread_r, 0.05)),
+            "reach_high": float(np.quantile(spread_r, 0.95))}
 
 
 def _default_fit(tau: float, params: Parameters) -> dict[str, Any]:

@@ -189,6 +189,14 @@ def _youth_mean(values: NDArray[np.float64], youth: NDArray[np.float64],
         den = _weighted_sum(known.astype(np.float64), walk, w)
         fill = np.isnan(out) & (den > 0)
         out[fill] = num[fill] / den[fill]
+    # Subnormal weights lose the ratio's precision: a mean stays within its values' range.
+    low = np.full(len(walk.zones), np.inf)
+    high = np.full(len(walk.zones), -np.inf)
+    rows = known[walk.row]
+    np.minimum.at(low, walk.zone[rows], values[walk.row][rows])
+    np.maximum.at(high, walk.zone[rows], values[walk.row][rows])
+    inside = ~np.isnan(out)
+    out[inside] = np.clip(out[inside], low[inside], high[inside])
     return out
 
 

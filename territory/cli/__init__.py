@@ -19,6 +19,7 @@ from territory.cli import (
     audit,
     demo,
     geodata,
+    impact,
     import_,
     indicators,
     init,
@@ -36,7 +37,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 
 # In the order `territory --help` lists them.
 COMMANDS: tuple[Command, ...] = (demo, init, map_, geodata, import_, key, indicators, network,
-                                 plan, reach, report, audit, serve)
+                                 plan, reach, impact, report, audit, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

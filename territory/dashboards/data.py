@@ -75,7 +75,8 @@ __all__ = [
 ]
 
 LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
-          "contacts", "contact_counts", "departements", "region", "places", "travel_times")
+          "contacts", "contact_counts", "departements", "region", "places", "travel_times",
+          "first_contacts")
 SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
                "accompagne", "covered_youth")
 # A period: first and last month (or day), both included, either may be open; None: all.

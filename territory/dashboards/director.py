@@ -2,7 +2,8 @@
 
 :class:`DirectorApp` shows headline figures for the region, a département or one Mission
 Locale, the funnel, a map and a table of the 43 MLs, contacts by month over the programme,
-and the exports. Everything on it is public: small counts are masked (« < 11 »).
+and the exports; its "Bilan d'impact" tab shows the effect of outreach
+(territory.analysis.impact). Everything on it is public: small counts are masked (« < 11 »).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import param
 from territory.analysis import contact_series, headline, indicators
 from territory.analysis.period import public_periods
 from territory.dashboards import _chart, _html, _styles, data, exports
+from territory.dashboards._impact import ImpactTab
 from territory.dashboards.map_component import CoverageMap
 from territory.dashboards.selection import Selection
 from territory.io.workspace import Workspace
@@ -86,6 +88,9 @@ class DirectorApp(Selection):
             configuration=self._table_configuration(), stylesheets=[_html.SMALL_TABLE_CSS])
         self.table.param.watch(self._on_row, "selection")
         self.downloads = self._downloads()
+        self.impact = ImpactTab(self.source, dict(self.info.mls), demo=self.info.demo)
+        self.tabs = pn.Tabs(dynamic=False, sizing_mode="stretch_width")
+        self.tabs.param.watch(self._on_tab, "active")
         self.year_note = pn.pane.HTML(
             '<p class="tc-help">Carte, tableau par commune et rapport : toute la période '
             "seulement (une année à côté donnerait de petits effectifs de communes par "
@@ -237,6 +242,19 @@ class DirectorApp(Selection):
         if event.new and event.new[0] < len(self._table_codes):
             self.ml = self._table_codes[event.new[0]]
 
+    def _on_tab(self, event: param.parameterized.Event) -> None:
+        if event.new == 1:
+            self._show_impact()
+
+    @param.depends("ml", "mode", "threshold_min", watch=True)
+    def _impact_changed(self) -> None:
+        if self.tabs.active == 1:
+            self._show_impact()
+
+    def _show_impact(self) -> None:
+        self.impact.fill(mode=self.mode, threshold_min=float(self.threshold_min),
+                         ml_code=self.ml)
+
     # -- exports -------------------------------------------------------------------------------
     def _downloads(self) -> dict[str, pn.widgets.FileDownload]:
         def file(callback: Any, label: str) -> pn.widgets.FileDownload:
@@ -300,10 +318,16 @@ class DirectorApp(Selection):
                          options={_styles.INDICATORS[k].label: k for k in MAP_INDICATORS}),
                      pn.pane.HTML('<p class="tc-section">Exports</p>', stylesheets=[_html.CSS]),
                      *self.downloads.values(), self.year_note, note],
-            main=[self.cards,
-                  pn.Row(pn.Column(self.map, sizing_mode="stretch_both"),
-                         pn.Column(self.funnel, self.chart, width=560),
-                         sizing_mode="stretch_width", height=520),
-                  pn.pane.HTML('<p class="tc-section">Par Mission Locale (choisir une ligne '
-                               "pour la sélectionner)</p>", stylesheets=[_html.CSS]),
-                  self.table])
+            main=[self._tabs()])
+
+    def _tabs(self) -> pn.Tabs:
+        coverage = pn.Column(
+            self.cards,
+            pn.Row(pn.Column(self.map, sizing_mode="stretch_both"),
+                   pn.Column(self.funnel, self.chart, width=560),
+                   sizing_mode="stretch_width", height=520),
+            pn.pane.HTML('<p class="tc-section">Par Mission Locale (choisir une ligne '
+                         "pour la sélectionner)</p>", stylesheets=[_html.CSS]),
+            self.table, sizing_mode="stretch_width")
+        self.tabs[:] = [("Couverture", coverage), ("Bilan d’impact", self.impact.panel())]
+        return self.tabs

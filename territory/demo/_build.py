@@ -11,6 +11,7 @@ import pandas as pd
 from territory.demo._actions import build_actions
 from territory.demo._catchments import build_catchments
 from territory.demo._contacts import build_contacts
+from territory.demo._first_contacts import build_first_contacts
 from territory.demo._reference import region_from_layers
 from territory.demo._sites import build_sites
 from territory.io.workspace import Workspace
@@ -18,7 +19,8 @@ from territory.io.workspace import Workspace
 __all__ = ["DEFAULT_SEED", "DEMO_LAYERS", "DemoSummary", "build_demo", "demo_layers"]
 
 DEFAULT_SEED = 2019
-DEMO_LAYERS = ("catchments", "catchment_members", "sites", "actions", "contacts")
+DEMO_LAYERS = ("catchments", "catchment_members", "sites", "actions", "contacts",
+               "first_contacts")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ def demo_layers(
     Returns
     -------
     dict
-        ``catchments``, ``catchment_members``, ``sites``, ``actions`` and ``contacts``.
+        ``catchments``, ``catchment_members``, ``sites``, ``actions``, ``contacts`` and
+        ``first_contacts`` (young people in first contact per commune and month, every
+        channel, from December 2017: the impact study's outcome).
 
     Notes
     -----
@@ -116,7 +120,8 @@ def demo_layers(
     decay) is illustrative and documented beside its constant.
     """
     region = region_from_layers(communes, mairies)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    # A new stage takes the next child seed: the earlier stages draw what they drew before.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)]
     catchments = build_catchments(region, rng=streams[0])
     sites = build_sites(region, catchments, rng=streams[1])
     actions = build_actions(region, catchments, rng=streams[2])
@@ -127,6 +132,7 @@ def demo_layers(
         "sites": sites,
         "actions": actions,
         "contacts": contacts,
+        "first_contacts": build_first_contacts(region, sites, contacts, rng=streams[4]),
     }
 
 
@@ -134,7 +140,7 @@ def build_demo(workspace: Workspace, *, seed: int = DEFAULT_SEED) -> DemoSummary
     """Fill a workspace with fictional Missions Locales, sites, actions and young people.
 
     The catchments, sites, outreach actions and contacts are made up, on the real communes,
-    population and town halls of the workspace; all five layers are written in one
+    population and town halls of the workspace; all six layers are written in one
     transaction and marked as demo data ("données fictives").
 
     Parameters

@@ -54,6 +54,13 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "columns": {"code_insee": _TEXT, "period": _TEXT, "repere": _INT, "mobilise": _INT,
                     "accompagne": _INT},
     },
+    # Young people in first contact with an ML per commune and month (``YYYY-MM``), every
+    # channel, from the ML information system: the impact study's outcome.
+    "first_contacts": {
+        "geometry": None,
+        "columns": {"code_insee": _TEXT, "month": _TEXT, "repere": _INT, "mobilise": _INT,
+                    "accompagne": _INT},
+    },
     "scenarios": {
         "geometry": None,
         "columns": {"scenario_id": _TEXT, "name": _TEXT, "parameters": _TEXT,

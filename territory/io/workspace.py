@@ -216,10 +216,10 @@ class Workspace:
             present = self.layers()
             previous = ({name: self.read(name) for name in layers if name in present}
                         if keep_previous else {})
-            for name in layers:
+            for name, frame in layers.items():
                 meta.setdefault("layers", {})[name] = {
                     "demo": demo, "source": source, "written_at": _now(),
-                    **(layer_info or {}),
+                    **_covered(frame), **(layer_info or {}),
                 }
             meta["demo"] = any(v.get("demo") for v in meta["layers"].values())
             meta.update(metadata or {})
@@ -385,6 +385,20 @@ def _reading(path: Path) -> Iterator[None]:
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise WorkspaceError(f"{path}: the workspace cannot be read ({first}); it may be "
                              f"damaged: {_RESTORE}") from None
+
+
+def _covered(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Return ``{"period": [first, last]}`` for a layer of dated rows (days or months)."""
+    for column, cut in (("date", 10), ("month", 7)):
+        if column in frame and len(frame):
+            values = frame[column].dropna()
+            if column == "date":
+                values = pd.to_datetime(values, errors="coerce").dropna()
+                values = values.dt.strftime("%Y-%m-%d")
+            values = values.astype(str).str[:cut]
+            if len(values):
+                return {"period": [str(values.min()), str(values.max())]}
+    return {}
 
 
 def _now() -> str:

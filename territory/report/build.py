@@ -1,7 +1,8 @@
 """Build the director's report of the region or of one Mission Locale.
 
 Pages, in order: title; headline figures and the funnel repérés → mobilisés → accompagnés;
-the map of the invisible-zone score; young people in contact per month; the ten least-reached
+the map of the invisible-zone score; young people in contact per month; the bilan d'impact
+(when the workspace has actions and contacts); the ten least-reached
 communes and why; the table of Missions Locales; methodology and sources. Every count of
 young people derived from contacts is masked below the suppression threshold (11 by
 default, digiNEET); "DONNÉES FICTIVES" is on every page made from demo data.
@@ -20,6 +21,7 @@ from territory.analysis.travel import DEFAULT_MODE, ModeName
 from territory.report._cover import TITLE, cover_page
 from territory.report._data import ReportData, collect
 from territory.report._figures import headline_page
+from territory.report._impact import impact_page, impact_possible
 from territory.report._maps import map_page
 from territory.report._method import method_tables
 from territory.report._rankings import ml_table, top_zones
@@ -87,6 +89,8 @@ def build_report(
     data = collect(layers, metadata=metadata, ml_code=ml_code, period=period, params=params)
     with style():
         pages = [headline_page(data), map_page(data), series_page(data)]
+        if impact_possible(data):
+            pages.append(impact_page(data))
         pages += _ranking_pages(data)
         pages += flow(method_tables(data), title="Méthodologie et sources",
                       subtitle="Chaque chiffre de ce rapport, d'où il vient et comment il "

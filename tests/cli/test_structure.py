@@ -21,7 +21,7 @@ PACKAGE = Path(cli.__file__).parent
 REGISTERS = {"demo": {"demo"}, "init": {"init"}, "map": {"map"}, "geodata": {"geodata"},
              "import_": {"import", "undo"}, "indicators": {"indicators"}, "plan": {"plan"},
              "report": {"report"}, "serve": {"serve"}, "network": {"network"},
-             "reach": {"reach"}, "key": {"key"}, "audit": {"audit"}}
+             "reach": {"reach"}, "key": {"key"}, "audit": {"audit"}, "impact": {"impact"}}
 # The reference base is built apart from any workspace; `network` and `key` take --workspace
 # on their actions (build, show; show, rotate, new), so that it cannot be given before them
 # and ignored.
@@ -30,7 +30,7 @@ NO_WORKSPACE = {"geodata", "network", "key"}
 REQUIRED = {"demo": [], "init": [], "map": ["--out", "carte.html"],
             "import": ["sites", "sites.csv"], "undo": [], "indicators": ["--out", "t.csv"],
             "plan": ["--add", "1"], "report": ["--out", "rapport.pdf"], "serve": [],
-            "reach": [], "audit": []}
+            "reach": [], "audit": [], "impact": []}
 HEAVY = ("folium", "panel", "matplotlib", "dask", "distributed", "territory.demo",
          "territory.dashboards", "territory.report")
 
