@@ -115,11 +115,14 @@ def main() -> None:
             print(f"{name}: {found}")
             continue
         seconds, effects = found
+        # Before treatment, CS's "varying" base compares each month with the one before it
+        # and Sun & Abraham with month −1: only the months after are the same quantity.
         common = reference.index.intersection(effects.index)
-        gap = (float((reference[common] - effects[common]).abs().max()) if len(common)
+        after = common[common >= 0]
+        gap = (float((reference[after] - effects[after]).abs().max()) if len(after)
                else np.nan)
         print(f"{name}: {seconds:.1f} s, ×{seconds / base_s:.1f} moderndid's; largest gap "
-              f"between event-study estimates over {len(common)} months: {gap:.4f}")
+              f"between event-study estimates over the {len(after)} months after: {gap:.4f}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 The study is :func:`territory.analysis.impact.impact` with the command line's defaults
 (``territory impact``: communes, young people in first contact, 999 bootstrap draws); it is
-computed once per workspace version, mode and threshold and shared by every session. Its
+computed once per workspace version, mode and threshold and shared by every session
+(:func:`territory.dashboards.data.impact_study`). Its
 figures go through :func:`territory.viz.impact.impact_table`, which leaves out those resting
 on fewer young people than the secrecy threshold.
 """
@@ -19,24 +20,15 @@ from bokeh.models.sources import ColumnDataSource
 from bokeh.models.tools import HoverTool
 from bokeh.plotting import figure
 
-from territory.analysis.impact import ImpactStudy, impact
-from territory.analysis.params import Parameters
+from territory.analysis.impact import ImpactStudy
 from territory.dashboards import _html, data
 from territory.viz import labels
 from territory.viz.impact import EFFECT_LABEL, impact_table
 
-__all__ = ["ImpactTab", "event_chart", "impact_study", "ml_rows"]
+__all__ = ["ImpactTab", "event_chart", "ml_rows"]
 
 AFTER, BEFORE = "#1f5fa8", "#8c8c8c"
 TABLE_COLUMNS = ("Territoire", "Effet", "Intervalle à 95 %", "Zones traitées", "Remarque")
-
-
-@pn.cache(max_items=8)
-def impact_study(path: str, version: float, mode: str, threshold_min: float) -> ImpactStudy:
-    """Return the impact study of the workspace (the command line's defaults; shared)."""
-    found = data.layers(path, version)
-    return impact(found, params=Parameters(mode=mode,  # type: ignore[arg-type]
-                                           threshold_min=threshold_min))
 
 
 def _num(value: float) -> str:
@@ -118,8 +110,8 @@ class ImpactTab:
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(columns=list(TABLE_COLUMNS)), disabled=True, show_index=False,
             height=360, sizing_mode="stretch_width", layout="fit_columns", pagination=None,
-            widths={"Territoire": "34%", "Effet": "8%", "Intervalle à 95 %": "14%",
-                    "Zones traitées": "10%", "Remarque": "34%"},
+            widths={"Territoire": "31%", "Effet": "8%", "Intervalle à 95 %": "15%",
+                    "Zones traitées": "13%", "Remarque": "33%"},
             stylesheets=[_html.SMALL_TABLE_CSS])
         self.method = pn.pane.HTML(_method_html(), sizing_mode="stretch_width",
                                    stylesheets=[_html.CSS])
@@ -129,8 +121,8 @@ class ImpactTab:
         """Compute (or fetch) the study and show it; the chosen ML's line under the reading."""
         self.reading.loading = True
         try:
-            self.study = impact_study(self.source.path, self.source.version, mode,
-                                      float(threshold_min))
+            self.study = data.impact_study(self.source.path, self.source.version, mode,
+                                           float(threshold_min))
         finally:
             self.reading.loading = False
         study = self.study

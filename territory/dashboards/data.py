@@ -36,6 +36,7 @@ from territory.analysis import (
 from territory.analysis import (
     selection_weights as commune_weights,
 )
+from territory.analysis.impact import ImpactStudy, impact
 from territory.analysis.reach import ALL_PHYSICAL, reach_curves
 from territory.analysis.travel import DEFAULT_MODE
 from territory.dashboards import _geo, _styles
@@ -59,6 +60,7 @@ __all__ = [
     "counted_period",
     "coverage_model",
     "filtered_layers",
+    "impact_study",
     "info",
     "layers",
     "mairie_options",
@@ -505,3 +507,10 @@ def record_dates(path: str, version: float) -> tuple[pd.Series, ...]:
     found = layers(path, version)
     return tuple(pd.to_datetime(found[name]["date"]) for name in ("actions", "contacts")
                  if name in found and "date" in found[name])
+
+
+@pn.cache(max_items=8)
+def impact_study(path: str, version: float, mode: str, threshold_min: float) -> ImpactStudy:
+    """Return the workspace's impact study, with ``territory impact``'s defaults (shared)."""
+    return impact(layers(path, version), params=Parameters(
+        mode=mode, threshold_min=threshold_min))  # type: ignore[arg-type]
