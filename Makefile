@@ -35,8 +35,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The tests run on every core (pytest-xdist).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

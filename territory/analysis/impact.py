@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,8 +187,9 @@ def _int_fr(value: float) -> str:
 
 def impact(layers: Mapping[str, pd.DataFrame], *, level: str = "commune",
            outcome: str = "reached", params: Parameters = DEFAULTS,
-           reach_min: Mapping[str, float] | None = None, by_ml: bool = True,
-           bootstrap: int = BOOTSTRAP, seed: int = SEED) -> ImpactStudy:
+           reach_min: Mapping[str, float] | None = None,
+           by_ml: bool | Sequence[str] = True, bootstrap: int = BOOTSTRAP,
+           seed: int = SEED) -> ImpactStudy:
     """Estimate the effect of outreach on the young people in contact with the MLs.
 
     Parameters
@@ -205,7 +206,9 @@ def impact(layers: Mapping[str, pd.DataFrame], *, level: str = "commune",
         Minutes of reach per kind of action; None learns them from the contacts
         (:func:`learned_reach`). A kind not listed takes the access threshold.
     by_ml
-        Also estimate the effect within each Mission Locale's zones.
+        Also estimate the effect within each Mission Locale's zones (True), within those of
+        the Missions Locales listed, or not at all (False). The other figures do not depend
+        on it.
     bootstrap, seed
         Multiplier-bootstrap draws and seed.
 
@@ -215,11 +218,12 @@ def impact(layers: Mapping[str, pd.DataFrame], *, level: str = "commune",
         The estimates, or the reason there are none.
     """
     # Parameters equal as values (30 and 30.0 minutes) hash alike: one study for both.
-    key = _key(layers, level, outcome, hash(params), reach_min, by_ml, bootstrap, seed)
+    which = by_ml if isinstance(by_ml, bool) else tuple(sorted(by_ml))
+    key = _key(layers, level, outcome, hash(params), reach_min, which, bootstrap, seed)
     if key in _CACHE:
         return _CACHE[key]
     study = _impact(layers, level=level, outcome=outcome, params=params, reach_min=reach_min,
-                    by_ml=by_ml, bootstrap=bootstrap, seed=seed)
+                    by_ml=which, bootstrap=bootstrap, seed=seed)
     _CACHE[key] = study
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
@@ -257,8 +261,8 @@ def _key(layers: Mapping[str, pd.DataFrame], *options: Any) -> str:
 
 
 def _impact(layers: Mapping[str, pd.DataFrame], *, level: str, outcome: str,
-            params: Parameters, reach_min: Mapping[str, float] | None, by_ml: bool,
-            bootstrap: int, seed: int) -> ImpactStudy:
+            params: Parameters, reach_min: Mapping[str, float] | None,
+            by_ml: bool | tuple[str, ...], bootstrap: int, seed: int) -> ImpactStudy:
     if reach_min is None:
         reach_min = learned_reach(layers, params=params)
     panel = build_panel(layers, level=level, outcome=outcome, params=params,
@@ -273,8 +277,10 @@ def _impact(layers: Mapping[str, pd.DataFrame], *, level: str, outcome: str,
               "threshold": threshold}
     consortium, why = _consortium(panel, layers, bootstrap=bootstrap, seed=seed,
                                   threshold=threshold)
-    per_ml = _by_ml(panel, bootstrap=bootstrap, seed=seed, threshold=threshold) if by_ml \
-        else pd.DataFrame()
+    per_ml = pd.DataFrame()
+    if by_ml is not False:
+        per_ml = _by_ml(panel, None if by_ml is True else by_ml, bootstrap=bootstrap,
+                        seed=seed, threshold=threshold)
     refused = refusal(panel.frame)
     if refused:
         return ImpactStudy(**common, overall=None, events=pd.DataFrame(), by_ml=per_ml,
@@ -292,7 +298,7 @@ def learned_reach(layers: Mapping[str, pd.DataFrame], *,
                   params: Parameters = DEFAULTS) -> dict[str, float]:
     """Return the minutes within which 8 in 10 young people reached by each kind live.
 
-    From :func:`~territory.analysis.reach.reach_curves` (point estimates, no bootstrap) when
+    From :func:`~territory.analysis.reach.reach_curves` (the reach alone, no decay fit) when
     the contacts name their actions; empty otherwise (every kind then takes the access
     threshold).
     """
@@ -300,7 +306,7 @@ def learned_reach(layers: Mapping[str, pd.DataFrame], *,
     if contacts is None or contacts.empty or "action_id" not in contacts \
             or not (contacts["action_id"].astype(str).str.len() > 0).any():
         return {}
-    curves = reach_curves(layers, params=params, bootstrap=0)
+    curves = reach_curves(layers, params=params, bootstrap=0, decay=False)
     found = curves[curves["kind"] != ALL_PHYSICAL]["reach_min"]
     return {str(k): float(v) for k, v in found.items() if np.isfinite(v)}
 
@@ -428,13 +434,15 @@ def _consortium(panel: Panel, layers: Mapping[str, pd.DataFrame], *, bootstrap: 
                     clustered=clustered)["overall"], None
 
 
-def _by_ml(panel: Panel, *, bootstrap: int, seed: int, threshold: int) -> pd.DataFrame:
+def _by_ml(panel: Panel, chosen: tuple[str, ...] | None, *, bootstrap: int, seed: int,
+           threshold: int) -> pd.DataFrame:
     """Return one row per Mission Locale: the effect within its own zones, or why not.
 
     By quarters (:func:`quarterly`): a Mission Locale has tens of zones, not thousands.
     """
     rows: list[dict[str, Any]] = []
-    for ml, part in quarterly(panel.frame).groupby("ml_code", sort=True):
+    frame = panel.frame if chosen is None else panel.frame[panel.frame["ml_code"].isin(chosen)]
+    for ml, part in quarterly(frame).groupby("ml_code", sort=True):
         why = refusal(part)
         if why:
             rows.append({"ml_code": ml, "reason": why})

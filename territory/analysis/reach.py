@@ -306,8 +306,19 @@ def _sample(actions: pd.DataFrame, pairs: pd.DataFrame, contacts: pd.DataFrame,
     return sample, int((~inside).sum())
 
 
-def _fit(sample: _Sample, *, bootstrap: int, seed: int) -> dict[str, Any]:
-    """Return τ and the 80 % reach in minutes, with their bootstrap 90 % intervals."""
+def _fit(sample: _Sample, *, bootstrap: int, seed: int, decay: bool = True) -> dict[str, Any]:
+    """Return τ and the 80 % reach in minutes, with their bootstrap 90 % intervals.
+
+    Without ``decay``, the reach alone (the contacts' 80th percentile: no likelihood to
+    maximise), τ NaN.
+    """
+    if not decay:
+        reach = float(_weighted_quantile(sample.contact_minutes,
+                                         np.ones((1, len(sample.contact_minutes))),
+                                         QUANTILE)[0])
+        nan = float("nan")
+        return {"tau_min": nan, "tau_low": nan, "tau_high": nan, "reach_min": reach,
+                "reach_low": reach, "reach_high": reach}
     table = _loglik_table(sample.pairs_action, sample.pairs_minutes, sample.pairs_odds,
                           sample.contact_action, sample.contact_minutes,
                           n_actions=sample.n_actions)
@@ -340,7 +351,7 @@ def _default_fit(tau: float, params: Parameters) -> dict[str, Any]:
 
 def reach_curves(layers: Mapping[str, pd.DataFrame], *, params: Parameters = DEFAULTS,
                  period: PeriodLike = None, bootstrap: int = BOOTSTRAP,
-                 seed: int = SEED) -> pd.DataFrame:
+                 seed: int = SEED, decay: bool = True) -> pd.DataFrame:
     """Return one :class:`ReachCurve` per kind of action, as a table (one row per kind).
 
     Parameters
@@ -354,6 +365,9 @@ def reach_curves(layers: Mapping[str, pd.DataFrame], *, params: Parameters = DEF
         The actions dated in it and their young people; None for the whole record.
     bootstrap, seed
         Bootstrap draws over actions for the intervals (200, seed 2019).
+    decay
+        Fit the decay scale τ (False: the 80 % reach alone, for a caller that needs no
+        curve; τ is then NaN, and so is the default fallback's).
 
     Returns
     -------
@@ -383,7 +397,7 @@ def reach_curves(layers: Mapping[str, pd.DataFrame], *, params: Parameters = DEF
     ordered = [k for k in KIND_WORDS if k in kinds] + sorted(set(kinds) - set(KIND_WORDS))
     pooled = actions[physical]
     pooled_sample, pooled_outside = _sample(pooled, pairs, people)
-    pooled_fit = (_fit(pooled_sample, bootstrap=bootstrap, seed=seed)
+    pooled_fit = (_fit(pooled_sample, bootstrap=bootstrap, seed=seed, decay=decay)
                   if _enough(pooled_sample) else None)
     rows = []
     for kind in [*ordered, ALL_PHYSICAL]:
@@ -403,7 +417,7 @@ def reach_curves(layers: Mapping[str, pd.DataFrame], *, params: Parameters = DEF
                            else _sample(chosen[physical[chosen.index]], pairs, people))
 
         if _enough(sample):
-            fit, how = _fit(sample, bootstrap=bootstrap, seed=seed), "ajustée"
+            fit, how = _fit(sample, bootstrap=bootstrap, seed=seed, decay=decay), "ajustée"
         elif pooled_fit is not None:
             fit, how = pooled_fit, "repli : toutes actions confondues"
         else:

@@ -62,7 +62,8 @@ def impact_possible(data: ReportData) -> bool:
 
 def impact_study(data: ReportData) -> ImpactStudy:
     """Return the study the page shows (whole record, the report's mode and threshold)."""
-    return impact(data.layers, params=data.params)
+    return impact(data.layers, params=data.params,
+                  by_ml=[data.ml_code] if data.ml_code else False)
 
 
 def _month(text: str) -> str:

@@ -228,7 +228,12 @@ def test_proposals_for_outreach_say_what_they_reach(planner: Page) -> None:
     page.get_by_text("Proposer les meilleurs lieux").click()
     listing = page.locator(".tc-plan", has_text="jeunes invisibles atteints en plus par an")
     listing.wait_for(timeout=TIMEOUT_MS)
-    assert page.locator(".tm-proposal").count() == 3
+    # The listing and the markers arrive in two messages: wait for the markers too.
+    proposals = page.locator(".tm-proposal")
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while proposals.count() < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert proposals.count() == 3
     assert planner.errors == []
 
 
