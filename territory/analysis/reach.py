@@ -313,12 +313,12 @@ def _fit(sample: _Sample, *, bootstrap: int, seed: int, decay: bool = True) -> d
     maximise), τ NaN.
     """
     if not decay:
-        reach = float(_weighted_quantile(sample.contact_minutes,
+        alone = float(_weighted_quantile(sample.contact_minutes,
                                          np.ones((1, len(sample.contact_minutes))),
                                          QUANTILE)[0])
         nan = float("nan")
-        return {"tau_min": nan, "tau_low": nan, "tau_high": nan, "reach_min": reach,
-                "reach_low": reach, "reach_high": reach}
+        return {"tau_min": nan, "tau_low": nan, "tau_high": nan, "reach_min": alone,
+                "reach_low": alone, "reach_high": alone}
     table = _loglik_table(sample.pairs_action, sample.pairs_minutes, sample.pairs_odds,
                           sample.contact_action, sample.contact_minutes,
                           n_actions=sample.n_actions)
