@@ -113,7 +113,7 @@ class ImpactTab:
             widths={"Territoire": "31%", "Effet": "8%", "Intervalle à 95 %": "15%",
                     "Zones traitées": "13%", "Remarque": "33%"},
             stylesheets=[_html.SMALL_TABLE_CSS])
-        self.method = pn.pane.HTML(_method_html(), sizing_mode="stretch_width",
+        self.method = pn.pane.HTML("", sizing_mode="stretch_width",
                                    stylesheets=[_html.CSS])
         self.study: ImpactStudy | None = None
 
@@ -129,6 +129,7 @@ class ImpactTab:
         self.reading.object = self._reading_html(study, ml_code)
         self.chart.object = event_chart(study, demo=self.demo)
         self.table.value = ml_rows(study, self.names)
+        self.method.object = _method_html(study)
 
     def _reading_html(self, study: ImpactStudy, ml_code: str) -> str:
         parts = [f'<p class="tc-impact-reading">{labels.html_text(study.words())}</p>']
@@ -162,14 +163,16 @@ class ImpactTab:
                          self.table, self.method, sizing_mode="stretch_width")
 
 
-def _method_html() -> str:
+def _method_html(study: ImpactStudy) -> str:
     return ('<p class="tc-help">Méthode : chaque commune est « touchée » à partir du mois où une '
             "action d’aller-vers a lieu à sa portée (portée apprise des contacts, sinon le "
             "seuil d’accès). On compare, mois par mois, les jeunes entrés en contact avec une "
             "Mission Locale dans les communes touchées et dans celles qui ne le sont pas "
             "encore (différences de différences échelonnées, Callaway et Sant’Anna 2021). "
-            "Intervalle : bootstrap par Mission Locale (999 tirages). Les mois d’avant servent "
+            f"Intervalle : bootstrap par Mission Locale ({study.bootstrap} tirages). Les mois "
+            "d’avant servent "
             "de contrôle : sans effet, leurs intervalles contiennent 0. Toute la période des "
-            "données, quel que soit le choix d’année. Effets reposant sur moins de 11 jeunes "
-            "non publiés. Sur 43 Missions Locales, 2 environ s’écartent de 0 par le seul "
+            "données, quel que soit le choix d’année. Effets reposant sur moins de "
+            f"{study.threshold} jeunes non publiés. Sur 43 Missions Locales, 2 environ "
+            "s’écartent de 0 par le seul "
             "hasard d’un intervalle à 95 % : l’effet d’une ML seule se lit avec prudence.</p>")

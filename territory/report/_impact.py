@@ -48,7 +48,7 @@ LIMITS = (
     "Limites. Les jeunes atteints qui vivent hors de la portée comptent dans les communes de "
     "comparaison et réduisent l’effet mesuré ; l’effet d’une Mission Locale seule, calculé par "
     "trimestre sur ses communes, est bien moins précis ; une estimation reposant sur moins de "
-    "11 jeunes n’est pas publiée ; ce n’est pas une expérience contrôlée.")
+    "{threshold} jeunes n’est pas publiée ; ce n’est pas une expérience contrôlée.")
 
 
 def impact_possible(data: ReportData) -> bool:
@@ -118,8 +118,9 @@ def impact_page(data: ReportData) -> Page:
         used += paragraph(fig, line, left=left, top=top + used, width=width,
                           size=SMALL_PT + 1) + 0.04
     used += 0.15
-    for text in (METHOD, ASSUMPTIONS, LIMITS):
+    limits = LIMITS.format(threshold=study.threshold)
+    for text in (METHOD, ASSUMPTIONS, limits):
         used += paragraph(fig, text, left=left, top=top + used, width=width, size=SMALL_PT,
                           color=MUTED) + 0.1
     return Page(TITLE, fig, tables=(table,), text=(study.words(), METHOD, ASSUMPTIONS,
-                                                   LIMITS))
+                                                   limits))
