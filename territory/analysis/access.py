@@ -161,9 +161,10 @@ def _routed_nearest(routed: Routed, origin_codes: Sequence[str], targets_xy: np.
     An origin with no routed target within the stored cutoff is at least that far: its
     straight-line estimate, raised to the cutoff.
     """
-    covered = routed.covers(targets_xy)
+    covered = routed.covers(targets_xy, params.mode, params.window)
     found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
-                         no_car_share=params.shares(no_car))
+                         no_car_share=params.shares(no_car),
+                         window=params.window)
     best = np.full(len(origins_xy), np.inf)
     np.minimum.at(best, found["row"].to_numpy(dtype=np.intp), found["minutes"].to_numpy())
     if (~covered).any():

@@ -110,9 +110,10 @@ class TravelPairs:
                origin_codes: Sequence[str] | NDArray[np.str_],
                no_car: NDArray[np.float64] | None) -> TravelPairs:
         """Routed minutes for the routed targets, the straight-line estimate for the others."""
-        covered = routed.covers(targets_xy)
+        covered = routed.covers(targets_xy, params.mode, params.window)
         found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
-                             no_car_share=params.shares(no_car))
+                             no_car_share=params.shares(no_car),
+                             window=params.window)
         found = found[found["minutes"] <= max_min]
         rest = np.flatnonzero(~covered)
         estimate = cls.from_points(origins_xy, targets_xy[rest], max_min=max_min,

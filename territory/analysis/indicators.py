@@ -289,8 +289,7 @@ def indicators(
     result.attrs = {"level": level, "period": _period_bounds(period),
                     "parameters": params.as_dict(), "public": public,
                     "contacts_outside": table.attrs.get("contacts_outside", 0),
-                    "sources": params.sources(youth_source=youth_source,
-                                              routed=Routed.of(layers) is not None)
+                    "sources": _sources(params, youth_source, layers)
                     .to_dict("records")}
     return result
 
@@ -377,3 +376,12 @@ def _period_bounds(period: PeriodLike) -> list[str | None] | None:
     if span.is_whole_record:
         return None
     return [None if day is None else f"{day:%Y-%m-%d}" for day in (span.start, span.last_day)]
+
+
+def _sources(params: Parameters, youth_source: str, layers: Mapping[str, pd.DataFrame]
+             ) -> pd.DataFrame:
+    """Return the methodology rows, saying whether times were routed, from which feeds."""
+    routed = Routed.of(layers)
+    return params.sources(youth_source=youth_source,
+                          routed=routed is not None and routed.on_roads,
+                          feeds=routed.feeds_text() if routed is not None else None)

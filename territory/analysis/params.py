@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from territory._errors import InputError, Problem
-from territory.analysis.travel import DEFAULT_MODE, MODES, Mode, ModeName
+from territory.analysis.travel import (
+    DEFAULT_MODE,
+    MODES,
+    WINDOWS,
+    Mode,
+    ModeName,
+    timetabled,
+)
 
 __all__ = ["DECAYS", "DEFAULTS", "STEP_WEIGHTS", "Parameters"]
 
@@ -67,6 +74,11 @@ class Parameters:
         How young people travel (:mod:`territory.analysis.travel`): ``transit`` (default:
         NEET youth are the least likely to have a car), ``walk``, ``bike``, ``car`` or
         ``mix``.
+    window
+        The departure window of public transport from the timetables (``weekday_am``,
+        ``weekday_pm``, ``saturday``: :data:`territory.analysis.travel.WINDOWS`), for
+        ``transit`` and ``mix`` in a workspace built with ``territory network build --gtfs``;
+        None: the estimate.
     detour_factor
         Road distance ÷ straight-line distance: 1.3. Unconfirmed convention (no published
         source, docs/methodology.md, "Access"); replace it with a routed travel-time matrix
@@ -112,6 +124,7 @@ class Parameters:
     invisible_share: float = 0.37
     threshold_min: float = 30.0
     mode: ModeName = DEFAULT_MODE
+    window: str | None = None
     detour_factor: float = 1.3
     speed_kmh: float | None = None
     no_car_share: float = 0.31
@@ -150,6 +163,8 @@ class Parameters:
                      if not value > 0]
         if self.mode not in MODES:
             problems.append(f"`mode` is {self.mode!r}; expected one of {list(MODES)}")
+        if self.window is not None and self.window not in WINDOWS:
+            problems.append(f"`window` is {self.window!r}; expected one of {list(WINDOWS)}")
         if self.decay not in DECAYS:
             problems.append(f"`decay` is {self.decay!r}; expected one of {list(DECAYS)}")
         if min(self.weights) < 0 or sum(self.weights) <= 0:
@@ -164,8 +179,18 @@ class Parameters:
 
     @property
     def travel_mode(self) -> Mode:
-        """The travel mode (:data:`territory.analysis.travel.MODES`)."""
+        """The travel mode (:data:`territory.analysis.travel.MODES`).
+
+        Public transport from the timetables when a window is set.
+        """
+        if self.timetabled:
+            return timetabled(self.mode, str(self.window))
         return MODES[self.mode]
+
+    @property
+    def timetabled(self) -> bool:
+        """Whether public transport comes from the timetables (a window is set)."""
+        return self.window is not None and self.mode in ("transit", "mix")
 
     def _speed(self, mode: Mode) -> float:
         if self.speed_kmh and (self.mode == mode.name or (self.mode == "mix"
@@ -261,7 +286,8 @@ class Parameters:
         values["neet_rate_by_zone"] = dict(self.neet_rate_by_zone)
         return values
 
-    def sources(self, *, youth_source: str | None = None, routed: bool = False) -> pd.DataFrame:
+    def sources(self, *, youth_source: str | None = None, routed: bool = False,
+                feeds: str | None = None) -> pd.DataFrame:
         """Return the methodology rows: ``label``, ``value`` and ``source``, in French.
 
         Parameters
@@ -272,6 +298,10 @@ class Parameters:
         routed
             Whether routed minutes from an OpenStreetMap extract replace the straight-line
             estimate (``territory network build``): a row says so.
+        feeds
+            The GTFS feeds the timetabled minutes come from, their validity and the day used
+            (:meth:`territory.analysis.travel.Routed.feeds_text`): a row says so when a window
+            is set.
 
         Returns
         -------
@@ -314,15 +344,25 @@ class Parameters:
         if routed:
             rows.insert(4, ("Temps de trajet", "routés sur OpenStreetMap",
                             "territory network build : à pied, à vélo et en voiture sur le "
-                            "réseau ; transports en commun estimés sur le réseau routier (10 min "
-                            "puis 2,5 fois le temps en voiture, ou à pied si c'est plus court) ; "
-                            "vol d'oiseau pour les lieux non routés"))
+                            "réseau ; " + ("transports en commun sur les horaires"
+                                           if self.timetabled else
+                                           "transports en commun estimés sur le réseau "
+                                           "routier (10 min puis 2,5 fois le temps en "
+                                           "voiture, ou à pied si c'est plus court)")
+                            + " ; vol d'oiseau pour les lieux non routés"))
+        if self.timetabled:
+            rows.insert(4, ("Horaires de transports en commun", WINDOWS[str(self.window)].label,
+                            (feeds or "horaires GTFS") + " ; médiane des temps de trajet "
+                            "pour un départ à chaque minute de la fenêtre (marche, attente, "
+                            "correspondances comprises)"))
         if youth_source:
             rows.insert(0, ("Jeunes (16–25 ans)", "par commune", youth_source))
         return pd.DataFrame(rows, columns=["label", "value", "source"])
 
     def _speed_rows(self) -> list[tuple[str, str, str]]:
         modes = [MODES["transit"], MODES["car"]] if self.mode == "mix" else [self.travel_mode]
+        if self.timetabled:
+            modes = [MODES["car"]] if self.mode == "mix" else []
         rows = []
         for mode in modes:
             speed = self._speed(mode) if (self.mode != "mix" or mode.name == "car") \

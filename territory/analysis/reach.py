@@ -273,10 +273,11 @@ def _routed_minutes(pairs: pd.DataFrame, action_xy: NDArray[np.float64], routed:
 
     A routed place's commune beyond the stored cutoff is at least that far.
     """
-    covered = routed.covers(action_xy)
+    covered = routed.covers(action_xy, params.mode, params.window)
     codes, first = np.unique(pairs["code_insee"].to_numpy(dtype=str), return_index=True)
     found = routed.pairs(codes, action_xy[covered], mode=params.mode,
-                         no_car_share=params.shares(pairs["no_car"].to_numpy()[first]))
+                         no_car_share=params.shares(pairs["no_car"].to_numpy()[first]),
+                         window=params.window)
     keyed = pd.Series(found["minutes"].to_numpy(), index=pd.MultiIndex.from_arrays(
         [codes[found["row"].to_numpy()], np.flatnonzero(covered)[found["col"].to_numpy()]]))
     key = pd.MultiIndex.from_arrays([pairs["code_insee"].to_numpy(), pairs["action"].to_numpy()])

@@ -11,9 +11,11 @@ Values and sources (docs/methodology.md, "Travel modes"):
 
 - ``walk`` (à pied): 3.6 km/h, and ``bike`` (à vélo): 12 km/h — the defaults of R5, the
   field's reference routing engine for accessibility studies (r5r ``travel_time_matrix``).
-- ``transit`` (transports en commun, estimation): 10 minutes to walk to a stop and wait, then
-  the road at 20 km/h door to door. An unconfirmed convention until the timetables (GTFS) are
-  read.
+- ``transit`` (transports en commun): from the timetables when the workspace has them
+  (``territory network build --gtfs``), over a departure window (:data:`WINDOWS`: weekday
+  7–9 h, weekday 17–19 h, Saturday 10–12 h), the median of the minute-by-minute trip times;
+  otherwise an estimate, 10 minutes to walk to a stop and wait, then the road at 20 km/h
+  door to door (an unconfirmed convention).
 - ``car`` (voiture): 50 km/h on the road. An unconfirmed convention; the France Services
   30-minute target is a time by road.
 - ``mix`` (mixte): each young person's time is the public-transport estimate for the share
@@ -29,6 +31,7 @@ defines them; the other modes stay one option away.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -37,8 +40,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["BUS_OVER_CAR", "DEFAULT_MODE", "MODES", "ROUTED_LAYER", "ROUTED_MODES",
-           "TRANSIT_OVERHEAD_MIN", "Mode", "ModeName", "Routed", "point_keys", "routed_pairs"]
+__all__ = ["BUS_OVER_CAR", "DEFAULT_MODE", "DEFAULT_WINDOW", "FEEDS_LAYER", "MODES", "ROUTED_LAYER",
+           "ROUTED_MODES", "TRANSIT_OVERHEAD_MIN", "WINDOWS", "Mode", "ModeName", "Routed",
+           "Window", "point_keys", "routed_pairs", "split_travel", "timetabled", "travel_key"]
 
 ModeName = Literal["walk", "bike", "transit", "car", "mix"]
 
@@ -97,10 +101,94 @@ MODES: dict[str, Mode] = {
 DEFAULT_MODE: ModeName = "transit"
 
 
+@dataclass(frozen=True)
+class Window:
+    """A departure window of public transport: which day, from when to when.
+
+    Attributes
+    ----------
+    name
+        ``weekday_am``, ``weekday_pm`` or ``saturday``.
+    label
+        The window in French (« semaine 7 h–9 h »).
+    saturday
+        Whether the window is on the Saturday (else the weekday) of the feeds.
+    start_s, end_s
+        The window, in seconds after midnight (end excluded).
+    """
+
+    name: str
+    label: str
+    saturday: bool
+    start_s: int
+    end_s: int
+
+
+WINDOWS: dict[str, Window] = {
+    "weekday_am": Window("weekday_am", "semaine 7 h–9 h", False, 7 * 3600, 9 * 3600),
+    "weekday_pm": Window("weekday_pm", "semaine 17 h–19 h", False, 17 * 3600, 19 * 3600),
+    "saturday": Window("saturday", "samedi 10 h–12 h", True, 10 * 3600, 12 * 3600),
+}
+"""The departure windows of timetabled public transport: the morning and evening of a
+weekday, and Saturday late morning (the hours the IN Système call asked for beside office
+hours; docs/methodology.md, "Public transport timetables")."""
+
+
+DEFAULT_WINDOW = "weekday_am"
+"""The window used when a workspace has timetables and none is asked for."""
+
+
+def travel_key(mode: str, window: str | None) -> str:
+    """Return one string for a mode and its window (``transit@weekday_am``), for caches.
+
+    Examples
+    --------
+    >>> travel_key("transit", "saturday"), travel_key("car", "saturday")
+    ('transit@saturday', 'car')
+    """
+    return f"{mode}@{window}" if window and mode in ("transit", "mix") else mode
+
+
+def split_travel(key: str) -> tuple[str, str | None]:
+    """Return the mode and window of a :func:`travel_key`.
+
+    Examples
+    --------
+    >>> split_travel("mix@weekday_pm"), split_travel("walk")
+    (('mix', 'weekday_pm'), ('walk', None))
+    """
+    mode, _, window = key.partition("@")
+    return mode, window or None
+
+
+def timetabled(label: str, window: str) -> Mode:
+    """Return public transport from the timetables over ``window``, its words and source.
+
+    Examples
+    --------
+    >>> timetabled("transit", "saturday").words
+    'en transports en commun (samedi 10 h–12 h)'
+    """
+    frame = WINDOWS[window].label
+    if label == "mix":
+        return Mode("mix", f"mixte (avec ou sans voiture ; transports en commun {frame})",
+                    f"(temps moyen des jeunes avec et sans voiture ; transports en commun "
+                    f"{frame})", None, 0.0,
+                    "moyenne des transports en commun (horaires GTFS, jeunes sans voiture) et "
+                    "de la voiture", f"Mixte ({frame})")
+    return Mode("transit", f"transports en commun ({frame})", f"en transports en commun "
+                f"({frame})", 20.0, TRANSIT_OVERHEAD_MIN,
+                f"horaires GTFS (territory network build --gtfs) : médiane des départs de "
+                f"chaque minute, {frame} ; estimation (10 min puis 20 km/h) pour les lieux "
+                "hors des horaires", f"Transports en commun ({frame})")
+
+
 # -- routed times ---------------------------------------------------------------------------
 ROUTED_LAYER = "travel_times"
 """The workspace table of routed minutes (``territory network build``)."""
 ROUTED_MODES = ("walk", "bike", "car")
+FEEDS_LAYER = "transit_feeds"
+"""The workspace table of the GTFS feeds the timetabled minutes come from."""
 BUS_OVER_CAR = 50.0 / 20.0
 """Public transport on the road network: the car's routed minutes × 50 / 20 (the estimate's
 bus at 20 km/h against the car's 50 km/h), after 10 minutes to the stop and waiting."""
@@ -143,44 +231,122 @@ class Routed:
     """Routed minutes from communes to destination points (``territory network build``).
 
     ``frame`` has the columns ``origin`` (code INSEE), ``dest_x``, ``dest_y`` (Lambert-93
-    metres), ``mode`` (walk, bike, car) and ``minutes``, for the pairs within the stored
-    cutoff. Public transport is estimated on it (10 min, then the car's routed minutes ×
-    :data:`BUS_OVER_CAR`, or walking when quicker) and the mix averages it with the car.
+    metres), ``mode`` (walk, bike, car; transit from the timetables), ``window`` (the
+    departure window of transit rows, empty otherwise), ``minutes`` (transit: the median
+    over the window) and ``minutes_high`` (transit: the window's high percentile), for the
+    pairs within the stored cutoff. Without timetables, public transport is estimated on the
+    road network (10 min, then the car's routed minutes × :data:`BUS_OVER_CAR`, or walking
+    when quicker); the mix averages public transport with the car.
+    ``feeds`` lists the GTFS feeds of the timetabled rows (file, agencies, validity, dates).
     """
 
     frame: pd.DataFrame
+    feeds: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, layers: Mapping[str, pd.DataFrame]) -> Routed | None:
         """Return the routed minutes of a workspace's layers, None without them."""
         frame = layers.get(ROUTED_LAYER)
-        return None if frame is None or frame.empty else cls(pd.DataFrame(frame))
+        if frame is None or frame.empty:
+            return None
+        frame = pd.DataFrame(frame)
+        if "window" not in frame:
+            frame = frame.assign(window="")
+        frame["window"] = frame["window"].fillna("").astype(str)
+        feeds = layers.get(FEEDS_LAYER)
+        return cls(frame, None if feeds is None or feeds.empty else pd.DataFrame(feeds))
 
     @property
     def cutoff_min(self) -> float:
         """The longest stored trip: beyond it, a pair is absent."""
         return float(self.frame["minutes"].max())
 
-    def covers(self, targets_xy: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Return which points were routed (appear as a destination of some commune)."""
-        keys = (self.frame["dest_x"].to_numpy(dtype=np.int64) * _KEY
-                + self.frame["dest_y"].to_numpy(dtype=np.int64))
-        return np.isin(point_keys(targets_xy), np.unique(keys))
+    @property
+    def windows(self) -> tuple[str, ...]:
+        """The departure windows with timetabled public transport, in :data:`WINDOWS` order."""
+        present = set(self.frame.loc[self.frame["mode"] == "transit", "window"])
+        return tuple(w for w in WINDOWS if w in present)
+
+    @property
+    def on_roads(self) -> bool:
+        """Whether the minutes on foot, by bike or by car were routed (OSM extract)."""
+        return bool(self.frame["mode"].isin(ROUTED_MODES).any())
+
+    def feeds_text(self) -> str | None:
+        """Say in French which feeds the timetabled minutes come from (None without).
+
+        The feeds, their validity, the days read, the walking legs and the rides.
+
+        Examples
+        --------
+        >>> feeds = pd.DataFrame({"file": ["car.zip"], "agencies": ["Car régional"],
+        ...     "start": ["2026-09-01"], "end": ["2026-12-31"], "weekday": ["2026-09-08"],
+        ...     "saturday": ["2026-09-12"], "walk": ["en ligne droite"], "max_rides": [3]})
+        >>> Routed(pd.DataFrame(), feeds).feeds_text()  # doctest: +NORMALIZE_WHITESPACE
+        'car.zip (Car régional), valable du 01/09/2026 au 31/12/2026 ; horaires du mardi
+        08/09/2026 et du samedi 12/09/2026 ; marche en ligne droite ; 3 véhicules au plus'
+        """
+        if self.feeds is None or self.feeds.empty:
+            return None
+        feeds = "; ".join(
+            f"{row['file']} ({row['agencies'] or 'réseau sans nom'}), valable du "
+            f"{_fr_date(row['start'])} au {_fr_date(row['end'])}"
+            for _, row in self.feeds.iterrows())
+        first = self.feeds.iloc[0]
+        days = f"horaires du {_weekday(first['weekday'])} {_fr_date(first['weekday'])}"
+        if first.get("saturday"):
+            days += f" et du samedi {_fr_date(first['saturday'])}"
+        return (f"{feeds} ; {days} ; marche {first['walk']} ; {int(first['max_rides'])} "
+                "véhicules au plus")
+
+    def _rows(self, mode: str, window: str | None = None) -> pd.DataFrame:
+        frame = self.frame
+        return frame[(frame["mode"] == mode) & (frame["window"] == (window or ""))]
+
+    def covers(self, targets_xy: NDArray[np.float64], mode: str = "car",
+               window: str | None = None) -> NDArray[np.bool_]:
+        """Return which points have routed minutes in ``mode`` (and ``window``).
+
+        Public transport over a window needs the timetabled rows (and the mix, the car's as
+        well); without a window it is estimated from the car's routed minutes.
+        """
+        needed = []
+        if mode in ROUTED_MODES:
+            needed.append(self._rows(mode))
+        elif window and mode in ("transit", "mix"):
+            needed.append(self._rows("transit", window))
+            if mode == "mix":
+                needed.append(self._rows("car"))
+        else:
+            needed.append(self._rows("car"))
+        found = np.ones(len(np.asarray(targets_xy).reshape(-1, 2)), dtype=bool)
+        for rows in needed:
+            keys = (rows["dest_x"].to_numpy(dtype=np.int64) * _KEY
+                    + rows["dest_y"].to_numpy(dtype=np.int64))
+            found &= np.isin(point_keys(targets_xy), np.unique(keys))
+        return found
 
     def pairs(self, origin_codes: Sequence[str] | NDArray[np.str_],
               targets_xy: NDArray[np.float64], *, mode: str,
-              no_car_share: float | NDArray[np.float64]) -> pd.DataFrame:
-        """Return ``row``, ``col``, ``minutes`` of the mode (transit and mix estimated).
+              no_car_share: float | NDArray[np.float64],
+              window: str | None = None) -> pd.DataFrame:
+        """Return ``row``, ``col``, ``minutes`` of the mode.
 
+        Public transport and the mix are estimated on the road network without a window.
         ``no_car_share`` is one share, or each origin's (for the mix).
         """
         if mode in ROUTED_MODES:
-            return routed_pairs(self.frame, origin_codes, targets_xy, mode)
-        car = routed_pairs(self.frame, origin_codes, targets_xy, "car")
-        walk = routed_pairs(self.frame, origin_codes, targets_xy, "walk")
-        bus = car.assign(minutes=TRANSIT_OVERHEAD_MIN + BUS_OVER_CAR * car["minutes"])
-        transit = pd.DataFrame(pd.concat([bus, walk]).groupby(["row", "col"], as_index=False)
-                               ["minutes"].min())
+            return routed_pairs(self._rows(mode), origin_codes, targets_xy, mode)
+        car = routed_pairs(self._rows("car"), origin_codes, targets_xy, "car")
+        if window:
+            transit = routed_pairs(self._rows("transit", window), origin_codes, targets_xy,
+                                   "transit")
+        else:
+            walk = routed_pairs(self._rows("walk"), origin_codes, targets_xy, "walk")
+            bus = car.assign(minutes=TRANSIT_OVERHEAD_MIN + BUS_OVER_CAR * car["minutes"])
+            transit = pd.DataFrame(pd.concat([bus, walk]).groupby(["row", "col"],
+                                                                   as_index=False)
+                                   ["minutes"].min())
         if mode == "transit":
             return transit
         both = transit.merge(car, on=["row", "col"], suffixes=("_transit", "_car"))
@@ -188,3 +354,16 @@ class Routed:
                  if np.ndim(no_car_share) else float(no_car_share))
         return both.assign(minutes=share * both["minutes_transit"]
                            + (1 - share) * both["minutes_car"])[["row", "col", "minutes"]]
+
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def _fr_date(value: object) -> str:
+    """Return an ISO date as DD/MM/YYYY."""
+    text = str(value)
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]}" if len(text) >= 10 else text
+
+
+def _weekday(value: object) -> str:
+    return _DAYS[dt.date.fromisoformat(str(value)[:10]).weekday()]

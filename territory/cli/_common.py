@@ -20,7 +20,7 @@ import pyogrio
 
 from territory._errors import InputError, TerritoryError
 from territory.analysis.params import Parameters
-from territory.analysis.travel import DEFAULT_MODE, MODES
+from territory.analysis.travel import DEFAULT_MODE, DEFAULT_WINDOW, MODES, WINDOWS
 from territory.io.workspace import Workspace, default_workspace_path
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "params_of",
     "run_command",
     "scale_engine",
+    "timetable_windows",
     "workspace_of",
     "workspace_path",
     "writing",
@@ -74,15 +75,44 @@ def add_mode_option(parser: argparse.ArgumentParser) -> None:
                         help=f"how young people travel: {names}; default {DEFAULT_MODE}, the "
                         "young people without work or training being the least likely to "
                         "have a car (docs/methodology.md, \"Travel modes\")")
+    windows = ", ".join(f"{k} ({w.label})" for k, w in WINDOWS.items())
+    parser.add_argument("--window", choices=[*WINDOWS, "estimate"], default=None,
+                        help=f"public transport from the timetables over a departure window: "
+                        f"{windows}; `estimate` for the estimate (10 min, then 20 km/h). "
+                        "Default: weekday_am when the workspace has timetables "
+                        "(`territory network build --gtfs`), else the estimate")
 
 
 def params_of(args: argparse.Namespace, **changes: Any) -> Parameters:
     """Return the parameters the options set: travel mode and access threshold."""
     values: dict[str, Any] = {"mode": getattr(args, "mode", DEFAULT_MODE)}
+    if hasattr(args, "window"):
+        values["window"] = _window(args, values["mode"])
     threshold = getattr(args, "threshold_min", None)
     if threshold is not None:
         values["threshold_min"] = threshold
     return Parameters(**{**values, **changes})
+
+
+def _window(args: argparse.Namespace, mode: str) -> str | None:
+    """Return the departure window asked for, checked against the workspace's timetables."""
+    if mode not in ("transit", "mix") or args.window == "estimate":
+        return None
+    path = workspace_path(args)
+    built = timetable_windows(Workspace(path)) if path.exists() else ()
+    if args.window is None:
+        return DEFAULT_WINDOW if DEFAULT_WINDOW in built else None
+    if args.window not in built:
+        raise InputError(f"{path}: no timetabled public transport for --window "
+                         f"{args.window} (built: {', '.join(built) or 'none'}); build it with "
+                         "`territory network build --gtfs FEED.zip`, or drop --window")
+    return str(args.window)
+
+
+def timetable_windows(workspace: Workspace) -> tuple[str, ...]:
+    """Return the departure windows the workspace has timetabled minutes for."""
+    meta = workspace.metadata().get("transit_times") or {}
+    return tuple(w for w in WINDOWS if w in (meta.get("windows") or {}))
 
 
 def workspace_path(args: argparse.Namespace) -> Path:

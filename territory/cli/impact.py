@@ -24,7 +24,7 @@ __all__ = ["register", "run"]
 
 FORMATS = (".csv", ".json", ".png", ".pdf")
 LAYERS = ("communes", "mairies", "catchments", "catchment_members", "actions", "contacts",
-          "first_contacts")
+          "first_contacts", "travel_times", "transit_feeds")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:

@@ -29,7 +29,7 @@ __all__ = ["load_layers", "register", "run"]
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
           "catchment_members",
-          "catchments", "epci", "departements", "travel_times")
+          "catchments", "epci", "departements", "travel_times", "transit_feeds")
 FORMATS = (".csv", ".gpkg", ".json")
 ENGINES = ("local", "dask")
 DEMO_NOTICE = "données fictives"

@@ -24,7 +24,7 @@ from territory.cli._common import add_mode_option, checked_out, params_of, works
 __all__ = ["MAP_LAYERS", "register", "run"]
 
 MAP_LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
-              "contacts", "contact_counts", "region", "travel_times")
+              "contacts", "contact_counts", "region", "travel_times", "transit_feeds")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["LAYERS", "register", "run"]
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "contact_counts",
-          "catchment_members", "places", "travel_times")
+          "catchment_members", "places", "travel_times", "transit_feeds")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:

@@ -23,7 +23,7 @@ from territory.cli._common import add_mode_option, params_of, workspace_of
 __all__ = ["LAYERS", "register", "run"]
 
 LAYERS = ("communes", "mairies", "catchment_members", "actions", "contacts")
-OPTIONAL = ("travel_times",)
+OPTIONAL = ("travel_times", "transit_feeds")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:

@@ -15,14 +15,20 @@ from typing import Any
 
 from territory._errors import InputError
 from territory.analysis import parse_period
-from territory.cli._common import add_mode_option, checked_out, workspace_of, writing
+from territory.cli._common import (
+    add_mode_option,
+    checked_out,
+    params_of,
+    workspace_of,
+    writing,
+)
 
 __all__ = ["LAYERS", "register", "run"]
 
 # Every layer the report reads; those absent from a workspace are left out.
 LAYERS = ("communes", "mairies", "departements", "region", "catchments", "catchment_members",
           "contact_counts",
-          "sites", "actions", "contacts", "travel_times")
+          "sites", "actions", "contacts", "travel_times", "transit_feeds")
 
 
 def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -79,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
         raise InputError(refused)
     report = build_report(layers, metadata=workspace.metadata(), ml_code=args.ml,
                           period=period, threshold_min=args.threshold_min, date=date,
-                          mode=args.mode)
+                          mode=args.mode, window=params_of(args).window)
     with writing(args.out):
         paths = report.write(args.out)
     size = format_number(sum(p.stat().st_size for p in paths) / 1e6, decimals=1)

@@ -38,7 +38,7 @@ from territory.analysis import (
 )
 from territory.analysis.impact import ImpactStudy, impact
 from territory.analysis.reach import ALL_PHYSICAL, reach_curves
-from territory.analysis.travel import DEFAULT_MODE
+from territory.analysis.travel import DEFAULT_MODE, Routed, split_travel
 from territory.dashboards import _geo, _styles
 from territory.io.workspace import Workspace
 from territory.viz import labels
@@ -78,7 +78,7 @@ __all__ = [
 
 LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
           "contacts", "contact_counts", "departements", "region", "places", "travel_times",
-          "first_contacts")
+          "transit_feeds", "first_contacts")
 SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
                "accompagne", "covered_youth")
 # A period: first and last month (or day), both included, either may be open; None: all.
@@ -116,8 +116,14 @@ class Filters:
 
     @property
     def params(self) -> Parameters:
-        """The parameters of the indicators: the threshold and the travel mode."""
-        return Parameters(threshold_min=self.threshold_min, mode=self.mode)  # type: ignore[arg-type]
+        """The parameters of the indicators: the threshold and the travel mode.
+
+        ``mode`` is a travel key (:func:`territory.analysis.travel.travel_key`): the mode, and
+        the departure window of timetabled public transport.
+        """
+        mode, window = split_travel(self.mode)
+        return Parameters(threshold_min=self.threshold_min, mode=mode,  # type: ignore[arg-type]
+                          window=window)
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,8 @@ class WorkspaceInfo:
     ``counted_periods`` are the periods for which the young people reached were counted, when
     the workspace keeps counts instead of contacts (``territory import contacts
     FILE.parquet``): only those periods can be shown. Empty when it keeps the contacts.
+    ``windows`` are the departure windows with timetabled public transport (``territory
+    network build --gtfs``).
     """
 
     demo: bool
@@ -159,6 +167,7 @@ class WorkspaceInfo:
     action_kinds: tuple[str, ...]
     counted_periods: tuple[str, ...] = ()
     area: str = "Nouvelle-Aquitaine"
+    windows: tuple[str, ...] = ()
 
     @staticmethod
     def counted_label(key: str) -> str:
@@ -215,6 +224,7 @@ def info(path: str, version: float) -> WorkspaceInfo:
         action_kinds=tuple(sorted(actions["kind"].dropna().astype(str).unique())),
         counted_periods=counted,
         area=labels.area_name(region["nom"].astype(str).tolist()) if len(region) else "Région",
+        windows=routed.windows if (routed := Routed.of(found)) is not None else (),
     )
 
 
@@ -512,5 +522,6 @@ def record_dates(path: str, version: float) -> tuple[pd.Series, ...]:
 @pn.cache(max_items=8)
 def impact_study(path: str, version: float, mode: str, threshold_min: float) -> ImpactStudy:
     """Return the workspace's impact study, with ``territory impact``'s defaults (shared)."""
+    travel, window = split_travel(mode)
     return impact(layers(path, version), params=Parameters(
-        mode=mode, threshold_min=threshold_min))  # type: ignore[arg-type]
+        mode=travel, window=window, threshold_min=threshold_min))  # type: ignore[arg-type]

@@ -110,7 +110,7 @@ class DirectorApp(Selection):
             return super().filters
         kinds = tuple(sorted(self.info.action_kinds))
         return data.Filters(self._periods.get(self.year), float(self.threshold_min), kinds,
-                            self.mode)
+                            self.travel)
 
     @param.depends("ml", watch=True)
     def _ml_alone(self) -> None:
@@ -143,7 +143,7 @@ class DirectorApp(Selection):
         return headline(table, found, ml_code=self.ml or None,
                         dep_code=self.departement or None, period=self.filters.period)
 
-    @param.depends("year", "counted", "threshold_min", "mode", "ml", "departement",
+    @param.depends("year", "counted", "threshold_min", "mode", "window", "ml", "departement",
                    "indicator", watch=True)
     def _refresh(self) -> None:
         self.figures = self.headline_figures()
@@ -246,13 +246,13 @@ class DirectorApp(Selection):
         if event.new == 1:
             self._show_impact()
 
-    @param.depends("ml", "mode", "threshold_min", watch=True)
+    @param.depends("ml", "mode", "window", "threshold_min", watch=True)
     def _impact_changed(self) -> None:
         if self.tabs.active == 1:
             self._show_impact()
 
     def _show_impact(self) -> None:
-        self.impact.fill(mode=self.mode, threshold_min=float(self.threshold_min),
+        self.impact.fill(mode=self.travel, threshold_min=float(self.threshold_min),
                          ml_code=self.ml)
 
     # -- exports -------------------------------------------------------------------------------
@@ -287,7 +287,8 @@ class DirectorApp(Selection):
         layers = data.filtered_layers(*self.key, self.filters)
         report = REPORT.build_report(layers, metadata=Workspace(self.source.path).metadata(),
                               ml_code=self.ml or None, period=self.filters.period,
-                              threshold_min=float(self.threshold_min), mode=self.mode)
+                              threshold_min=float(self.threshold_min),
+                              mode=self.filters.params.mode, window=self.filters.params.window)
         return io.BytesIO(report.to_bytes(".pdf"))
 
     def _name_downloads(self) -> None:

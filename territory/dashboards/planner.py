@@ -187,8 +187,8 @@ class PlannerApp(Selection):
     def _refresh_points(self) -> None:
         self.map.param.update(sites=site_layer(self), actions=action_layer(self))
 
-    @param.depends("start", "end", "counted", "threshold_min", "mode", "action_kinds",
-                   "indicator", "ml",
+    @param.depends("start", "end", "counted", "threshold_min", "mode", "window",
+                   "action_kinds", "indicator", "ml",
                    "departement", watch=True)
     def _refresh_all(self) -> None:
         table, weights = self.table_and_weights()

@@ -19,7 +19,7 @@ from pyproj import Transformer
 
 from territory._crs import LAMBERT93, WGS84
 from territory.analysis import period_label
-from territory.analysis.travel import DEFAULT_MODE, MODES
+from territory.analysis.travel import DEFAULT_MODE, DEFAULT_WINDOW, MODES, WINDOWS, travel_key
 from territory.dashboards import _geo, _html, data
 from territory.viz import labels
 
@@ -47,6 +47,9 @@ class Selection(pn.viewable.Viewer):
     threshold_min = param.Integer(default=30, bounds=(5, 90), doc="Access threshold (min).")
     mode: param.Selector = param.Selector(default=DEFAULT_MODE, objects=list(MODES),
                           doc="How young people travel (territory.analysis.travel).")
+    window: param.Selector = param.Selector(default="", objects=["", *WINDOWS],
+                            doc="Departure window of timetabled public transport ('' = the "
+                            "estimate).")
     action_kinds = param.ListSelector(default=[], objects=[], doc="Kinds of action counted.")
 
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
@@ -60,6 +63,8 @@ class Selection(pn.viewable.Viewer):
         params.setdefault("end", months[-1] if months else "")
         if self.info.counted_periods:
             params.setdefault("counted", self.info.counted_periods[0])
+        if DEFAULT_WINDOW in self.info.windows:
+            params.setdefault("window", DEFAULT_WINDOW)
         super().__init__(**params)
         self.layers = data.layers(*self.key)
         self.bounds = data.area_bounds(*self.key, "communes")
@@ -78,14 +83,19 @@ class Selection(pn.viewable.Viewer):
         kinds = tuple(sorted(self.action_kinds))
         if self.info.counted_periods:  # only the periods counted can be shown
             return data.Filters(data.counted_period(self.counted), float(self.threshold_min),
-                                kinds, self.mode)
+                                kinds, self.travel)
         start, end = sorted((self.start, self.end)) if self.start and self.end else ("", "")
         months = self.info.months
         # The whole range of months is the default period, the whole record: the same
         # figures as the command line without --period (territory.analysis.period).
         whole = not start or (months and (start, end) == (months[0], months[-1]))
         return data.Filters(None if whole else (start, end), float(self.threshold_min), kinds,
-                            self.mode)
+                            self.travel)
+
+    @property
+    def travel(self) -> str:
+        """The travel mode and its window, as one key (``transit@weekday_am``)."""
+        return travel_key(self.mode, self.window if self.window in self.info.windows else None)
 
     def table_and_weights(self) -> tuple[pd.DataFrame, np.ndarray]:
         """Return the region's commune indicators and each commune's weight in the selection."""
@@ -179,6 +189,7 @@ class Selection(pn.viewable.Viewer):
             pn.widgets.Select.from_param(
                 self.param.mode, label="Déplacement des jeunes", **wide,
                 options={m.short or m.label.capitalize(): k for k, m in MODES.items()}),
+            *self._window_widget(wide),
             pn.widgets.IntSlider.from_param(self.param.threshold_min, step=5,
                                             label="Seuil d’accès (minutes)",
                                             sizing_mode="stretch_width"),
@@ -191,6 +202,22 @@ class Selection(pn.viewable.Viewer):
                             options={labels.kind_label(k, labels.ACTION_KIND_LABELS): k
                                      for k in self.info.action_kinds})]
         return pn.Column(*widgets, sizing_mode="stretch_width")
+
+    def _window_widget(self, wide: dict[str, Any]) -> list[Any]:
+        """Return the departure window widget, when the workspace has timetables."""
+        if not self.info.windows:
+            return []
+        widget = pn.widgets.Select.from_param(
+            self.param.window, label="Horaires des transports en commun", **wide,
+            options={"Estimation (sans horaires)": "",
+                     **{WINDOWS[w].label.capitalize(): w for w in self.info.windows}})
+        widget.visible = self.mode in ("transit", "mix")
+
+        def show(event: Any) -> None:
+            widget.visible = event.new in ("transit", "mix")
+
+        self.param.watch(show, "mode")
+        return [widget]
 
     def _period_widget(self, months: dict[str, str], wide: dict[str, Any]) -> Any:
         if self.info.counted_periods:

@@ -29,7 +29,8 @@ from territory.network._modes import MODES
 from territory.network._optional import optional
 from territory.network.routing import build_travel_times, check_extract, dest_keys
 
-__all__ = ["LAYER", "NetworkSummary", "TravelTimes", "build_network", "read_travel_times"]
+__all__ = ["LAYER", "NetworkSummary", "TravelTimes", "build_network", "read_transit",
+           "read_travel_times"]
 
 LAYER = "travel_times"
 #: The workspace layers whose points are destinations (``places`` when imported).
@@ -126,7 +127,7 @@ def build_network(workspace: Workspace | Path | str, osm_path: Path | str, *,
     mairies = ws.read("mairies")
     origins = commune_origins(communes, mairies).assign(
         code_insee=communes["code_insee"].to_numpy())
-    destinations = _destinations(ws)
+    destinations = destinations_of(ws)
     frame = build_travel_times(path, origins, destinations, modes=modes, max_min=max_min,
                                progress=progress, engine=engine)
     keys = dest_keys(np.column_stack([destinations.geometry.x, destinations.geometry.y]))
@@ -134,7 +135,7 @@ def build_network(workspace: Workspace | Path | str, osm_path: Path | str, *,
             "engine": engine_label(engine), "max_min": float(max_min), "modes": list(modes),
             "origins": len(origins), "pairs": _pair_counts(frame, modes),
             "destinations": keys.tolist()}
-    ws.write({LAYER: frame}, source=f"OpenStreetMap {path.name}",
+    ws.write({LAYER: _with_transit(ws, frame)}, source=f"OpenStreetMap {path.name}",
              metadata={LAYER: meta})
     return NetworkSummary(ws.path, path.name, meta["built"], meta["engine"], float(max_min),
                           len(origins), len(keys), meta["pairs"],
@@ -154,6 +155,7 @@ def read_travel_times(workspace: Workspace | Path | str) -> TravelTimes | None:
     if not meta or LAYER not in ws.layers():
         return None
     frame = pd.DataFrame(ws.read(LAYER))
+    frame = frame[frame["mode"].astype(str) != "transit"]
     frame = pd.DataFrame({"origin": frame["origin"].astype(str),
                           "dest_x": frame["dest_x"].astype(np.int64),
                           "dest_y": frame["dest_y"].astype(np.int64),
@@ -162,6 +164,27 @@ def read_travel_times(workspace: Workspace | Path | str) -> TravelTimes | None:
     return TravelTimes(frame, meta["source"], meta["built"], meta["engine"],
                        float(meta["max_min"]),
                        np.asarray(meta["destinations"], dtype=np.int64).reshape(-1, 2))
+
+
+def read_transit(workspace: Workspace | Path | str) -> dict[str, Any] | None:
+    """Return what the workspace records of its timetabled minutes (``--gtfs``), or None.
+
+    Keys: ``feeds`` (file, agencies, validity, stops, routes, trips), ``weekday`` and
+    ``saturday`` (the days used), ``windows`` (pairs stored per window), ``walk``,
+    ``max_rides``, ``access_min``, ``percentile``, ``max_min``, ``engine``, ``built``.
+    """
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    meta: dict[str, Any] | None = ws.metadata().get("transit_times")
+    return meta if meta and LAYER in ws.layers() else None
+
+
+def _with_transit(ws: Workspace, roads: pd.DataFrame) -> pd.DataFrame:
+    """Return the new road rows, with the stored timetabled rows (``--gtfs``) kept."""
+    if LAYER not in ws.layers():
+        return typed_times(roads)
+    stored = pd.DataFrame(ws.read(LAYER))
+    transit = stored[stored["mode"].astype(str) == "transit"]
+    return typed_times(pd.concat([typed_times(roads), typed_times(transit)], ignore_index=True))
 
 
 def engine_label(engine: str) -> str:
@@ -173,7 +196,7 @@ def engine_label(engine: str) -> str:
     return f"scipy {scipy.__version__} (Dijkstra borné) {network}"
 
 
-def _destinations(ws: Workspace) -> gpd.GeoDataFrame:
+def destinations_of(ws: Workspace) -> gpd.GeoDataFrame:
     present = ws.layers()
     frames = []
     for name in DESTINATION_LAYERS:
@@ -197,3 +220,18 @@ def _pair_counts(frame: pd.DataFrame, modes: Sequence[str]) -> dict[str, int]:
 def _keys(xy: np.ndarray) -> np.ndarray:
     xy = np.asarray(xy, dtype=np.int64).reshape(-1, 2)
     return xy[:, 0] * _KEY + xy[:, 1]
+
+
+def typed_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the ``travel_times`` columns and types (window and high minutes filled)."""
+    frame = pd.DataFrame(frame)
+    if "window" not in frame:
+        frame["window"] = ""
+    if "minutes_high" not in frame:
+        frame["minutes_high"] = np.nan
+    return pd.DataFrame({
+        "origin": frame["origin"].astype(str), "dest_x": frame["dest_x"].astype(np.int64),
+        "dest_y": frame["dest_y"].astype(np.int64), "mode": frame["mode"].astype(str),
+        "window": frame["window"].fillna("").astype(str),
+        "minutes": frame["minutes"].astype(np.float64),
+        "minutes_high": frame["minutes_high"].astype(np.float64)}).reset_index(drop=True)

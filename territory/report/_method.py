@@ -113,11 +113,16 @@ def definitions(data: ReportData) -> tuple[tuple[str, str], ...]:
         ("Jeunes invisibles estimés", "NEET estimés × part des NEET sans contact avec le "
          "service public de l'emploi, moins les jeunes déjà atteints (jamais négatif)."),
         ("Temps d'accès", f"Temps {data.params.travel_mode.words} depuis la mairie jusqu'au "
-         "site ouvert ou au lieu d'aller-vers le plus proche : distance à vol d'oiseau × "
-         "facteur de détour ÷ vitesse du mode"
-         + (" (en transports en commun : 10 min de marche et d'attente puis le bus, ou à "
-            "pied si c'est plus court)"
-            if data.params.mode in ("transit", "mix") else "")
+         "site ouvert ou au lieu d'aller-vers le plus proche : "
+         + ("pour les transports en commun, les horaires des réseaux (GTFS) : pour un départ "
+            "à chaque minute de la fenêtre, marche jusqu'à l'arrêt, attente, trajets et "
+            "correspondances, marche jusqu'au lieu, ou à pied si c'est plus court ; la médiane "
+            "de ces temps ; ailleurs, distance à vol d'oiseau × facteur de détour ÷ vitesse"
+            if data.params.timetabled else
+            "distance à vol d'oiseau × facteur de détour ÷ vitesse du mode"
+            + (" (en transports en commun : 10 min de marche et d'attente puis le bus, ou à "
+               "pied si c'est plus court)"
+               if data.params.mode in ("transit", "mix") else ""))
          + " (voir les paramètres)."),
         (f"Jeunes à moins de {t} min", f"Part des jeunes dont la commune est à moins de "
          f"{t} minutes {data.params.travel_mode.words} d'un site ou d'un lieu d'aller-vers "

@@ -42,6 +42,7 @@ def build_report(
     threshold_min: float = 30,
     date: dt.date | None = None,
     mode: ModeName = DEFAULT_MODE,
+    window: str | None = None,
 ) -> Report:
     """Return the director's report of the region, or of one Mission Locale.
 
@@ -68,6 +69,9 @@ def build_report(
     mode
         How young people travel (:mod:`territory.analysis.travel`; default public transport,
         the young people the report is about being the least likely to have a car).
+    window
+        The departure window of public transport from the timetables (``weekday_am``,
+        ``weekday_pm``, ``saturday``), when the workspace has them; None: the estimate.
 
     Returns
     -------
@@ -85,7 +89,7 @@ def build_report(
     ['rapport-1.png', 'rapport-2.png']
     """
     day = date or dt.date.today()
-    params = Parameters(threshold_min=threshold_min, mode=mode)
+    params = Parameters(threshold_min=threshold_min, mode=mode, window=window)
     data = collect(layers, metadata=metadata, ml_code=ml_code, period=period, params=params)
     with style():
         pages = [headline_page(data), map_page(data), series_page(data)]
