@@ -296,8 +296,13 @@ class Routed:
         days = f"horaires du {_weekday(first['weekday'])} {_fr_date(first['weekday'])}"
         if first.get("saturday"):
             days += f" et du samedi {_fr_date(first['saturday'])}"
-        return (f"{feeds} ; {days} ; marche {first['walk']} ; {int(first['max_rides'])} "
+        text = (f"{feeds} ; {days} ; marche {first['walk']} ; {int(first['max_rides'])} "
                 "véhicules au plus")
+        if int(first.get("no_stop", 0) or 0):
+            text += (f" ; {_count(int(first['no_stop']))} communes sur "
+                     f"{_count(int(first['communes']))} sans arrêt à moins de "
+                     f"{float(first['access_min']):g} min à pied (la marche seule)")
+        return text
 
     def _rows(self, mode: str, window: str | None = None) -> pd.DataFrame:
         frame = self.frame
@@ -367,3 +372,8 @@ def _fr_date(value: object) -> str:
 
 def _weekday(value: object) -> str:
     return _DAYS[dt.date.fromisoformat(str(value)[:10]).weekday()]
+
+
+def _count(value: int) -> str:
+    """Return a count in French (thin space between thousands)."""
+    return f"{value:,}".replace(",", "\u202f")

@@ -36,6 +36,7 @@ class PlanReport:
     demo: bool
     comparison: Comparison | None
     size: tuple[int, int, int] = (0, 0, 0)
+    travel: str = ""
 
 
 def _machine_line(size: tuple[int, int, int]) -> str:
@@ -104,8 +105,7 @@ def as_text(report: PlanReport) -> str:
              + ("le plus de jeunes invisibles estimés à moins de " + minutes + " min"
                 if args.objective == "coverage" else "le moins de temps d'accès des jeunes")
              + f" (méthode {'exacte' if args.method == 'exact' else 'gloutonne'})",
-             f"Déplacement : {MODES[args.mode].label} "
-             "(temps estimés à vol d'oiseau × détour ÷ vitesse du mode)"]
+             f"Déplacement : {report.travel or MODES[args.mode].label}"]
     youth = float(report.demand["youth"].sum()) if "youth" in report.demand else 0.0
     empty = nothing_proposed(solution, report.demand, args)
     lines += [" ".join(empty)] if empty else _site_lines(solution, report.communes, args,

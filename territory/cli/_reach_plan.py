@@ -132,13 +132,12 @@ def _count(value: float) -> str:
 
 def reach_text(plan: ReachPlan) -> str:
     """Return the plan as the French text ``territory plan --objective reach`` prints."""
-    from territory.analysis.travel import MODES
     from territory.viz.labels import format_number
 
     model = plan.model
     lines = [f"Plan : {len(plan.sites)} lieu(x) pour {model.words()} — le plus de jeunes "
              "invisibles pas encore atteints",
-             f"Déplacement : {MODES[model.params.mode].label}",
+             f"Déplacement : {model.params.travel_mode.label}",
              f"Portée apprise des contacts : {model.curve['curve'].words()}"]
     if plan.sites.empty:
         lines.append("Aucun lieu n'atteint de jeune invisible de plus : tous ceux de la "

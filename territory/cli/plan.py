@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 
-from territory.analysis import parse_period
+from territory.analysis import Parameters, parse_period
+from territory.analysis.travel import Routed
 from territory.cli._common import add_mode_option, params_of, workspace_of
 from territory.io import read_places
 from territory.io.scenarios import load_scenario, save_scenario
@@ -124,11 +126,20 @@ def run(args: argparse.Namespace) -> None:
         solution=solution, demand=model.demand, args=args, parameters=parameters,
         size=(len(model.demand), len(model.facilities), len(model.pairs.minutes)),
         communes=layers["communes"].set_index("code_insee")["nom"], saved=saved,
-        demo=workspace.is_demo(), comparison=comparison)
+        demo=workspace.is_demo(), comparison=comparison,
+        travel=_travel_words(model.params, layers))
     if args.json:
         print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
     else:
         print(as_text(report))
+
+
+def _travel_words(params: Parameters, layers: dict[str, pd.DataFrame]) -> str:
+    """Say how the plan's travel times were computed, in French."""
+    how = ("temps routés (OpenStreetMap, horaires GTFS) là où ils sont calculés, à vol "
+           "d'oiseau × détour ÷ vitesse ailleurs" if Routed.of(layers) is not None
+           else "temps estimés à vol d'oiseau × détour ÷ vitesse du mode")
+    return f"{params.travel_mode.label} ({how})"
 
 
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:

@@ -188,7 +188,7 @@ class Selection(pn.viewable.Viewer):
             self._period_widget(months, wide),
             pn.widgets.Select.from_param(
                 self.param.mode, label="Déplacement des jeunes", **wide,
-                options={m.short or m.label.capitalize(): k for k, m in MODES.items()}),
+                options={self._mode_label(k): k for k in MODES}),
             *self._window_widget(wide),
             pn.widgets.IntSlider.from_param(self.param.threshold_min, step=5,
                                             label="Seuil d’accès (minutes)",
@@ -202,6 +202,12 @@ class Selection(pn.viewable.Viewer):
                             options={labels.kind_label(k, labels.ACTION_KIND_LABELS): k
                                      for k in self.info.action_kinds})]
         return pn.Column(*widgets, sizing_mode="stretch_width")
+
+    def _mode_label(self, mode: str) -> str:
+        """Return a mode as the selector lists it (with timetables, no « est. »)."""
+        if mode == "transit" and self.info.windows:
+            return "Transports en commun"
+        return MODES[mode].short or MODES[mode].label.capitalize()
 
     def _window_widget(self, wide: dict[str, Any]) -> list[Any]:
         """Return the departure window widget, when the workspace has timetables."""

@@ -293,10 +293,34 @@ def _timed(times: pd.DataFrame, number: int, offset: int) -> pd.DataFrame:
 
 
 def _seconds(values: pd.Series) -> pd.Series:
-    """GTFS times (``H:MM:SS``, hours past 24 allowed) as seconds; blank as NaN."""
-    parts = values.astype(str).str.extract(_TIME)
-    return (parts[0].astype(float) * 3600 + parts[1].astype(float) * 60
-            + parts[2].astype(float))
+    """GTFS times (``H:MM:SS``, hours past 24 allowed) as seconds; blank or bad as NaN.
+
+    Examples
+    --------
+    >>> _seconds(pd.Series(["07:05:00", "25:10:30", "7:05:00", "", "7h05"])).tolist()
+    [25500.0, 90630.0, 25500.0, nan, nan]
+    """
+    text = values.astype(str).str.strip()
+    result = np.full(len(text), np.nan)
+    # The usual HH:MM:SS, read as bytes at once; anything else through the pattern.
+    raw = text.to_numpy(dtype=object)
+    usual = np.array(text.str.len() == 8, dtype=bool)
+    if usual.any():
+        chars = np.frombuffer(raw[usual].astype("S8").tobytes(), dtype=np.uint8).reshape(-1, 8)
+        digits = chars.astype(np.int64) - 48
+        ok = ((chars[:, 2] == 58) & (chars[:, 5] == 58)
+              & ((digits[:, [0, 1, 3, 4, 6, 7]] >= 0) & (digits[:, [0, 1, 3, 4, 6, 7]] <= 9))
+              .all(axis=1) & (digits[:, 3] <= 5) & (digits[:, 6] <= 5))
+        seconds = ((digits[:, 0] * 10 + digits[:, 1]) * 3600
+                   + (digits[:, 3] * 10 + digits[:, 4]) * 60 + digits[:, 6] * 10 + digits[:, 7])
+        where = np.flatnonzero(usual)
+        result[where[ok]] = seconds[ok]
+        usual[where[~ok]] = False
+    rest = ~usual & np.array(text != "", dtype=bool)
+    if rest.any():
+        parts = text[rest].str.extract(_TIME).astype(float)
+        result[rest] = (parts[0] * 3600 + parts[1] * 60 + parts[2]).to_numpy()
+    return pd.Series(result, index=values.index)
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -411,7 +435,7 @@ def _value_problems(name: str, tables: dict[str, pd.DataFrame]) -> Iterable[Prob
 
 def _time_problems(name: str, times: pd.DataFrame) -> Iterable[Problem]:
     for column in ("arrival_time", "departure_time"):
-        bad = (times[column] != "") & ~times[column].str.match(_TIME)
+        bad = (times[column] != "") & _seconds(times[column]).isna()
         yield from _rows(name, "stop_times.txt", column, bad,
                          lambda i, c=column: f"{times.at[i, c]!r} is not a time H:MM:SS "
                          "(hours may pass 24 after midnight); write e.g. 07:45:00")
@@ -436,8 +460,8 @@ def _time_problems(name: str, times: pd.DataFrame) -> Iterable[Problem]:
                      lambda i: f"trip {times.at[i, 'trip_id']!r} has no time at its "
                      f"{'first' if first.get(i, False) else 'last'} stop; a trip's first and "
                      "last stops need times")
-    previous = order.groupby("trip", sort=False)["dep"].transform(
-        lambda s: s.ffill().shift())
+    known = order.groupby("trip", sort=False)["dep"].ffill()
+    previous = known.groupby(order["trip"], sort=False).shift()
     back = (order["arr"] < previous).reindex(times.index, fill_value=False)
     yield from _rows(name, "stop_times.txt", "arrival_time", back,
                      lambda i: f"trip {times.at[i, 'trip_id']!r} arrives at "

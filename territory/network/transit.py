@@ -272,6 +272,7 @@ def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path |
         "saturday": saturday.isoformat() if saturday else "", "walk": walk.label,
         "max_rides": options.max_rides, "access_min": options.access_min,
         "percentile": options.percentile, "max_min": options.max_min,
+        "no_stop": len(far), "communes": len(codes),
         "built": dt.date.today().isoformat()} for f in feeds])
     previous = _road_rows(ws)
     frame = pd.concat([previous, *frames], ignore_index=True) if frames else previous
@@ -279,7 +280,8 @@ def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path |
             "saturday": saturday.isoformat() if saturday else None,
             "windows": counts, "walk": walk.label, "max_rides": options.max_rides,
             "access_min": options.access_min, "percentile": options.percentile,
-            "max_min": options.max_min, "engine": "RAPTOR (numpy), territory",
+            "max_min": options.max_min, "no_stop": len(far),
+            "engine": "RAPTOR (numpy), territory",
             "built": dt.date.today().isoformat()}
     ws.write({ROUTED_LAYER: typed_times(frame), FEEDS_LAYER: feeds_table},
              source="GTFS " + ", ".join(f.name for f in feeds),

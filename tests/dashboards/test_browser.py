@@ -502,3 +502,47 @@ def test_the_director_table_shows_masks_and_whole_headers(browser: Any, server: 
     assert holder.evaluate("(h) => h.scrollWidth <= h.clientWidth + 1")
     assert director.errors == []
     page.close()
+
+
+def test_the_public_transport_window_changes_every_figure_of_access(
+        browser: Any, own_file: Path) -> None:
+    """With timetables, both views offer the departure window and their figures follow it."""
+    import datetime as dt
+
+    from territory.network import build_transit
+
+    from ..network.gtfs_feed import gueret_tables, write_feed
+    from ..network.test_transit import stop_points
+
+    feed = write_feed(own_file.with_name("car.zip"),
+                      gueret_tables(stop_points(Workspace(own_file).read("mairies"))))
+    build_transit(own_file, [feed], date=dt.date(2026, 11, 10), progress=False)
+    with _serving(own_file) as url:
+        planner = Page(browser, url + "/planification")
+        page = planner.page
+        window = page.locator("select", has=page.locator("option", has_text="Samedi 10 h–12 h"))
+        assert window.locator("option").all_inner_texts() == [
+            "Estimation (sans horaires)", "Semaine 7 h–9 h", "Semaine 17 h–19 h",
+            "Samedi 10 h–12 h"]
+        title = "Part des jeunes à moins de"
+        before = planner.card(title)
+        assert "en transports en commun (semaine 7 h–9 h)" in before
+        window.select_option(label="Samedi 10 h–12 h")
+        after = planner.wait_card_change(title, before)
+        assert "en transports en commun (samedi 10 h–12 h)" in after
+        # By car, the window has no meaning: it is hidden.
+        mode = page.locator("select", has=page.locator("option", has_text="En voiture"))
+        mode.select_option(label="En voiture")
+        window.wait_for(state="hidden", timeout=TIMEOUT_MS)
+        assert planner.blocked == [] and planner.errors == []
+        page.close()
+        director = Page(browser, url + "/direction")
+        page = director.page
+        card = director.card("Jeunes à moins de")
+        assert "transports en commun (semaine 7 h–9 h)" in card
+        window = page.locator("select", has=page.locator("option", has_text="Samedi 10 h–12 h"))
+        window.select_option(label="Estimation (sans horaires)")
+        assert "transports en commun (est.)" in director.wait_card_change(
+            "Jeunes à moins de", card)
+        assert director.blocked == [] and director.errors == []
+        page.close()

@@ -154,21 +154,15 @@ def time_expanded_arrivals(  # noqa: PLR0915
     edge(rows[ok], n + alight[ok], dep[alight[ok]] - arr[ok])
     f_from, f_to, f_s = (np.asarray(a) for a in footpaths)
     f_s = np.rint(f_s).astype(np.int64)
-    events = np.flatnonzero(np.isin(stop, f_from))
-    ends_stop, ends_time, ends_row = [], [], []
-    for i in events:
-        for k in np.flatnonzero(f_from == stop[i]):
-            ends_stop.append(f_to[k])
-            ends_time.append(arr[i] + f_s[k])
-            ends_row.append(i)
-    if ends_row:
-        e_stop, e_time, e_row = (np.array(v, np.int64) for v in (ends_stop, ends_time,
-                                                                  ends_row))
+    walks = pd.DataFrame({"row": np.arange(n), "from": stop}).merge(
+        pd.DataFrame({"from": f_from, "to": f_to, "seconds": f_s}), on="from")
+    e_row = walks["row"].to_numpy(np.int64)
+    e_stop = walks["to"].to_numpy(np.int64)
+    e_time = arr[e_row] + walks["seconds"].to_numpy(np.int64)
+    if len(e_row):
         board = next_departure(e_stop, e_time)
         ok = board >= 0
         edge(e_row[ok], n + board[ok], dep[board[ok]] - arr[e_row[ok]])
-    else:
-        e_stop = e_time = e_row = np.empty(0, np.int64)
     queries = list(queries)
     sources = 2 * n + np.arange(len(queries))
     walked: list[list[tuple[int, int]]] = []

@@ -396,3 +396,21 @@ def test_a_road_build_keeps_the_timetables(transit_file: Path, tmp_path: Path) -
     combined = _with_transit(workspace, roads)
     assert set(combined["mode"]) == {"car", "transit"}
     assert (combined.loc[combined["mode"] == "car", "window"] == "").all()
+
+
+def test_the_plan_says_its_window(transit_file: Path, transit_layers: dict[str, pd.DataFrame],
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    members = transit_layers["catchment_members"]
+    ml = str(members.loc[members["code_insee"] == "23096", "ml_code"].iloc[0])
+    assert main(["plan", "--workspace", str(transit_file), "--add", "1", "--ml", ml,
+                 "--window", "saturday", "--time-limit", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "Déplacement : transports en commun (samedi 10 h–12 h) (temps routés" in out
+
+
+def test_the_dashboards_read_the_same_parameters() -> None:
+    from territory.dashboards import data
+
+    filters = data.Filters(None, 30.0, ("maraude",), "transit@saturday")
+    assert filters.params == Parameters(window="saturday")
+    assert data.Filters(None, 30.0, (), "car").params == Parameters(mode="car")
