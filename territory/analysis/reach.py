@@ -45,7 +45,7 @@ from territory._french import of
 from territory.analysis._checks import PeriodLike, as_period
 from territory.analysis.access import ONLINE_KINDS, commune_origins, no_car_shares
 from territory.analysis.params import DEFAULTS, Parameters
-from territory.analysis.travel import MODES, Routed
+from territory.analysis.travel import MODES, Routed, split_travel, timetabled, travel_key
 
 __all__ = ["DEFAULT_TAU_MIN", "KIND_WORDS", "MIN_ACTIONS", "MIN_CONTACTS", "ReachCurve",
            "fit_decay", "reach_curves"]
@@ -135,7 +135,9 @@ class ReachCurve:
         one = KIND_WORDS.get(self.kind, (f"une action {self.kind}", self.kind))[0]
         if not np.isfinite(self.reach_min):
             return f"{one.capitalize()} n’a pas de lieu : pas de distance à mesurer"
-        mode = MODES[self.mode].words if self.mode in MODES else self.mode
+        travel, window = split_travel(self.mode)
+        mode = ((timetabled(travel, window) if window else MODES[travel]).words
+                if travel in MODES else self.mode)
         text = (f"8 jeunes sur 10 atteints par {one} vivent à moins de "
                 f"~{self.reach_min:.0f} min {mode}, intervalle {self.reach_low:.0f} à "
                 f"{self.reach_high:.0f} min")
@@ -407,7 +409,8 @@ def reach_curves(layers: Mapping[str, pd.DataFrame], *, params: Parameters = DEF
         counts: dict[str, Any] = {"kind": kind, "actions": len(chosen), "contacts": len(stages),
                   "contacts_per_action": len(stages) / len(chosen) if len(chosen) else 0.0,
                   "mobilised_share": _share(stages, ("mobilise", "accompagne")),
-                  "accompanied_share": _share(stages, ("accompagne",)), "mode": params.mode}
+                  "accompanied_share": _share(stages, ("accompagne",)),
+                  "mode": travel_key(params.mode, params.window)}
         if kind in ONLINE_KINDS or not physical[chosen.index].any():
             nan = float("nan")
             rows.append(ReachCurve(**counts, located=0, outside=0, tau_min=nan, tau_low=nan,

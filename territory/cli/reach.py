@@ -59,10 +59,12 @@ def run(args: argparse.Namespace) -> None:
     from territory.analysis.reach import reach_curves
 
     layers = read_layers(args)
-    curves = reach_curves(layers, params=params_of(args), period=parse_period(args.period))
+    params = params_of(args)
+    curves = reach_curves(layers, params=params, period=parse_period(args.period))
     if args.json:
         rows = curves.drop(columns=["curve"]).replace({np.nan: None})
-        document = {"mode": args.mode, "kinds": rows.to_dict(orient="records"),
+        document = {"mode": args.mode, "window": params.window,
+                    "kinds": rows.to_dict(orient="records"),
                     "words": {k: c.words() for k, c in curves["curve"].items()}}
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return

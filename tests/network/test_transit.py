@@ -414,3 +414,39 @@ def test_the_dashboards_read_the_same_parameters() -> None:
     filters = data.Filters(None, 30.0, ("maraude",), "transit@saturday")
     assert filters.params == Parameters(window="saturday")
     assert data.Filters(None, 30.0, (), "car").params == Parameters(mode="car")
+
+
+def test_walks_follow_the_extract_when_one_is_given(demo_workspace_file: Path,
+                                                    feed_file: Path, tmp_path: Path,
+                                                    transit_layers: dict[str, pd.DataFrame]
+                                                    ) -> None:
+    from .test_flow import grid_extract
+
+    path = tmp_path / "territoire.gpkg"
+    shutil.copyfile(demo_workspace_file, path)
+    halls = Workspace(path).read("mairies")
+    hall = halls.loc[halls["code_insee"] == "23096"].geometry.iloc[0]
+    extract = grid_extract(tmp_path / "gueret.osm.pbf", (float(hall.x), float(hall.y)))
+    assert main(["network", "build", "--osm", str(extract), "--modes", "walk", "--gtfs",
+                 str(feed_file), "--date", "2026-11-10", "--windows", "weekday_am",
+                 "--workspace", str(path), "--quiet"]) == 0
+    meta = read_transit(path)
+    assert meta is not None and "réseau piéton OpenStreetMap" in meta["walk"]
+    frame = Workspace(path).read("travel_times")
+    assert set(frame["mode"]) == {"walk", "transit"}
+    assert set(frame.loc[frame["mode"] == "transit", "window"]) == {"weekday_am"}
+    # On the grid's streets, walks are longer than the straight line × 1.3 in places.
+    keys = ["origin", "dest_x", "dest_y"]
+    grid = frame[frame["mode"] == "transit"].set_index(keys)["minutes"]
+    straight = transit_layers["travel_times"]
+    straight = straight[(straight["mode"] == "transit")
+                        & (straight["window"] == "weekday_am")].set_index(keys)["minutes"]
+    both = grid.to_frame("grid").join(straight.to_frame("straight"), how="inner")
+    assert len(both) > 100
+    assert not np.allclose(both["grid"], both["straight"])
+
+
+def test_reach_curves_say_their_window(transit_file: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reach", "--workspace", str(transit_file), "--window", "weekday_pm"]) == 0
+    assert "en transports en commun (semaine 17 h–19 h)" in capsys.readouterr().out
