@@ -35,9 +35,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# The tests run on every core (pytest-xdist).
+# The tests run on every core (pytest-xdist), an idle worker taking queued tests from a busy one.
 test: lint
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -175,8 +175,9 @@ def service_day(feeds: Sequence[Feed], day: dt.date, stop_index: pd.Index,
     Trips of ``day`` keep their times; trips of the day before that run past midnight are
     shifted back by 24 h. A trip is kept when part of it lies between ``start_s`` and
     ``end_s`` (seconds after midnight of ``day``). Columns: ``trip`` (a unique string),
-    ``stop`` (position in ``stop_index``, whose values are ``feed_number:stop_id``), ``arr``,
-    ``dep`` (int seconds), rows in trip order.
+    ``stop`` (position in ``stop_index``, whose values are ``feed_number:stop_id``),
+    ``board`` and ``alight`` (whether riders may get on and off there), ``arr``, ``dep``
+    (int seconds), rows in trip order.
     """
     frames = []
     for number, feed in enumerate(feeds):
@@ -195,11 +196,15 @@ def service_day(feeds: Sequence[Feed], day: dt.date, stop_index: pd.Index,
     if not frames:
         return pd.DataFrame({"trip": pd.Series([], dtype=str),
                              "stop": pd.Series([], dtype=np.int64),
+                             "board": pd.Series([], dtype=bool),
+                             "alight": pd.Series([], dtype=bool),
                              "arr": pd.Series([], dtype=np.int64),
                              "dep": pd.Series([], dtype=np.int64)})
     frame = pd.concat(frames, ignore_index=True)
     stops = stop_index.get_indexer(pd.Index(frame["stop_key"]))
     return pd.DataFrame({"trip": frame["trip"].to_numpy(), "stop": stops.astype(np.int64),
+                         "board": frame["board"].to_numpy(bool),
+                         "alight": frame["alight"].to_numpy(bool),
                          "arr": frame["arr"].to_numpy(np.int64),
                          "dep": frame["dep"].to_numpy(np.int64)})
 
@@ -276,6 +281,9 @@ def _timed(times: pd.DataFrame, number: int, offset: int) -> pd.DataFrame:
         "seq": pd.to_numeric(times["stop_sequence"]).to_numpy(),
         "stop_key": str(number) + ":" + times["stop_id"].astype(str),
         "arr": _seconds(times["arrival_time"]), "dep": _seconds(times["departure_time"]),
+        # ``pickup_type`` / ``drop_off_type`` 1: no boarding / no alighting at that stop
+        # (2 and 3, by phone or with the driver, are taken as possible).
+        "board": _allowed(times, "pickup_type"), "alight": _allowed(times, "drop_off_type"),
     }).sort_values(["trip", "seq"], kind="stable", ignore_index=True)
     frame["arr"] = frame["arr"].fillna(frame["dep"])
     frame["dep"] = frame["dep"].fillna(frame["arr"])
@@ -290,6 +298,13 @@ def _timed(times: pd.DataFrame, number: int, offset: int) -> pd.DataFrame:
     frame["arr"] = np.rint(frame["arr"]).astype(np.int64) + offset
     frame["dep"] = np.rint(frame["dep"]).astype(np.int64) + offset
     return frame
+
+
+def _allowed(times: pd.DataFrame, column: str) -> np.ndarray:
+    """Whether each stop time lets riders on (``pickup_type``) or off (``drop_off_type``)."""
+    if column not in times:
+        return np.ones(len(times), dtype=bool)
+    return (pd.to_numeric(times[column], errors="coerce").fillna(0) != 1).to_numpy()
 
 
 def _seconds(values: pd.Series) -> pd.Series:
@@ -439,6 +454,12 @@ def _time_problems(name: str, times: pd.DataFrame) -> Iterable[Problem]:
         yield from _rows(name, "stop_times.txt", column, bad,
                          lambda i, c=column: f"{times.at[i, c]!r} is not a time H:MM:SS "
                          "(hours may pass 24 after midnight); write e.g. 07:45:00")
+    for column in ("pickup_type", "drop_off_type"):
+        if column in times:
+            yield from _rows(name, "stop_times.txt", column,
+                             ~times[column].isin(["", "0", "1", "2", "3"]),
+                             lambda i, c=column: f"{times.at[i, c]!s}: expected 0 (regular), "
+                             "1 (none), 2 (phone the agency) or 3 (ask the driver)")
     sequence = pd.to_numeric(times["stop_sequence"], errors="coerce")
     bad_sequence = ~(sequence >= 0) | (sequence != np.floor(sequence))
     yield from _rows(name, "stop_times.txt", "stop_sequence", bad_sequence,

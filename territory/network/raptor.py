@@ -46,18 +46,22 @@ _SHIFT = np.int64(2**21)
 class Pattern:
     """Trips visiting the same stops in the same order, none overtaking another.
 
-    ``dep`` and ``arr`` are trips × stops (seconds), trips in departure order.
+    ``dep`` and ``arr`` are trips × stops (seconds), trips in departure order; ``board`` and
+    ``alight`` say at which stops riders may get on and off (None: everywhere).
     """
 
     stops: np.ndarray
     dep: np.ndarray
     arr: np.ndarray
+    board: np.ndarray | None = None
+    alight: np.ndarray | None = None
     unique: bool = field(init=False)
     _flat: np.ndarray = field(init=False, repr=False)
     _shift: np.ndarray = field(init=False, repr=False)
     _base: np.ndarray = field(init=False, repr=False)
     _arr: np.ndarray = field(init=False, repr=False)
     _cols: np.ndarray = field(init=False, repr=False)
+    _closed: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         trips, m = self.dep.shape
@@ -65,7 +69,13 @@ class Pattern:
         object.__setattr__(self, "_flat", (self.dep[:, :-1] + shift).T.ravel())
         object.__setattr__(self, "_shift", shift)
         object.__setattr__(self, "_base", np.arange(m - 1, dtype=np.int64) * trips)
-        object.__setattr__(self, "_arr", np.vstack([self.arr, np.full((1, m), INF)]))
+        arr = self.arr.copy()
+        if self.alight is not None:
+            arr[:, ~np.asarray(self.alight, dtype=bool)] = INF  # riders stay on board there
+        object.__setattr__(self, "_arr", np.vstack([arr, np.full((1, m), INF)]))
+        closed = (np.flatnonzero(~np.asarray(self.board, dtype=bool)[:-1])
+                  if self.board is not None else np.empty(0, np.int64))
+        object.__setattr__(self, "_closed", closed)
         object.__setattr__(self, "_cols", np.arange(1, m))
         object.__setattr__(self, "unique", len(np.unique(self.stops)) == m)
 
@@ -76,6 +86,8 @@ class Pattern:
         the earliest trip departing at or after it, at whichever stop comes first.
         """
         ready = np.minimum(labels, _SHIFT // 2)
+        if len(self._closed):
+            ready[:, self._closed] = _SHIFT // 2  # no boarding at these stops
         trip = np.searchsorted(self._flat, ready + self._shift) - self._base
         trip = np.minimum.accumulate(trip, axis=1)
         return self._arr[trip, self._cols]
@@ -133,6 +145,10 @@ class Timetable:
         if not _grouped(trip):
             raise ValueError("the rows of each trip must be together")
         stops = stop_times["stop"].to_numpy(np.int64)
+        board = (stop_times["board"].to_numpy(bool) if "board" in stop_times
+                 else np.ones(len(stops), dtype=bool))
+        alight = (stop_times["alight"].to_numpy(bool) if "alight" in stop_times
+                  else np.ones(len(stops), dtype=bool))
         arr = stop_times["arr"].to_numpy(np.int64)
         dep = stop_times["dep"].to_numpy(np.int64)
         starts = np.flatnonzero(np.r_[True, trip[1:] != trip[:-1]]) if len(trip) else \
@@ -140,7 +156,8 @@ class Timetable:
         ends = np.r_[starts[1:], len(trip)]
         keep = (ends - starts) >= 2
         starts, ends = starts[keep], ends[keep]
-        keys = [stops[a:b].tobytes() for a, b in zip(starts, ends, strict=True)]
+        keys = [stops[a:b].tobytes() + board[a:b].tobytes() + alight[a:b].tobytes()
+                for a, b in zip(starts, ends, strict=True)]
         pattern_of = pd.factorize(pd.Series(keys, dtype=object), sort=False)[0] if keys else \
             np.empty(0, np.int64)
         patterns: list[Pattern] = []
@@ -148,7 +165,8 @@ class Timetable:
             members = np.flatnonzero(pattern_of == number)
             m = int(ends[members[0]] - starts[members[0]])
             index = starts[members][:, None] + np.arange(m)
-            patterns += _fifo(stops[index[0]], dep[index], arr[index])
+            patterns += _fifo(stops[index[0]], dep[index], arr[index],
+                              board=board[index[0]], alight=alight[index[0]])
         found = footpaths or (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
         order = np.argsort(found[1], kind="stable")
         return cls(int(n_stops), tuple(patterns), np.asarray(found[0], np.int64)[order],
@@ -156,11 +174,19 @@ class Timetable:
                    np.rint(np.asarray(found[2], float)[order]).astype(np.int64))
 
     def departures(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return every boarding event: stop and departure second, sorted by stop then time."""
+        """Return every boarding event: stop and departure second, sorted by stop then time.
+
+        Stops where a trip lets no one on are left out.
+        """
         stop = np.concatenate([np.broadcast_to(p.stops[:-1], p.dep[:, :-1].shape).ravel()
                                for p in self.patterns]) if self.patterns else np.empty(0)
         time = np.concatenate([p.dep[:, :-1].ravel() for p in self.patterns]) \
             if self.patterns else np.empty(0)
+        open_ = np.concatenate([np.broadcast_to(
+            np.ones(len(p.stops) - 1, bool) if p.board is None else p.board[:-1],
+            p.dep[:, :-1].shape).ravel() for p in self.patterns]) if self.patterns else \
+            np.empty(0, bool)
+        stop, time = stop[open_], time[open_]
         order = np.lexsort((time, stop))
         return stop[order].astype(np.int64), time[order].astype(np.int64)
 
@@ -267,12 +293,14 @@ def _lower(best: np.ndarray, improved: np.ndarray, rows: np.ndarray, *, stops: n
             improved[rows[better], stop] = True
 
 
-def _fifo(stops: np.ndarray, dep: np.ndarray, arr: np.ndarray) -> list[Pattern]:
+def _fifo(stops: np.ndarray, dep: np.ndarray, arr: np.ndarray, *, board: np.ndarray,
+          alight: np.ndarray) -> list[Pattern]:
     """Split one stop sequence's trips into patterns where no trip overtakes another."""
+    flags = {"board": None if board.all() else board, "alight": None if alight.all() else alight}
     order = np.lexsort((arr[:, -1], dep[:, 0]))
     dep, arr = dep[order], arr[order]
     if (np.diff(dep, axis=0) >= 0).all() and (np.diff(arr, axis=0) >= 0).all():
-        return [Pattern(stops, dep, arr)]
+        return [Pattern(stops, dep, arr, **flags)]
     groups: list[list[int]] = []
     for trip in range(len(dep)):
         for group in groups:
@@ -282,7 +310,7 @@ def _fifo(stops: np.ndarray, dep: np.ndarray, arr: np.ndarray) -> list[Pattern]:
                 break
         else:
             groups.append([trip])
-    return [Pattern(stops, dep[g], arr[g]) for g in groups]
+    return [Pattern(stops, dep[g], arr[g], **flags) for g in groups]
 
 
 def _grouped(codes: Sequence[int] | np.ndarray) -> bool:

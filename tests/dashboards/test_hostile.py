@@ -295,7 +295,8 @@ def test_the_planner_shows_hostile_names_as_text(browser: Any, server: str,
     title = popup.locator("h4").inner_text()
     assert COMMUNE_NAME.fullmatch(title), title
     # A place at its town hall: its marker's tooltip and popup, the plan's listing.
-    popup.get_by_text("Ajouter un lieu à la mairie").click()
+    # The button's own click event: the popup may still be panning clear of the controls.
+    popup.get_by_text("Ajouter un lieu à la mairie").dispatch_event("click")
     listing = page.locator(".tc-plan", has_text="jeunes")  # the place's figures are in
     listing.wait_for(timeout=TIMEOUT_MS)
     assert title in listing.inner_text()

@@ -24,11 +24,11 @@ Row = Mapping[str, object]
 
 
 def write_feed(path: Path, tables: Mapping[str, Sequence[Row]]) -> Path:
-    """Write a zip of GTFS tables (one CSV per name, columns from the first row)."""
+    """Write a zip of GTFS tables (one CSV per name, the rows' keys as columns)."""
     with zipfile.ZipFile(path, "w") as archive:
         for name, rows in tables.items():
             text = io.StringIO()
-            columns = list(rows[0]) if rows else []
+            columns = list(dict.fromkeys(key for row in rows for key in row))
             writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
@@ -114,8 +114,9 @@ def time_expanded_arrivals(  # noqa: PLR0915
 
     ``stop_times`` as :meth:`territory.network.raptor.Timetable.build` takes it;
     ``queries`` are (departure second, [(stop, walk seconds), …]). Nodes are every trip's
-    arrival and departure events and one source per query; edges ride a trip, dwell, wait at
-    a stop for its next departure, alight (to the next departure at or after the arrival),
+    arrival event, its departure event on board, its departure event waited for at the stop,
+    and one source per query; edges ride a trip, dwell on board, wait at a stop for its next
+    departure, board it, alight (to the next departure at or after the arrival),
     walk a footpath to the next departure at the other stop, and walk from the source to the
     first departure at or after the walk. A stop's arrival is its earliest arrival event, a
     footpath's end, or the walk from the origin.
@@ -124,8 +125,11 @@ def time_expanded_arrivals(  # noqa: PLR0915
     n = len(times)
     arr, dep = times["arr"].to_numpy(np.int64), times["dep"].to_numpy(np.int64)
     stop = times["stop"].to_numpy(np.int64)
+    board = (times["board"].to_numpy(bool) if "board" in times else np.ones(n, bool))
+    alight = (times["alight"].to_numpy(bool) if "alight" in times else np.ones(n, bool))
     same_trip = (times["trip"].to_numpy()[1:] == times["trip"].to_numpy()[:-1])
-    # Node i: arrival event of row i; node n + i: departure event of row i.
+    # Node i: arrival event of row i; n + i: on board at its departure; 2n + i: waiting at
+    # the stop for that departure (boarding it, or waiting on for the next one).
     tails, heads, weights = [], [], []
 
     def edge(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> None:
@@ -137,24 +141,30 @@ def time_expanded_arrivals(  # noqa: PLR0915
     edge(rows, n + rows, dep - arr)
     ride = np.flatnonzero(same_trip)
     edge(n + ride, ride + 1, arr[ride + 1] - dep[ride])
+    # Waiting at a stop chains its departures where one may board; riders stay on board
+    # through the others (the ride and dwell edges).
     order = np.lexsort((dep, stop))
+    order = order[board[order]]
     chain = np.flatnonzero(stop[order][1:] == stop[order][:-1])
-    edge(n + order[chain], n + order[chain + 1], dep[order[chain + 1]] - dep[order[chain]])
+    edge(2 * n + order[chain], 2 * n + order[chain + 1],
+         dep[order[chain + 1]] - dep[order[chain]])
+    edge(2 * n + order, n + order, np.zeros(len(order)))
 
     def next_departure(at_stop: np.ndarray, when: np.ndarray) -> np.ndarray:
         key = stop[order] * 10**7 + dep[order]
         pos = np.searchsorted(key, at_stop * 10**7 + when)
-        ok = (pos < n)
+        ok = (pos < len(order))
         found = np.full(len(at_stop), -1)
         found[ok] = np.where(stop[order][pos[ok]] == at_stop[ok], order[pos[ok]], -1)
         return found
 
-    alight = next_departure(stop, arr)
-    ok = alight >= 0
-    edge(rows[ok], n + alight[ok], dep[alight[ok]] - arr[ok])
+    off = np.flatnonzero(alight)
+    after = next_departure(stop[off], arr[off])
+    ok = after >= 0
+    edge(off[ok], 2 * n + after[ok], dep[after[ok]] - arr[off[ok]])
     f_from, f_to, f_s = (np.asarray(a) for a in footpaths)
     f_s = np.rint(f_s).astype(np.int64)
-    walks = pd.DataFrame({"row": np.arange(n), "from": stop}).merge(
+    walks = pd.DataFrame({"row": np.flatnonzero(alight), "from": stop[alight]}).merge(
         pd.DataFrame({"from": f_from, "to": f_to, "seconds": f_s}), on="from")
     e_row = walks["row"].to_numpy(np.int64)
     e_stop = walks["to"].to_numpy(np.int64)
@@ -162,9 +172,9 @@ def time_expanded_arrivals(  # noqa: PLR0915
     if len(e_row):
         board = next_departure(e_stop, e_time)
         ok = board >= 0
-        edge(e_row[ok], n + board[ok], dep[board[ok]] - arr[e_row[ok]])
+        edge(e_row[ok], 2 * n + board[ok], dep[board[ok]] - arr[e_row[ok]])
     queries = list(queries)
-    sources = 2 * n + np.arange(len(queries))
+    sources = 3 * n + np.arange(len(queries))
     walked: list[list[tuple[int, int]]] = []
     for q, (start, access) in enumerate(queries):
         # On foot from the origin to a stop, then possibly along one footpath.
@@ -175,8 +185,8 @@ def time_expanded_arrivals(  # noqa: PLR0915
         for s, w in reach:
             board = next_departure(np.array([s]), np.array([start + w]))
             if board[0] >= 0:
-                edge([sources[q]], [n + board[0]], [dep[board[0]] - start])
-    size = 2 * n + len(queries)
+                edge([sources[q]], [2 * n + board[0]], [dep[board[0]] - start])
+    size = 3 * n + len(queries)
     edges = pd.DataFrame({"tail": np.concatenate(tails), "head": np.concatenate(heads),
                           "weight": np.concatenate(weights)})
     edges = edges.groupby(["tail", "head"], as_index=False)["weight"].min()
@@ -188,7 +198,7 @@ def time_expanded_arrivals(  # noqa: PLR0915
     result = np.full((len(queries), n_stops), np.inf)
     for q, (start, _) in enumerate(queries):
         reached = start + np.round(dist[q, :n])
-        np.minimum.at(result[q], stop, reached)
+        np.minimum.at(result[q], stop[alight], reached[alight])
         if len(e_row):
             np.minimum.at(result[q], e_stop, start + np.round(dist[q, e_row])
                           + (e_time - arr[e_row]))

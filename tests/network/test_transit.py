@@ -131,16 +131,20 @@ def timetables(draw: st.DrawFn) -> tuple[pd.DataFrame, int, tuple[np.ndarray, ..
         t = draw(st.integers(0, 3000))
         for stop in stops:
             dwell = draw(st.sampled_from([0, 30]))
-            rows.append((f"t{trip}", stop, t, t + dwell))
+            # Now and then a stop where no one gets on, or off (pickup/drop_off_type 1).
+            board, alight = draw(st.sampled_from([(True, True)] * 4 + [(False, True),
+                                                                        (True, False)]))
+            rows.append((f"t{trip}", stop, t, t + dwell, board, alight))
             t += dwell + draw(st.integers(1, 600))
     pairs = draw(st.lists(st.tuples(st.integers(0, n_stops - 1), st.integers(0, n_stops - 1),
                                     st.integers(0, 400)), max_size=6, unique_by=lambda p: p[:2]))
     pairs = [p for p in pairs if p[0] != p[1]]
     footpaths = tuple(np.array([p[k] for p in pairs], dtype=np.int64) for k in range(3))
-    return pd.DataFrame(rows, columns=["trip", "stop", "arr", "dep"]), n_stops, footpaths
+    columns = ["trip", "stop", "arr", "dep", "board", "alight"]
+    return pd.DataFrame(rows, columns=columns), n_stops, footpaths
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(case=timetables(), start=st.integers(0, 3000), later=st.integers(1, 900),
        stop=st.integers(0, 7), walk=st.integers(0, 200))
 def test_leaving_later_never_arrives_earlier_and_raptor_is_exact(
@@ -172,6 +176,30 @@ def test_fewer_rides_never_arrive_earlier(feed_file: Path) -> None:
     # G → C takes a change at B (the night trip has gone by 7:10): none with one ride.
     assert arrivals[0] >= INF
     assert arrivals[1] == arrivals[2] < INF
+
+
+def test_no_boarding_where_the_feed_forbids_it(mairies: pd.DataFrame, tmp_path: Path) -> None:
+    tables = gueret_tables(stop_points(mairies))
+    times = tables["stop_times.txt"]
+    # The first trip (L1-0, G at 6:00 → A → B) takes no one on at G, and lets no one off at A.
+    times[0]["pickup_type"] = 1
+    times[1]["drop_off_type"] = 1
+    feeds = read_feeds([write_feed(tmp_path / "regles.zip", tables)])
+    index, _ = stops_of(feeds)
+    day = service_day(feeds, TUESDAY, index, 5 * 3600, 9 * 3600)
+    first = day[day["trip"] == "0:L1-0@0"]
+    assert first["board"].tolist() == [False, True, True]
+    assert first["alight"].tolist() == [True, False, True]
+    table = Timetable.build(day, len(index))
+    g, a, b = (index.get_loc(f"0:{k}") for k in "GAB")
+    start = np.array([6 * 3600 - 300])
+    best = earliest_arrivals(table, start, (np.array([0]), np.array([g]), np.array([0])),
+                             max_rides=1, limit_s=start + 7200)[0]
+    # The 6:30 trip instead: A at 6:40, B at 6:53 (the 6:00 one would reach B at 6:23).
+    assert (best[a], best[b]) == (6 * 3600 + 2400, 6 * 3600 + 3180)
+    times[2]["drop_off_type"] = 7
+    with pytest.raises(InputError, match=r"expected 0 \(regular\), 1 \(none\)"):
+        read_feeds([write_feed(tmp_path / "faux.zip", tables)])
 
 
 # -- the calendar --------------------------------------------------------------------------
