@@ -252,7 +252,8 @@ class Routed:
         frame = pd.DataFrame(frame)
         if "window" not in frame:
             frame = frame.assign(window="")
-        frame["window"] = frame["window"].fillna("").astype(str)
+        elif frame["window"].isna().any():
+            frame["window"] = frame["window"].fillna("")
         feeds = layers.get(FEEDS_LAYER)
         return cls(frame, None if feeds is None or feeds.empty else pd.DataFrame(feeds))
 

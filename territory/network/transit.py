@@ -55,8 +55,8 @@ from territory.network.raptor import INF, Timetable, earliest_arrivals
 from territory.network.routing import MAX_SNAP_M, check_extract, dest_keys
 from territory.network.store import destinations_of, typed_times
 
-__all__ = ["NetworkWalk", "StraightWalk", "TransitOptions", "TransitSummary", "build_transit",
-           "window_minutes"]
+__all__ = ["Legs", "NetworkWalk", "StraightWalk", "TransitOptions", "TransitSummary",
+           "build_transit", "window_minutes"]
 
 #: Walking speed, m/s (R5's default, 3.6 km/h).
 WALK_MS = WALK_KMH / 3.6
@@ -243,8 +243,8 @@ def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path |
     weekday, saturday = service_dates(feeds, date)
     walk = _walk(osm_path)
     footpaths = _footpaths(feeds, stop_index, stops_xy, walk, options.access_min * 60)
-    near = np.unique(walk.legs(origin_xy, stops_xy, options.access_min * 60)[0])
-    far = np.setdiff1d(np.arange(len(codes)), near)
+    legs = Legs.walked(walk, origin_xy, stops_xy, keys.astype(float), options=options)
+    far = legs.stranded
     youth = communes["youth"].to_numpy(dtype=float) if "youth" in communes else \
         np.zeros(len(codes))
     frames, counts = [], {}
@@ -258,7 +258,7 @@ def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path |
                             window.end_s + int(options.max_min * 60))
         table = Timetable.build(times, len(stop_index), footpaths=footpaths)
         found = window_minutes(table, stops_xy, origin_xy, keys.astype(float), window=window,
-                               walk=walk, options=options, progress=progress)
+                               walk=walk, options=options, legs=legs, progress=progress)
         counts[name] = len(found)
         frames.append(pd.DataFrame({
             "origin": codes[found["origin"].to_numpy()],
@@ -291,35 +291,74 @@ def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path |
                           len(far), float(np.nansum(youth[far])), time.perf_counter() - began)
 
 
+@dataclass(frozen=True, eq=False)
+class Legs:
+    """The walks of a build, the same for every window, sorted for lookups.
+
+    Access (origin → stop) sorted by origin with ``acc_ptr`` its offsets; egress (stop →
+    destination) sorted by destination, ``egr_starts`` where each destination's begin;
+    walking all the way (origin → destination within the cutoff) sorted by origin.
+    """
+
+    acc_o: np.ndarray
+    acc_s: np.ndarray
+    acc_t: np.ndarray
+    acc_ptr: np.ndarray
+    egr_s: np.ndarray
+    egr_t: np.ndarray
+    egr_starts: np.ndarray
+    egr_dest: np.ndarray
+    dir_d: np.ndarray
+    dir_t: np.ndarray
+    dir_ptr: np.ndarray
+
+    @classmethod
+    def walked(cls, walk: Walk, origins_xy: np.ndarray, stops_xy: np.ndarray,
+               dest_xy: np.ndarray, *, options: TransitOptions) -> Legs:
+        """Compute the walks within reach (and, all the way, within the cutoff)."""
+        reach_s = options.access_min * 60
+        acc_o, acc_s, acc_t = walk.legs(origins_xy, stops_xy, reach_s)
+        egr_s, egr_d, egr_t = walk.legs(stops_xy, dest_xy, reach_s)
+        dir_o, dir_d, dir_t = walk.legs(origins_xy, dest_xy, round(options.max_min * 60))
+        order = np.lexsort((acc_s, acc_o))
+        acc_o, acc_s = acc_o[order], acc_s[order]
+        acc_t = np.rint(acc_t[order]).astype(np.int64)
+        order = np.argsort(egr_d, kind="stable")
+        egr_s, egr_d = egr_s[order], egr_d[order]
+        egr_t = np.rint(egr_t[order]).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, egr_d[1:] != egr_d[:-1]]) if len(egr_d) else \
+            np.empty(0, np.int64)
+        order = np.lexsort((dir_d, dir_o))
+        dir_o, dir_d, dir_t = dir_o[order], dir_d[order], dir_t[order]
+        every = np.arange(len(origins_xy) + 1)
+        return cls(acc_o, acc_s, acc_t, np.searchsorted(acc_o, every), egr_s, egr_t, starts,
+                   egr_d[starts], dir_d, dir_t, np.searchsorted(dir_o, every))
+
+    @property
+    def stranded(self) -> np.ndarray:
+        """The origins with no stop within reach on foot."""
+        return np.flatnonzero(self.acc_ptr[1:] == self.acc_ptr[:-1])
+
+
 def window_minutes(table: Timetable, stops_xy: np.ndarray, origins_xy: np.ndarray,
                    dest_xy: np.ndarray, *, window: Window, walk: Walk,
-                   options: TransitOptions | None = None,
+                   options: TransitOptions | None = None, legs: Legs | None = None,
                    progress: bool = False) -> pd.DataFrame:
     """Return the median and high percentile of the minute-by-minute trip times of a window.
 
     Columns ``origin``, ``dest`` (positions), ``minutes`` (the median, at most the cutoff),
     ``minutes_high`` (the high percentile; NaN when beyond the cutoff). Walking all the way
-    counts when it is quicker.
+    counts when it is quicker. ``legs``: the walks, when already computed (they do not
+    depend on the window).
     """
     options = options or TransitOptions()
     cutoff = round(options.max_min * 60)
-    reach_s = options.access_min * 60
     samples = np.arange(window.start_s, window.end_s, 60, dtype=np.int64)
-    acc_o, acc_s, acc_t = walk.legs(origins_xy, stops_xy, reach_s)
-    egr_s, egr_d, egr_t = walk.legs(stops_xy, dest_xy, reach_s)
-    dir_o, dir_d, dir_t = walk.legs(origins_xy, dest_xy, cutoff)
-    order = np.lexsort((acc_s, acc_o))
-    acc_o, acc_s, acc_t = acc_o[order], acc_s[order], np.rint(acc_t[order]).astype(np.int64)
-    acc_ptr = np.searchsorted(acc_o, np.arange(len(origins_xy) + 1))
-    order = np.argsort(egr_d, kind="stable")
-    egr_s, egr_d, egr_t = egr_s[order], egr_d[order], np.rint(egr_t[order]).astype(np.int64)
-    egr_starts = np.flatnonzero(np.r_[True, egr_d[1:] != egr_d[:-1]]) if len(egr_d) else \
-        np.empty(0, np.int64)
-    egr_dest = egr_d[egr_starts]
-    order = np.lexsort((dir_d, dir_o))
-    dir_o, dir_d, dir_t = dir_o[order], dir_d[order], dir_t[order]
-    dir_ptr = np.searchsorted(dir_o, np.arange(len(origins_xy) + 1))
-    q_origin, q_time = _queries(table, acc_o, acc_s, acc_t, window)
+    legs = legs or Legs.walked(walk, origins_xy, stops_xy, dest_xy, options=options)
+    acc_s, acc_t, acc_ptr = legs.acc_s, legs.acc_t, legs.acc_ptr
+    egr_s, egr_t, egr_starts, egr_dest = legs.egr_s, legs.egr_t, legs.egr_starts, legs.egr_dest
+    dir_d, dir_t, dir_ptr = legs.dir_d, legs.dir_t, legs.dir_ptr
+    q_origin, q_time = _queries(table, legs.acc_o, acc_s, acc_t, window)
     q_ptr = np.searchsorted(q_origin, np.arange(len(origins_xy) + 1))
     found: list[pd.DataFrame] = []
     # Origins with no stop within reach walk all the way.
