@@ -1,9 +1,10 @@
 """Build hook: the browser files go into the package data when the package is built.
 
-Leaflet comes from the npm registry (``dashboards/package.json``, pinned by its lock file) and
-the map component's sources live in ``dashboards/``. Neither is committed inside the package:
-building a wheel or an editable install copies them to ``territory/static/``, so an installed
-``territory`` draws its maps and serves its dashboards with no checkout and no network.
+Leaflet and protomaps-leaflet come from the npm registry (``dashboards/package.json``, pinned
+by its lock file) and the map component's sources live in ``dashboards/``. Neither is
+committed inside the package: building a wheel or an editable install copies them to
+``territory/static/``, so an installed ``territory`` draws its maps and serves its dashboards
+with no checkout and no network.
 Everything else about the package is declared in ``pyproject.toml``.
 """
 
@@ -23,6 +24,8 @@ STATIC = ROOT / "territory" / "static"
 NPM_FILES = {
     "leaflet": ("LICENSE", "dist/leaflet.js", "dist/leaflet.css", "dist/leaflet-src.esm.js",
                 "dist/images/*.png"),
+    # Draws the workspace's vector tiles (PMTiles) on canvas tiles of the Leaflet map.
+    "protomaps-leaflet": ("LICENSE", "dist/protomaps-leaflet.js"),
 }
 # The browser component's own sources.
 COMPONENT_FILES = ("coverage_map.js", "coverage_map.css")

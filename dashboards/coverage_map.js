@@ -1,4 +1,5 @@
-// The coverage map: zones drawn once, then restyled, with points, candidate sites and clicks.
+// The coverage map: zones drawn from vector tiles, restyled from lists of numbers, with
+// points, candidate sites and clicks.
 //
 // Names come from the workspace, that is from files a person imported: the map writes every
 // text it receives (zone names, labels, tooltips of points and markers, their popups) into
@@ -15,17 +16,13 @@ const PANES = [["tmAreas", 410], ["tmOutlines", 420], ["tmActions", 430], ["tmSi
 const ACTIONS_ZOOM = 8;
 const TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
-function areaStyle(model, state, i) {
-  const faded = state.faded.has(i);
+// What colours zone `i` (its position in `model.codes`), and how its border is drawn.
+function areaFill(model, state, i) {
+  if (i === undefined) { return NO_VALUE; }
+  if (state.faded.has(i)) { return FADED; }
   const k = model.classes[i];
   const known = k !== undefined && k !== null && k >= 0 && k < model.palette.length;
-  const lit = state.highlight.has(i);
-  return {
-    fillColor: faded ? FADED : (known ? model.palette[k] : NO_VALUE),
-    fillOpacity: faded ? 0.7 : 0.88,
-    color: lit ? HIGHLIGHT : (faded ? "#d6d6d6" : "#7d7d7d"),
-    weight: lit ? 2.5 : (model.area_weight || 0.35),
-  };
+  return known ? model.palette[k] : NO_VALUE;
 }
 
 // An element holding `text` as text.
@@ -67,39 +64,109 @@ function popupNode(popup) {
   return box;
 }
 
-function drawAreas(map, model, state) {
-  const data = JSON.parse(model.areas || '{"type":"FeatureCollection","features":[]}');
-  data.features.forEach((f, i) => { f.properties.i = i; });
-  state.layers = [];
-  const group = L.geoJSON(data, {
-    pane: "tmAreas",
-    className: model.area_class,
-    style: (f) => areaStyle(model, state, f.properties.i),
-    onEachFeature: (f, layer) => {
-      state.layers.push(layer);
-      layer.on("add", () => layer.getElement()?.setAttribute("data-code", f.id));
-    },
-  });
-  // One handler per event on the group, and a tooltip made on a zone's first hover: binding
-  // thousands of them up front slows the first draw.
-  group.on("mouseover", (e) => {
-    const layer = e.layer;
-    const f = layer.feature;
-    if (!layer.getTooltip()) {
-      layer.bindTooltip(() => areaTip(model, f),
-                        {sticky: true, className: "tm-tooltip", direction: "top",
+// protomaps-leaflet is a classic script that extends the page's Leaflet (window.L): it is
+// loaded once per page, after Leaflet.
+let vectorTiles = null;
+function loadVectorTiles(url) {
+  if (!vectorTiles) {
+    vectorTiles = new Promise((resolve, reject) => {
+      if (window.protomapsL) { resolve(window.protomapsL); return; }
+      if (!window.L) { window.L = L; }
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = () => resolve(window.protomapsL);
+      script.onerror = () => reject(new Error(`could not load ${url}`));
+      document.head.appendChild(script);
+    });
+  }
+  return vectorTiles;
+}
+
+// The zones and the outlines, drawn from the workspace's vector tiles (PMTiles) on canvas
+// tiles. A feature carries its zone's code and name; what colours it comes from the lists
+// of the model, by position (`state.index`: code → position in `model.codes`).
+function areaRules(P, model, state) {
+  const at = (f) => state.index.get(f.props.code);
+  const rules = [{
+    dataSource: "areas", dataLayer: model.area_layer,
+    symbolizer: new P.PolygonSymbolizer({
+      fill: (z, f) => areaFill(model, state, at(f)),
+      opacity: (z, f) => (state.faded.has(at(f)) ? 0.7 : 0.88),
+      stroke: (z, f) => (state.faded.has(at(f)) ? "#d6d6d6" : "#7d7d7d"),
+      width: (z, f) => model.area_weight || 0.35,
+    }),
+  }, {
+    dataSource: "areas", dataLayer: model.area_layer,
+    filter: (z, f) => f.props.code === state.hover || state.highlight.has(at(f)),
+    symbolizer: new P.LineSymbolizer({
+      color: (z, f) => (f.props.code === state.hover ? "#1a1a1a" : HIGHLIGHT),
+      width: (z, f) => (f.props.code === state.hover ? 2 : 2.5),
+    }),
+  }];
+  if (model.outline_layer && model.tiles[model.outline_layer]) {
+    rules.push({
+      dataSource: "outlines", dataLayer: model.outline_layer,
+      symbolizer: new P.LineSymbolizer({
+        color: "#1a1a1a",
+        width: (z, f) => (f.props.code === model.selected_outline ? 3.2 : 1.1),
+        opacity: (z, f) => (f.props.code === model.selected_outline ? 1 : 0.75),
+      }),
+    });
+  }
+  return rules;
+}
+
+function drawAreas(P, map, model, state) {
+  const sources = {areas: {url: model.tiles[model.area_layer], maxDataZoom: model.max_zoom}};
+  if (model.outline_layer && model.tiles[model.outline_layer]) {
+    sources.outlines = {url: model.tiles[model.outline_layer], maxDataZoom: model.max_zoom};
+  }
+  const layer = P.leafletLayer({sources: sources, paintRules: areaRules(P, model, state),
+                                labelRules: [], pane: "tmAreas", tileDelay: 1,
+                                maxZoom: 16});
+  layer.addTo(map);
+  return layer;
+}
+
+// The feature of the zones under `latlng` in the tiles on screen, or null.
+function pickArea(layer, model, latlng) {
+  if (!layer) { return null; }
+  const found = layer.queryTileFeaturesDebug(latlng.lng, latlng.lat, 0).get("areas") || [];
+  const hit = found.find((p) => p.layerName === model.area_layer);
+  return hit ? hit.feature : null;
+}
+
+// Hovering a zone rings it and shows its tooltip (one tooltip, moved along).
+function hoverAreas(map, model, state, areas) {
+  const tip = L.tooltip({sticky: true, className: "tm-tooltip", direction: "top",
                          offset: [0, -8]});
-      layer.openTooltip(e.latlng);
+  let pending = null;
+  let frame = 0;
+  const show = () => {
+    frame = 0;
+    const f = pending ? pickArea(areas.layer, model, pending) : null;
+    const code = f ? f.props.code : null;
+    if (code !== state.hover) {
+      state.hover = code;
+      areas.layer?.rerenderTiles();
     }
-    layer.setStyle({weight: 2, color: "#1a1a1a"});
+    if (f) {
+      tip.setLatLng(pending).setContent(areaTip(model, state, f));
+      if (!map.hasLayer(tip)) { tip.addTo(map); }
+    } else if (map.hasLayer(tip)) {
+      tip.remove();
+    }
+  };
+  map.on("mousemove", (e) => {
+    // Over a marker, a dot with a tooltip of its own or a control: no zone's tooltip (tiles
+    // take no pointer events: over the zones, the map itself is the target).
+    pending = e.originalEvent?.target === map.getContainer() ? e.latlng : null;
+    if (!frame) { frame = requestAnimationFrame(show); }
   });
-  group.on("mouseout", (e) => e.layer.setStyle(areaStyle(model, state, e.layer.feature.properties.i)));
-  group.on("click", (e) => {
-    L.DomEvent.stopPropagation(e);
-    sendClick(model, e.latlng, e.layer.feature.id);
+  map.on("mouseout", () => {
+    pending = null;
+    if (!frame) { frame = requestAnimationFrame(show); }
   });
-  group.addTo(map);
-  return group;
 }
 
 function formatValue(value, decimals) {
@@ -109,11 +176,11 @@ function formatValue(value, decimals) {
 }
 
 // A zone's tooltip: its name, then what colours it and its rank in the selection.
-function areaTip(model, f) {
+function areaTip(model, state, f) {
   const box = document.createElement("div");
-  box.appendChild(textNode("b", f.properties.n));
+  box.appendChild(textNode("b", f.props.n));
   if (!model.value_label) { return box; }
-  const i = f.properties.i;
+  const i = state.index.get(f.props.code);
   box.appendChild(document.createElement("br"));
   box.appendChild(document.createTextNode(`${model.value_label} : `));
   box.appendChild(textNode("b", formatValue(model.values[i], model.value_decimals)));
@@ -129,14 +196,8 @@ function sendClick(model, latlng, id) {
   model.send_msg({type: "click", lat: latlng.lat, lon: latlng.lng, id: id, mode: model.click_mode});
 }
 
-function restyle(model, state, indices) {
-  const all = indices === undefined;
-  const list = all ? state.layers.map((_, i) => i) : indices;
-  for (const i of list) {
-    const layer = state.layers[i];
-    if (layer) { layer.setStyle(areaStyle(model, state, i)); }
-  }
-  for (const i of state.highlight) { state.layers[i]?.bringToFront(); }
+function restyle(areas) {
+  areas.layer?.rerenderTiles();
 }
 
 function pointRadius(map, base) {
@@ -386,17 +447,14 @@ export function render({ model, el }) {
   for (const [name, z] of PANES) { map.createPane(name).style.zIndex = z; }
   root.tmMap = map;
   map.getPane("tmNames").style.pointerEvents = "none";
-  const state = {layers: [], faded: new Set(model.faded), highlight: new Set(model.highlight)};
+  const state = {index: new Map(), faded: new Set(model.faded),
+                 highlight: new Set(model.highlight), hover: null};
+  const indexCodes = () => { state.index = new Map(model.codes.map((code, i) => [code, i])); };
+  indexCodes();
 
   const tiles = L.tileLayer(TILES, {maxZoom: 16, opacity: 0.6});
   L.control.layers(null, {"Fond OpenStreetMap (nécessite internet)": tiles},
                    {position: "topright", collapsed: true}).addTo(map);
-  const outlines = L.geoJSON(JSON.parse(model.outlines || '{"type":"FeatureCollection","features":[]}'), {
-    pane: "tmOutlines", interactive: false, className: "tm-outline",
-    style: (f) => ({fill: false, color: "#1a1a1a",
-                    weight: f.id === model.selected_outline ? 3.2 : 1.1,
-                    opacity: f.id === model.selected_outline ? 1 : 0.75}),
-  }).addTo(map);
   const actions = pointGroup(map);
   actions.remove();
   const sites = pointGroup(map);
@@ -410,7 +468,7 @@ export function render({ model, el }) {
   map.getPane("tmActions").style.pointerEvents = "none";
   const siteRenderer = L.svg({pane: "tmSites", padding: 0.3});
 
-  drawAreas(map, model, state);
+  const areas = {layer: null};
   const drawActions = () => drawPoints(map, actions, actionRenderer, model.actions, 1.8, "#ffffff");
   const drawSites = () => drawPoints(map, sites, siteRenderer, model.sites, 2.8, "#333333");
   drawMarkers(candidates, model.candidates, "candidate");
@@ -421,7 +479,29 @@ export function render({ model, el }) {
   wirePopupButtons(map, model);
   keepPopupClear(map, root);
 
-  map.on("click", (e) => sendClick(model, e.latlng, null));
+  map.on("click", (e) => {
+    const f = pickArea(areas.layer, model, e.latlng);
+    sendClick(model, e.latlng, f ? f.props.code : null);
+  });
+  hoverAreas(map, model, state, areas);
+  // What the zones look like, for the tests and for anyone checking the map from the console:
+  // the zone under a point of the map's container or of the page, a zone's fill, every fill.
+  const codeAt = (x, y) => pickArea(areas.layer, model, map.containerPointToLatLng([x, y]))
+    ?.props.code ?? null;
+  root.tmAreas = {
+    codeAt: codeAt,
+    // The zone seen at a point of the page (clientX, clientY): null where a dot, a name, a
+    // marker or a control covers the zones.
+    zoneAt: (x, y) => {
+      // Tiles take no pointer events: where nothing else does, the map itself is hit.
+      const el = root.getRootNode().elementFromPoint(x, y);
+      if (el !== container && !map.getPane("tmAreas").contains(el)) { return null; }
+      const box = container.getBoundingClientRect();
+      return codeAt(x - box.left, y - box.top);
+    },
+    fill: (code) => areaFill(model, state, state.index.get(code)),
+    fills: () => model.codes.map((_, i) => areaFill(model, state, i)),
+  };
   // Outreach places show from the scale of a Mission Locale on: at the region's, thousands of
   // dots would hide the communes' colours.
   function showActions() {
@@ -434,18 +514,14 @@ export function render({ model, el }) {
     resizePoints(map, sites);
   });
 
-  model.on(["classes", "palette"], () => restyle(model, state));
-  model.on("faded", () => { state.faded = new Set(model.faded); restyle(model, state); });
-  model.on("highlight", () => {
-    const old = state.highlight;
-    state.highlight = new Set(model.highlight);
-    restyle(model, state, [...old, ...state.highlight]);
-  });
+  model.on(["classes", "palette", "selected_outline"], () => restyle(areas));
+  model.on("codes", () => { indexCodes(); restyle(areas); });
+  model.on("faded", () => { state.faded = new Set(model.faded); restyle(areas); });
+  model.on("highlight", () => { state.highlight = new Set(model.highlight); restyle(areas); });
   model.on("actions", drawActions);
   model.on("sites", drawSites);
   model.on("candidates", () => drawMarkers(candidates, model.candidates, "candidate"));
   model.on("proposals", () => drawMarkers(proposals, model.proposals, "proposal"));
-  model.on("selected_outline", () => outlines.resetStyle());
   model.on("legend_html", () => {
     legend.remove();
     legend = legendControl(model.legend_html).addTo(map);
@@ -471,16 +547,23 @@ export function render({ model, el }) {
     if (!fitted && container.clientHeight > 0) {
       fitted = true;
       fit(model.view_bounds);
-      root.dataset.drawn = String(state.layers.length);
-      window.territoryMapDrawn = performance.now();
       // Points after the zones: the map shows whole first, the dots a frame later.
-      requestAnimationFrame(() => {
-        drawNames(names, model.names);
-        declutter(names);
-        drawActions();
-        drawSites();
-        showActions();
-      });
+      const drawn = () => {
+        root.dataset.drawn = String(model.codes.length);
+        window.territoryMapDrawn = performance.now();
+        requestAnimationFrame(() => {
+          drawNames(names, model.names);
+          declutter(names);
+          drawActions();
+          drawSites();
+          showActions();
+        });
+      };
+      if (!model.tiles[model.area_layer]) { drawn(); return; }
+      loadVectorTiles(model.tiles_library).then((P) => {
+        areas.layer = drawAreas(P, map, model, state);
+        areas.layer.once("load", drawn);
+      }).catch((error) => { root.dataset.error = String(error); throw error; });
     }
   }
   model.on("after_layout", layout);

@@ -1,4 +1,4 @@
-"""Where the browser finds Leaflet: the package's copy, served by the Panel server.
+"""Where the browser finds Leaflet and protomaps-leaflet: the package's copies, served.
 
 Browser libraries come from the npm registry and are copied into the package data when the
 package is built (never committed); the server publishes that folder under :data:`JS_ROUTE`,
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from territory.viz import leaflet_dist
 
-__all__ = ["JS_ROUTE", "LEAFLET_CSS_URL", "LEAFLET_ESM_URL", "static_dirs"]
+__all__ = ["JS_ROUTE", "LEAFLET_CSS_URL", "LEAFLET_ESM_URL", "PROTOMAPS_URL", "static_dirs"]
 
 JS_ROUTE = "territoire-js"
 LEAFLET_ESM_URL = f"/{JS_ROUTE}/leaflet/dist/leaflet-src.esm.js"
 LEAFLET_CSS_URL = f"/{JS_ROUTE}/leaflet/dist/leaflet.css"
+PROTOMAPS_URL = f"/{JS_ROUTE}/protomaps-leaflet/dist/protomaps-leaflet.js"
 
 
 def static_dirs() -> dict[str, str]:

@@ -1,16 +1,13 @@
-"""What the browser map receives: compact GeoJSON text, bounds and point lists in WGS84.
+"""What the browser map receives besides its vector tiles: bounds, labels and point lists.
 
 Names and tips are text, as the workspace holds them; the map writes them as text (only the
-legend is HTML, escaped here: see :func:`territory.viz.labels.html_text`).
-
-Polygons are simplified with shared borders kept shared (territory.viz's coverage
-simplification) and their coordinates rounded to 4 decimals (about 10 m): the region's 4,293
-communes weigh about 3 MB, sent once per session.
+legend is HTML, escaped here: see :func:`territory.viz.labels.html_text`). The polygons go
+to the browser as vector tiles (:mod:`territory.dashboards.tiles`); coordinates here are
+WGS84 rounded to 4 decimals (about 10 m).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,40 +15,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from territory.viz import WEB_CRS, feature_collection, labels, short_ml_name, simplify_coverage
+from territory.viz import WEB_CRS, labels, short_ml_name
 
 __all__ = [
     "DECIMALS",
     "action_points",
     "area_bounds",
-    "areas_geojson",
     "catchment_names",
     "point_at",
     "site_points",
 ]
 
 DECIMALS = 4
-
-
-def _text(collection: dict[str, Any]) -> str:
-    return json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-
-
-def areas_geojson(frame: gpd.GeoDataFrame, layer: str) -> str:
-    """Return the polygons of ``communes`` or ``catchments`` as GeoJSON text.
-
-    Each feature has the zone's code as ``id`` and its name as property ``n``, as it is: the
-    map writes it as text (see :func:`territory.viz.labels.html_text`); features come in the
-    layer's row order, so that position ``i`` of a style list is row ``i``.
-    """
-    key, name = ("code_insee", "nom") if layer == "communes" else ("ml_code", "ml_name")
-    shapes = simplify_coverage(frame.geometry)
-    names = frame[name].astype(str).tolist()
-    collection = feature_collection(shapes, {"n": names},
-                                    ids=frame[key].astype(str).tolist(), decimals=DECIMALS)
-    if len(collection["features"]) != len(frame):
-        raise ValueError(f"layer {layer!r} has rows without a geometry; every zone needs one")
-    return _text(collection)
 
 
 def area_bounds(frame: gpd.GeoDataFrame) -> np.ndarray:

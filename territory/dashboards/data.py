@@ -39,7 +39,7 @@ from territory.analysis import (
 from territory.analysis.impact import ImpactStudy, impact
 from territory.analysis.reach import ALL_PHYSICAL, reach_curves
 from territory.analysis.travel import DEFAULT_MODE, Routed, split_travel
-from territory.dashboards import _geo, _styles
+from territory.dashboards import _geo, _styles, tiles
 from territory.io.workspace import Workspace
 from territory.viz import labels
 
@@ -52,7 +52,7 @@ __all__ = [
     "WorkspaceInfo",
     "action_points",
     "area_bounds",
-    "areas_geojson",
+    "area_codes",
     "catchment_indicators",
     "catchment_names",
     "commune_indicators",
@@ -73,10 +73,11 @@ __all__ = [
     "record_dates",
     "selection_weights",
     "site_points",
+    "tile_set",
     "totals",
 ]
 
-LAYERS = ("communes", "mairies", "catchments", "catchment_members", "sites", "actions",
+LAYERS = ("communes", "epci", "mairies", "catchments", "catchment_members", "sites", "actions",
           "contacts", "contact_counts", "departements", "region", "places", "travel_times",
           "transit_feeds", "first_contacts")
 SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
@@ -336,10 +337,17 @@ def totals(table: pd.DataFrame, weights: np.ndarray) -> dict[str, float]:
 
 
 # -- the map's geometry, styles and points ---------------------------------------------------
+@pn.cache(max_items=4)
+def tile_set(path: str, version: float) -> tiles.TileSet:
+    """Return the workspace's vector tiles, written on first use (cached, shared)."""
+    return tiles.build_tiles(layers(path, version), tiles.tiles_folder(path))
+
+
 @pn.cache(max_items=8)
-def areas_geojson(path: str, version: float, layer: str) -> str:
-    """Return :func:`territory.dashboards._geo.areas_geojson` of a layer (cached, shared)."""
-    return _geo.areas_geojson(layers(path, version)[layer], layer)
+def area_codes(path: str, version: float, layer: str) -> list[str]:
+    """Return the codes of a layer's zones in row order: the map's positions (cached)."""
+    code, _ = tiles.TILE_LAYERS[layer]
+    return layers(path, version)[layer][code].astype(str).tolist()
 
 
 @pn.cache(max_items=8)

@@ -73,8 +73,8 @@ class DirectorApp(Selection):
         self._ml_codes = ([] if catchments is None else
                           catchments["ml_code"].astype(str).tolist())
         self.map = CoverageMap(
-            areas=data.areas_geojson(*self.key, "catchments") if self._ml_codes else "",
-            area_class="territory-catchment", area_weight=1.0,
+            tiles=data.tile_set(*self.key).urls(), area_layer="catchments",
+            codes=self._ml_codes, area_weight=1.0,
             names=data.catchment_names(*self.key),
             banner=labels.DEMO_LABEL if self.info.demo else "", min_height=460)
         self.map.on_action("click", self._on_click)

@@ -1,15 +1,18 @@
-"""The interactive coverage map: a Leaflet component that receives its zones once.
+"""The interactive coverage map: a Leaflet component that draws its zones from vector tiles.
 
 :class:`CoverageMap` is a Panel ``JSComponent`` (``coverage_map.js``). The zones' polygons
-(``areas``, GeoJSON text) go to the browser once; afterwards only small updates travel: a
-class per zone (``classes``), hover texts, the zones to fade or ring, point lists and
-candidate sites. Names and tips are text, which the map writes as text; only the legend
-and :meth:`CoverageMap.show_popup`'s popups are HTML, every text in them escaped in Python
+never travel over the session: the browser reads them from the workspace's PMTiles files
+(:mod:`territory.dashboards.tiles`, drawn by protomaps-leaflet on canvas tiles), which the
+server lets it cache. The session sends the zones' codes once (``codes``); afterwards only
+numbers travel, by position in ``codes``: a class per zone (``classes``), the values and
+ranks of the tooltips, the zones to fade or ring, point lists and candidate sites. Names
+and tips are text, which the map writes as text; only the legend and
+:meth:`CoverageMap.show_popup`'s popups are HTML, every text in them escaped in Python
 (:func:`territory.viz.labels.html_text`). Clicks, moves and popup buttons come back to
 Python through ``send_msg`` and are handed to the callbacks registered with
 :meth:`CoverageMap.on_action`.
 
-Leaflet is imported from the copy the Panel server publishes
+Leaflet and protomaps-leaflet are loaded from the copies the Panel server publishes
 (:mod:`territory.dashboards._assets`), so the map draws with no network; an OpenStreetMap
 background can be switched on when online.
 """
@@ -22,7 +25,8 @@ from typing import Any, ClassVar, Literal
 import param
 from panel.custom import JSComponent
 
-from territory.dashboards._assets import LEAFLET_CSS_URL, LEAFLET_ESM_URL
+from territory.dashboards._assets import LEAFLET_CSS_URL, LEAFLET_ESM_URL, PROTOMAPS_URL
+from territory.dashboards.tiles import MAX_ZOOM
 from territory.viz import browser_file, labels
 
 __all__ = ["CoverageMap", "MapAction"]
@@ -41,14 +45,18 @@ class CoverageMap(JSComponent):
     33063
     """
 
-    areas = param.String(default="", doc="GeoJSON text of the zones (WGS84), sent once.")
-    area_class = param.String(default="territory-commune", doc="CSS class of the zone paths.")
+    tiles = param.Dict(default={}, doc="Layer → address of its PMTiles file (territory."
+                       "dashboards.tiles): the polygons, which the browser reads and caches.")
+    tiles_library = param.String(default=PROTOMAPS_URL, doc="Address of protomaps-leaflet.")
+    max_zoom = param.Integer(default=MAX_ZOOM, doc="Deepest zoom of the tiles.")
+    area_layer = param.String(default="communes", doc="The tiles' layer of the zones.")
+    codes = param.List(default=[], doc="Code of each zone: the positions of the lists below.")
     area_weight = param.Number(default=0.35, doc="Width of the zones' borders in pixels.")
-    outlines = param.String(default="", doc="GeoJSON text of outlined areas (catchments).")
-    selected_outline = param.String(default="", doc="Id of the outline drawn thicker.")
+    outline_layer = param.String(default="", doc="The tiles' layer drawn as outlines.")
+    selected_outline = param.String(default="", doc="Code of the outline drawn thicker.")
     names = param.List(default=[], doc="Permanent labels: [lat, lon, text, code] (text).")
     palette = param.List(default=[], doc="Colour of each class.")
-    classes = param.List(default=[], doc="Class of each zone, in feature order (-1: none).")
+    classes = param.List(default=[], doc="Class of each zone, by position (-1: none).")
     values = param.List(default=[], doc="Value of each zone shown in its tooltip (None: n. d.).")
     value_label = param.String(default="", doc="What the values are, in French (text).")
     value_decimals = param.Integer(default=0, doc="Decimals of the values in the tooltip.")

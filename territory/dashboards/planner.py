@@ -72,8 +72,9 @@ class PlannerApp(Selection):
     def __init__(self, source: Path | str | data.Source, **params: Any) -> None:
         super().__init__(source, **params)
         self.map = CoverageMap(
-            areas=data.areas_geojson(*self.key, "communes"),
-            outlines=self._outlines(), names=data.catchment_names(*self.key),
+            tiles=data.tile_set(*self.key).urls(), area_layer="communes",
+            codes=data.area_codes(*self.key, "communes"), outline_layer="catchments",
+            names=data.catchment_names(*self.key),
             modes=True, banner=labels.DEMO_LABEL if self.info.demo else "")
         for kind, handler in (("click", self._on_click), ("add_mairie", self._on_mairie),
                               ("move", self._on_move), ("remove", self._on_remove),
@@ -176,11 +177,6 @@ class PlannerApp(Selection):
         """Say how far the chosen kind reaches, in French (empty without contacts)."""
         model = self.reach_model()
         return "" if model is None else str(model.curve["curve"].words())
-
-    def _outlines(self) -> str:
-        if "catchments" not in data.layers(*self.key):
-            return ""
-        return data.areas_geojson(*self.key, "catchments")
 
     # -- refreshers ------------------------------------------------------------------------
     @param.depends("start", "end", "counted", "action_kinds", watch=True)

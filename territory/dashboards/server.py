@@ -35,11 +35,12 @@ from tornado.httputil import HTTPHeaders, HTTPServerRequest
 from tornado.web import OutputTransform
 
 from territory._errors import TerritoryError
-from territory.dashboards import _assets, data
+from territory.dashboards import _assets, data, tiles
 from territory.dashboards.director import DirectorApp
 from territory.dashboards.planner import PlannerApp
 
-__all__ = ["ROUTES", "apps", "check_address", "content_security_policy", "serve"]
+__all__ = ["ROUTES", "apps", "cache_control", "check_address", "content_security_policy",
+           "serve", "static_dirs"]
 
 ROUTES = ("planification", "direction")
 TITLES = {"planification": "Planification de l’aller-vers", "direction": "Vue direction"}
@@ -105,6 +106,7 @@ def apps(workspace: Path | str) -> dict[str, Callable[[], pn.viewable.Viewable]]
 def warm(workspace: Path | str) -> None:
     """Read the workspace and compute the default views once, before the first visitor."""
     source = data.Source.of(workspace)
+    data.tile_set(source.path, source.version)
     PlannerApp(source)
     DirectorApp(source)
 
@@ -152,6 +154,29 @@ def content_security_policy(nonce: str) -> str:
     ])
 
 
+# A tile file's address names its content (a digest): a browser may keep it for good. The
+# browser libraries' addresses do not name their version: kept a day, then checked again.
+CACHE_TILES = "public, max-age=31536000, immutable"
+CACHE_LIBRARIES = "public, max-age=86400"
+
+
+def cache_control(path: str) -> str:
+    """Return the ``Cache-Control`` of a response to ``path`` ('' for no such header).
+
+    Examples
+    --------
+    >>> cache_control("/territoire-tuiles/0a1b/communes.pmtiles")
+    'public, max-age=31536000, immutable'
+    >>> cache_control("/planification")
+    ''
+    """
+    if path.startswith(f"/{tiles.TILES_ROUTE}/"):
+        return CACHE_TILES
+    if path.startswith(f"/{_assets.JS_ROUTE}/"):
+        return CACHE_LIBRARIES
+    return ""
+
+
 _SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
 
 
@@ -168,6 +193,7 @@ class _SecurityHeaders(OutputTransform):
     def __init__(self, request: HTTPServerRequest) -> None:
         super().__init__(request)
         self._view = request.path.rstrip("/").rsplit("/", 1)[-1] in ROUTES
+        self._cache = cache_control(request.path)
 
     def transform_first_chunk(self, status_code: int, headers: HTTPHeaders, chunk: bytes,
                               finishing: bool) -> tuple[int, HTTPHeaders, bytes]:
@@ -180,6 +206,8 @@ class _SecurityHeaders(OutputTransform):
             headers.pop("Etag", None)  # the body differs at each response
         headers["Content-Security-Policy"] = content_security_policy(nonce)
         headers["X-Content-Type-Options"] = "nosniff"
+        if self._cache and status_code in {200, 206, 304}:
+            headers["Cache-Control"] = self._cache
         return status_code, headers, chunk
 
 
@@ -262,11 +290,18 @@ def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1"
         options.setdefault("cookie_secret", _cookie_secret())
     server_id = secrets.token_hex(16)
     return pn.serve(_applications(routes, server_id), port=port, address=address, show=show,
-                    start=threaded, static_dirs=_assets.static_dirs(), index=str(INDEX),
+                    start=threaded, static_dirs=static_dirs(workspace), index=str(INDEX),
                     title=TITLES, server_id=server_id, transforms=[_SecurityHeaders],
                     websocket_origin=[f"{address}:{port}", f"localhost:{port}",
                                       f"127.0.0.1:{port}"],
                     **options)
+
+
+def static_dirs(workspace: Path | str) -> dict[str, str]:
+    """Return the folders the server publishes: the browser libraries and the tiles."""
+    folder = tiles.tiles_folder(workspace)
+    folder.mkdir(parents=True, exist_ok=True)
+    return {**_assets.static_dirs(), tiles.TILES_ROUTE: str(folder)}
 
 
 def _cookie_secret() -> str:

@@ -101,6 +101,7 @@ class Page:
                                      accept_downloads=True)
         self.blocked: list[str] = []
         self.errors: list[str] = []
+        self.tiles: list[str] = []
         self.page.route("**/*", self._route)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(url)
@@ -109,6 +110,8 @@ class Page:
 
     def _route(self, route: Any) -> None:
         if route.request.url.startswith("http://127.0.0.1:"):
+            if "/territoire-tuiles/" in route.request.url:
+                self.tiles.append(route.request.url)
             route.continue_()
         else:
             self.blocked.append(route.request.url)
@@ -127,16 +130,40 @@ class Page:
         raise AssertionError(f"card {title!r} still reads {before!r}")
 
 
-# The middle of a commune that nothing (a dot, a name, a control) covers.
-FREE_COMMUNE = """(first) => {
-    const root = first.getRootNode();
-    for (const path of root.querySelectorAll("path.territory-commune")) {
-        const r = path.getBoundingClientRect();
-        const x = r.left + r.width / 2, y = r.top + r.height / 2;
-        if (r.width > 12 && root.elementFromPoint(x, y) === path) { return [x, y]; }
+# A point well inside a zone (the same zone 4 px around) that nothing (a dot, a name, a
+# control) covers, from the middle of the map outwards.
+FREE_COMMUNE = """(root) => {
+    const r = root.tmMap.getContainer().getBoundingClientRect();
+    const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    const zone = (x, y) => root.tmAreas.zoneAt(x, y);
+    for (let d = 0; d < Math.max(r.width, r.height) / 2; d += 7) {
+        for (const [x, y] of [[cx + d, cy], [cx - d, cy], [cx, cy + d], [cx, cy - d]]) {
+            const code = zone(x, y);
+            if (code && [[4, 0], [-4, 0], [0, 4], [0, -4]].every(
+                    ([dx, dy]) => zone(x + dx, y + dy) === code)) { return [x, y]; }
+        }
     }
     return null;
 }"""
+# Where a place [lat, lon] is on the page, the map as it is.
+SCREEN_POINT = """([root, lat, lon]) => {
+    const p = root.tmMap.latLngToContainerPoint([lat, lon]);
+    const r = root.tmMap.getContainer().getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+}"""
+FADED = "#f4f4f2"
+
+
+def fills(page: Any) -> list[str]:
+    """Return the fill of every zone of the page's map, by position."""
+    return list(page.locator(".tm-root").evaluate("(root) => root.tmAreas.fills()"))
+
+
+def free_commune(page: Any) -> tuple[float, float]:
+    """Return a point of the page well inside a commune that nothing covers."""
+    point = page.locator(".tm-root").evaluate(FREE_COMMUNE)
+    assert point is not None, "no commune free of dots, names and controls"
+    return float(point[0]), float(point[1])
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +183,33 @@ def test_the_index_links_both_views(browser: Any, server: str) -> None:
 
 def test_the_planner_loads_offline_with_every_commune(planner: Page) -> None:
     page = planner.page
-    assert page.locator("path.territory-commune").count() == COMMUNES
     assert page.locator(".tm-root").get_attribute("data-drawn") == str(COMMUNES)
+    assert len(fills(page)) == COMMUNES
+    # The zones are drawn on canvas tiles read from the workspace's vector tiles.
+    assert page.locator(".leaflet-tmAreas-pane canvas.leaflet-tile").count() > 0
+    assert all(url.endswith(".pmtiles") for url in planner.tiles)
     assert page.locator(".tm-banner").inner_text().lower() == "données fictives"
     assert "Part des jeunes à moins de 30 min" in planner.card("Part des jeunes")
     assert planner.blocked == []
     assert planner.errors == []
+
+
+def test_tiles_and_libraries_are_served_for_the_browser_to_keep(planner: Page,
+                                                                server: str) -> None:
+    # The browser reads a tile file by ranges, and keeps it for good: its address names its
+    # content. The libraries' addresses do not: kept a day.
+    tile = planner.tiles[0]
+    request = urllib.request.Request(tile, headers={"Range": "bytes=0-126"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 206
+        assert response.read()[:7] == b"PMTiles"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    library = server + "/territoire-js/protomaps-leaflet/dist/protomaps-leaflet.js"
+    with urllib.request.urlopen(library, timeout=30) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=86400"
+    with urllib.request.urlopen(server + "/planification", timeout=120) as response:
+        assert "Cache-Control" not in response.headers or \
+            "immutable" not in response.headers["Cache-Control"]
 
 
 def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:
@@ -172,19 +220,22 @@ def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:
     select.select_option(index=1)
     after = planner.wait_card_change("Jeunes (16–25 ans)", before)
     assert name in after
-    faded = page.locator('path.territory-commune[fill="#f4f4f2"]')
-    assert 0 < faded.count() < COMMUNES
+    faded = fills(page).count(FADED)
+    assert 0 < faded < COMMUNES
     select.select_option(index=0)
     planner.wait_card_change("Jeunes (16–25 ans)", after)
 
 
-def _far_commune(dash_file: Path, threshold_min: float) -> str:
+def _far_commune(dash_file: Path, threshold_min: float) -> tuple[float, float]:
+    """Return a point inside the most populous commune farther than ``threshold_min``."""
     workspace = Workspace(dash_file)
     layers = {name: workspace.read(name) for name in
               ("communes", "mairies", "sites", "actions", "contacts")}
     table = indicators(layers, period=("2019-12", "2021-11"), threshold_min=threshold_min)
     far = table[table["nearest_min"] > threshold_min].sort_values("youth", ascending=False)
-    return str(far["zone_id"].iloc[0])
+    communes = layers["communes"].set_index("code_insee")
+    point = communes.loc[[str(far["zone_id"].iloc[0])]].representative_point().to_crs(4326)
+    return float(point.iloc[0].y), float(point.iloc[0].x)
 
 
 def test_a_click_on_the_map_adds_a_site_and_coverage_changes(planner: Page,
@@ -197,13 +248,11 @@ def test_a_click_on_the_map_adds_a_site_and_coverage_changes(planner: Page,
         handle.press("ArrowLeft")
     planner.wait_card_change("Part des jeunes", before)
     page.locator(".tc-card", has_text="à moins de 10 min").wait_for(timeout=TIMEOUT_MS)
-    code = _far_commune(dash_file, 10)
-    path = page.locator(f'path.territory-commune[data-code="{code}"]')
+    lat, lon = _far_commune(dash_file, 10)
     page.locator("button.tm-mode[data-mode=add]").click()
-    box = path.bounding_box()
-    assert box is not None
     before = planner.card("Part des jeunes")
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(*page.evaluate(SCREEN_POINT, [page.locator(".tm-root").element_handle(),
+                                                   lat, lon]))
     after = planner.wait_card_change("Part des jeunes", before)
     assert "→" in after and "+" in after
     assert page.locator(".tm-candidate").count() == 1
@@ -213,7 +262,7 @@ def test_a_click_on_the_map_adds_a_site_and_coverage_changes(planner: Page,
 def test_clicking_a_commune_explains_its_score(planner: Page) -> None:
     page = planner.page
     page.locator("button.tm-mode[data-mode=explain]").click()
-    x, y = page.locator("path.territory-commune").first.evaluate(FREE_COMMUNE)
+    x, y = free_commune(page)
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=TIMEOUT_MS)
@@ -252,7 +301,7 @@ def test_the_gain_of_an_action_at_every_town_hall_is_a_map_layer(planner: Page) 
 def test_the_director_exports_a_csv_with_small_counts_masked(browser: Any, server: str) -> None:
     director = Page(browser, server + "/direction")
     page = director.page
-    assert page.locator("path.territory-catchment").count() == 43
+    assert len(fills(page)) == 43
     assert "DONNÉES FICTIVES" in page.locator(".tc-badge").inner_text().upper()
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_text("Tableau par Mission Locale (CSV)").click()
@@ -265,10 +314,11 @@ def test_the_director_exports_a_csv_with_small_counts_masked(browser: Any, serve
 
 
 @pytest.mark.slow
-def test_ten_sessions_at_once_each_keep_their_own_state(browser: Any, server: str) -> None:
-    # Small windows: ten maps drawn at once by one browser on a small machine.
+def test_sessions_at_once_each_keep_their_own_state(browser: Any, server: str) -> None:
+    # Small windows: six maps drawn at once by one browser on a small machine (the load of
+    # twenty sessions is measured in benchmarks/bench_dashboard.py).
     context = browser.new_context(viewport={"width": 1000, "height": 700})
-    pages = [context.new_page() for _ in range(10)]
+    pages = [context.new_page() for _ in range(6)]
     for page in pages:
         page.goto(server + "/planification", wait_until="commit")
     for page in pages:
@@ -280,8 +330,12 @@ def test_ten_sessions_at_once_each_keep_their_own_state(browser: Any, server: st
         names.append(select.locator("option").nth(index).inner_text())
         select.select_option(index=index)
     for page, name in zip(pages, names, strict=True):
-        page.locator(".tc-card", has_text=name).first.wait_for(timeout=TIMEOUT_MS)
+        page.locator(".tc-card", has_text=name).first.wait_for(timeout=TIMEOUT_MS * 2)
         assert page.locator(".tm-candidate").count() == 0
+        # Each map fades the communes outside its own Mission Locale.
+        faded = _eventually(lambda page=page: fills(page).count(FADED),
+                            lambda n: 0 < n < COMMUNES)
+        assert 0 < faded < COMMUNES
     context.close()
 
 
@@ -329,12 +383,10 @@ def test_every_table_header_reads_in_full(browser: Any, server: str, view: str) 
 # -- what covers what ------------------------------------------------------------------------
 # A commune under the click modes: a popup that opens upwards from it meets the controls.
 UNDER_THE_MODES = """(root) => {
-    const doc = root.getRootNode();
     const r = root.querySelector(".tm-modes").getBoundingClientRect();
     for (let y = r.bottom + 12; y < r.bottom + 160; y += 4) {
         for (let x = r.left + 10; x < r.right - 10; x += 8) {
-            const el = doc.elementFromPoint(x, y);
-            if (el && el.matches("path.territory-commune")) { return [x, y]; }
+            if (root.tmAreas.zoneAt(x, y)) { return [x, y]; }
         }
     }
     return null;
@@ -356,15 +408,18 @@ POPUP_SEEN = """(popup) => {
         r.bottom > frame.bottom;
     return {covered: covered, outside: outside};
 }"""
-# Communes of the selection (not faded) whose middle the legend hides, and the map's centre.
-UNDER_THE_LEGEND = """(legend) => {
+# Communes of the selection (not faded) whose inner point ([code, lat, lon]) the legend
+# hides, and the map's centre.
+UNDER_THE_LEGEND = """([legend, points]) => {
     const doc = legend.getRootNode();
-    const chosen = [...doc.querySelectorAll("path.territory-commune")]
-        .filter((p) => p.getAttribute("fill") !== "#f4f4f2");
+    const root = legend.closest(".tm-root");
+    const map = root.tmMap;
+    const box = map.getContainer().getBoundingClientRect();
+    const chosen = points.filter(([code]) => root.tmAreas.fill(code) !== "#f4f4f2");
     let hidden = 0;
-    for (const p of chosen) {
-        const r = p.getBoundingClientRect();
-        if (legend.contains(doc.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2))) {
+    for (const [, lat, lon] of chosen) {
+        const p = map.latLngToContainerPoint([lat, lon]);
+        if (legend.contains(doc.elementFromPoint(box.left + p.x, box.top + p.y))) {
             hidden += 1;
         }
     }
@@ -392,10 +447,18 @@ def _choose_ml(page: Any, dash_file: Path, code: str) -> None:
     page.locator(".tc-card", has_text=name).first.wait_for(timeout=TIMEOUT_MS)
 
 
+def _inner_points(dash_file: Path) -> list[list[Any]]:
+    """Return ``[code, lat, lon]`` of a point inside each commune."""
+    communes = Workspace(dash_file).read("communes")
+    points = communes.representative_point().to_crs(4326)
+    return [[str(c), float(p.y), float(p.x)]
+            for c, p in zip(communes["code_insee"], points, strict=True)]
+
+
 def _add_site_at_a_free_commune(planner: Page) -> None:
     page = planner.page
     page.locator("button.tm-mode[data-mode=add]").click()
-    x, y = page.locator("path.territory-commune").first.evaluate(FREE_COMMUNE)
+    x, y = free_commune(page)
     page.mouse.click(x, y)
     page.locator(".tm-candidate").first.wait_for(timeout=TIMEOUT_MS)
 
@@ -441,14 +504,16 @@ def test_the_legend_folds_away_from_the_chosen_ml_and_stays_folded(browser: Any,
     page = planner.page
     _choose_ml(page, dash_file, "ML05")
     legend = page.locator(".tm-legend")
-    before = _eventually(lambda: legend.evaluate(UNDER_THE_LEGEND),
+    points = _inner_points(dash_file)
+    before = _eventually(lambda: page.evaluate(UNDER_THE_LEGEND,
+                                               [legend.element_handle(), points]),
                          lambda s: s["chosen"] > 100)
     assert before["hidden"] > 0  # open, it hides part of the catchment of ML05
     toggle = legend.locator("button.tm-legend-toggle")
     assert toggle.get_attribute("aria-expanded") == "true"
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "false"
-    after = legend.evaluate(UNDER_THE_LEGEND)
+    after = page.evaluate(UNDER_THE_LEGEND, [legend.element_handle(), points])
     assert after["hidden"] == 0 and not after["centre"]
     assert not legend.locator(".tm-legend-body").is_visible()
     page.reload()

@@ -7,12 +7,13 @@ HTML, its texts escaped once, in Python (territory.viz.labels.html_text).
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import geopandas as gpd
+import pyogrio
 import shapely
 
-from territory.dashboards import _geo
+from territory.dashboards import _geo, tiles
 
 HOSTILE = "<img src=x onerror=alert(1)> & « Mission »"
 
@@ -23,10 +24,11 @@ def _catchment() -> gpd.GeoDataFrame:
                             crs=2154)
 
 
-def test_zone_names_and_labels_reach_the_map_as_text() -> None:
+def test_zone_names_and_labels_reach_the_map_as_text(tmp_path: Path) -> None:
     frame = _catchment()
-    found = json.loads(_geo.areas_geojson(frame, "catchments"))
-    assert found["features"][0]["properties"]["n"] == f"Mission Locale {HOSTILE}"
+    written = tiles.build_tiles({"catchments": frame}, tmp_path)
+    found = pyogrio.read_dataframe(written.files["catchments"], ZOOM_LEVEL=tiles.MAX_ZOOM)
+    assert set(found["n"]) == {f"Mission Locale {HOSTILE}"}
     (label,) = _geo.catchment_names(frame)
     assert label[2] == f"ML {HOSTILE}"
 

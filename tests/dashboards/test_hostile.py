@@ -67,31 +67,24 @@ INJECTED = """() => {
     walk(document);
     return found;
 }"""
-# A point of the first element of ``selector`` (in the map's shadow root) that nothing
-# covers, or null.
-FREE_POINT = """([root, selector]) => {
-    const doc = root.getRootNode();
-    for (const el of doc.querySelectorAll(selector)) {
-        const r = el.getBoundingClientRect();
-        if (r.width < 4 || r.height < 4) { continue; }
-        for (let i = 1; i < 8; i++) {
-            for (let j = 1; j < 8; j++) {
-                const x = r.left + r.width * i / 8, y = r.top + r.height * j / 8;
-                if (doc.elementFromPoint(x, y) === el) { return [x, y]; }
-            }
+# A point of the zone ``code`` ('' any zone) that nothing covers, or null.
+FREE_ZONE = """([root, code]) => {
+    const r = root.tmMap.getContainer().getBoundingClientRect();
+    for (let y = r.top + 20; y < r.bottom - 20; y += 8) {
+        for (let x = r.left + 20; x < r.right - 20; x += 8) {
+            const found = root.tmAreas.zoneAt(x, y);
+            if (found && (!code || found === code)) { return [x, y]; }
         }
     }
     return null;
 }"""
 # A point near the map's centre where a commune is on top (clear of the map's controls).
 CENTRAL_COMMUNE = """(root) => {
-    const doc = root.getRootNode();
     const r = root.tmMap.getContainer().getBoundingClientRect();
     const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
     for (let d = 0; d < Math.min(r.width, r.height) / 3; d += 6) {
         for (const [x, y] of [[cx + d, cy], [cx - d, cy], [cx, cy + d], [cx, cy - d]]) {
-            const el = doc.elementFromPoint(x, y);
-            if (el && el.matches("path.territory-commune")) { return [x, y]; }
+            if (root.tmAreas.zoneAt(x, y)) { return [x, y]; }
         }
     }
     return null;
@@ -207,9 +200,10 @@ class Watched:
                                     timeout=TIMEOUT_MS)
         self.root = self.page.locator(".tm-root").element_handle()
 
-    def hover_free(self, selector: str) -> None:
-        point = self.page.evaluate(FREE_POINT, [self.root, selector])
-        assert point is not None, f"nothing of {selector} to hover"
+    def hover_zone(self, code: str) -> None:
+        """Move the mouse over the zone ``code`` ('' any zone) where nothing covers it."""
+        point = self.page.evaluate(FREE_ZONE, [self.root, code])
+        assert point is not None, f"no zone {code!r} to hover"
         self.page.mouse.move(*point)
 
     def tooltip(self, has_text: str) -> str:
@@ -229,7 +223,7 @@ class Watched:
 def test_the_director_shows_hostile_names_as_text(browser: Any, server: str) -> None:
     view = Watched(browser, server + "/direction")
     page = view.page
-    view.hover_free('path.territory-catchment[data-code="ML01"]')
+    view.hover_zone("ML01")
     assert f"Mission Locale {HOSTILE[0]} ML01" in view.tooltip("ML01")
     label = page.locator(".tm-name", has_text="ML02").first  # hidden if it covers another
     label.wait_for(state="attached", timeout=TIMEOUT_MS)
@@ -283,7 +277,7 @@ def test_the_planner_shows_hostile_names_as_text(browser: Any, server: str,
     view = Watched(browser, server + "/planification")
     page = view.page
     # A commune's tooltip, and its explanation (HTML built in Python).
-    view.hover_free("path.territory-commune")
+    view.hover_zone("")
     tip = view.tooltip("indice")
     assert any(name in tip for name in HOSTILE), tip
     page.locator("button.tm-mode[data-mode=explain]").click()

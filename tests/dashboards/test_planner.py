@@ -48,7 +48,10 @@ def far_commune(app: PlannerApp) -> str:
 
 
 def test_the_map_gets_every_commune_once_and_a_class_each(fresh: PlannerApp) -> None:
-    assert fresh.map.areas.count('"type":"Feature"') == 4293
+    # The polygons are in the workspace's vector tiles; the session sends codes and numbers.
+    assert fresh.map.tiles["communes"].endswith("/communes.pmtiles")
+    assert fresh.map.tiles["catchments"].endswith("/catchments.pmtiles")
+    assert fresh.map.codes == fresh.layers["communes"]["code_insee"].astype(str).tolist()
     assert len(fresh.map.classes) == len(fresh.map.values) == 4293
     assert set(fresh.map.classes) <= set(range(len(fresh.map.palette))) | {-1}
     assert fresh.map.banner == "données fictives"
