@@ -42,6 +42,10 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
                        help="OAuth provider of Panel (e.g. github, azure, generic)")
     serve.add_argument("--oauth-key", default=None, help="OAuth client id")
     serve.add_argument("--oauth-secret", default=None, help="OAuth client secret")
+    serve.add_argument("--num-procs", type=int, default=1, metavar="N",
+                       help="processes answering the sessions, for a server shared by many "
+                       "users (Panel's --num-procs; 0: one per core; default 1). Each reads "
+                       "the workspace once and shares it between its sessions")
     serve.add_argument("--show", action="store_true", help="open a browser on the index page")
     serve.set_defaults(run=run)
 
@@ -118,6 +122,9 @@ def run(args: argparse.Namespace) -> None:
     from territory.dashboards.server import check_address, serve
 
     _check_form(args.address, args.port)
+    if args.num_procs < 0:
+        raise TerritoryError(f"--num-procs {args.num_procs}: expected 0 (one process per core) "
+                             "or a number of processes (default 1)")
     basic_auth, oauth = _basic_auth(args), _oauth(args)
     check_address(args.address, authenticated=bool(basic_auth or oauth))
     workspace = workspace_of(args).path
@@ -128,4 +135,4 @@ def run(args: argparse.Namespace) -> None:
     print(f"Tableaux de bord de {workspace} : http://{host}:{args.port}/ "
           "(planification, direction) — Ctrl+C pour arrêter", flush=True)
     serve(workspace, port=args.port, address=args.address, basic_auth=basic_auth,
-          oauth=oauth or None, show=args.show)
+          oauth=oauth or None, show=args.show, num_procs=args.num_procs)

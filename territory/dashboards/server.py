@@ -30,7 +30,8 @@ import panel as pn
 from bokeh.application.application import SessionContext
 from bokeh.document import Document
 from panel.io.application import Application, build_applications
-from panel.io.state import state
+from panel.io.resources import LOCAL_DIST, patch_model_css
+from panel.io.state import set_curdoc, state
 from tornado.httputil import HTTPHeaders, HTTPServerRequest
 from tornado.web import OutputTransform
 
@@ -237,6 +238,7 @@ class _BuiltOffTheLoop(Application):
             await loop.run_in_executor(BUILDER, super(_BuiltOffTheLoop, self)
                                        .initialize_document, doc)
             state._thread_id_[doc] = loop_thread
+            _local_styles(doc)
             self._built.add(doc)
 
         await session_context.with_locked_document(build)
@@ -246,6 +248,22 @@ class _BuiltOffTheLoop(Application):
             self._built.discard(doc)
             return
         super().initialize_document(doc)
+
+
+def _local_styles(doc: Document) -> None:
+    """Point the document's style sheets at this server, as Panel does when it writes a page.
+
+    Panel names its style sheets on its CDN and rewrites them to the server's copies when it
+    writes the session's page. With several processes (``--num-procs``), the page and the
+    session's websocket may reach two processes: the second builds the session anew and
+    never writes its page, so its style sheets would point at the CDN, which the
+    Content-Security-Policy refuses (and an offline machine cannot reach).
+    """
+    with set_curdoc(doc):
+        dist_url = f"{state.rel_path}/{LOCAL_DIST}" if state.rel_path else LOCAL_DIST
+    doc._template_variables["dist_url"] = dist_url
+    for root in doc.roots:
+        patch_model_css(root, dist_url=dist_url)
 
 
 # One thread builds the sessions' documents, one after the other (Python runs one thread at
@@ -262,7 +280,7 @@ def _applications(routes: Mapping[str, Callable[[], pn.viewable.Viewable]],
 
 def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1",
           basic_auth: str | None = None, oauth: Mapping[str, Any] | None = None,
-          show: bool = False, threaded: bool = True) -> Any:
+          show: bool = False, threaded: bool = True, num_procs: int = 1) -> Any:
     """Serve both views of ``workspace``; return the running server (blocking when threaded).
 
     Parameters
@@ -280,6 +298,11 @@ def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1"
         Open a browser on the index page.
     threaded
         Start and block (False: return the server for tests and benchmarks).
+    num_procs
+        Processes answering the sessions (Bokeh's ``num_procs``; 0: one per core). The
+        workspace is read, its tiles written and the default views computed once, here,
+        before the processes are forked: each starts with them in memory (shared with the
+        others until written to), then shares what it computes between its own sessions.
     """
     check_address(address, authenticated=bool(basic_auth or oauth))
     routes = apps(workspace)
@@ -294,7 +317,7 @@ def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1"
                     title=TITLES, server_id=server_id, transforms=[_SecurityHeaders],
                     websocket_origin=[f"{address}:{port}", f"localhost:{port}",
                                       f"127.0.0.1:{port}"],
-                    **options)
+                    num_procs=num_procs, **options)
 
 
 def static_dirs(workspace: Path | str) -> dict[str, str]:

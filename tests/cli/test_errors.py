@@ -305,6 +305,15 @@ def test_serve_on_an_ipv6_address(address: str, demo_workspace_file: Path, tmp_p
     assert "Traceback" not in err
 
 
+def test_serve_with_a_negative_number_of_processes(demo_workspace_file: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _territory(capsys, "serve", "--workspace", demo_workspace_file,
+                           "--num-procs", "-2")
+    assert code == 2, err
+    assert "--num-procs -2: expected 0 (one process per core)" in err
+    assert "Traceback" not in err
+
+
 def test_serve_with_an_unknown_oauth_provider(demo_workspace_file: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     code, err = _territory(capsys, "serve", "--workspace", demo_workspace_file,

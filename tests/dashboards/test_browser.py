@@ -57,14 +57,14 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path,
 
 
 @contextlib.contextmanager
-def _serving(path: Path) -> Iterator[str]:
+def _serving(path: Path, *options: str) -> Iterator[str]:
     """Run ``territory serve`` on the workspace ``path``; yield its address."""
     port = _free_port()
     log = path.with_name("server.log")
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "territory", "serve", "--workspace", str(path),
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+             "--port", str(port), *options], stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(url + "/", process, log, timeout_s=90)
@@ -104,6 +104,9 @@ class Page:
         self.tiles: list[str] = []
         self.page.route("**/*", self._route)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.refused: list[str] = []  # what the Content-Security-Policy refused
+        self.page.on("console", lambda m: self.refused.append(m.text)
+                     if "Content Security Policy" in m.text else None)
         self.page.goto(url)
         self.page.wait_for_function("() => window.territoryMapDrawn !== undefined",
                                     timeout=TIMEOUT_MS)
@@ -210,6 +213,20 @@ def test_tiles_and_libraries_are_served_for_the_browser_to_keep(planner: Page,
     with urllib.request.urlopen(server + "/planification", timeout=120) as response:
         assert "Cache-Control" not in response.headers or \
             "immutable" not in response.headers["Cache-Control"]
+
+
+@pytest.mark.slow
+def test_several_processes_serve_the_views_whole_and_offline(browser: Any,
+                                                             dash_file: Path) -> None:
+    # A page and its session's websocket may reach two processes: each view still draws
+    # whole, every style sheet from the server (none refused by the security policy).
+    with _serving(dash_file, "--num-procs", "2") as url:
+        for view in ("planification", "direction", "planification"):
+            page = Page(browser, f"{url}/{view}")
+            page.page.wait_for_timeout(500)
+            assert page.blocked == [] and page.errors == [] and page.refused == []
+            assert int(page.page.locator(".tm-root").get_attribute("data-drawn") or 0) > 0
+            page.page.close()
 
 
 def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:
