@@ -29,6 +29,7 @@ __all__ = [
     "Command",
     "add_mode_option",
     "checked_out",
+    "checked_reference",
     "common_options",
     "params_of",
     "run_command",
@@ -184,3 +185,34 @@ def scale_engine(what: str = "--engine dask") -> Any:
         raise InputError(f"{what} needs the scale extra ({error}); install it with "
                          "pip install 'territory[scale]'") from None
     return scale
+
+
+def checked_reference(reference: Path) -> dict[str, Any]:
+    """Return the manifest of a reference base (``--reference``), once its layers are checked.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, is not a GeoPackage, lacks a layer or its manifest.
+    """
+    from territory.io import geodata
+
+    if not reference.exists():
+        raise InputError(f"--reference {reference}: no such file; build one with "
+                         "territory geodata build --region CODE[,CODE…]|all --out FILE.gpkg")
+    try:
+        present = {str(name) for name, _ in pyogrio.list_layers(reference)}
+    except pyogrio.errors.DataSourceError:
+        raise InputError(f"--reference {reference}: not a GeoPackage; expected a base built "
+                         "by territory geodata build") from None
+    missing = [name for name in geodata.LAYERS if name not in present]
+    if missing:
+        raise InputError(f"--reference {reference}: no layer {', '.join(missing)}; expected "
+                         "a base built by territory geodata build")
+    try:
+        manifest: dict[str, Any] = geodata.read_manifest(reference)
+    except (OSError, ValueError):
+        raise InputError(f"--reference {reference}: no manifest beside it "
+                         f"({reference.with_suffix('.manifest.json').name}); build the base "
+                         "with territory geodata build") from None
+    return manifest

@@ -1,4 +1,8 @@
-"""``territory demo``: a workspace of the region filled with fictional Missions Locales."""
+"""``territory demo``: a workspace filled with fictional Missions Locales.
+
+On the shipped base of the region by default, or on a base built by ``territory geodata
+build`` (``--reference france.gpkg``: a national demo).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any
 import pyogrio
 
 from territory._errors import WorkspaceError
-from territory.cli._common import workspace_path
+from territory.cli._common import checked_reference, workspace_path
 from territory.io import keys
 from territory.io.workspace import Workspace
 
@@ -25,6 +29,9 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     demo = subparsers.add_parser(
         "demo", parents=parents,
         help="build a demo workspace (données fictives) of the region")
+    demo.add_argument("--reference", type=Path, default=None,
+                      help="reference GeoPackage (default: geodata/nouvelle-aquitaine.gpkg; "
+                      "a base of France gives a national demo)")
     demo.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
     demo.add_argument("--force", action="store_true",
                       help="replace a workspace that holds imported data (a copy is kept)")
@@ -35,11 +42,14 @@ def run(args: argparse.Namespace) -> None:
     """Build the demo workspace; a workspace holding imported data is never replaced."""
     # The demo builder is imported only by this command: `territory --help` stays fast.
     from territory.demo import build_demo
+    from territory.io import geodata
 
     path = workspace_path(args)
+    reference = args.reference or geodata.REGION_PATH
+    checked_reference(reference)
     kept = _keep_or_refuse(path, force=args.force) if path.exists() else None
     started = time.perf_counter()
-    workspace = Workspace.create(path, overwrite=True)
+    workspace = Workspace.create(path, reference=reference, overwrite=True)
     summary = build_demo(workspace, seed=args.seed)
     print(f"Espace de travail de démonstration : {path}")
     if kept is not None:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from territory._errors import InputError, WorkspaceError
+from territory._errors import WorkspaceError
 from territory._french import area_name
-from territory.cli._common import workspace_path
+from territory.cli._common import checked_reference, workspace_path
 from territory.io.workspace import Workspace
 
 __all__ = ["register", "run"]
@@ -34,13 +34,10 @@ def run(args: argparse.Namespace) -> None:
 
     path = workspace_path(args)
     reference = args.reference or geodata.REGION_PATH
-    if not reference.exists():
-        raise InputError(f"--reference {reference}: no such file; build one with "
-                         "territory geodata build --region CODE[,CODE…]|all --out FILE.gpkg")
+    manifest = checked_reference(reference)
     if path.exists():
         raise WorkspaceError(f"{path}: a workspace exists already; choose another path with "
                              "--workspace, or move this one away (nothing is overwritten)")
-    manifest = _checked_manifest(reference)
     workspace = Workspace.create(path, reference=reference)
     communes, region = workspace.read("communes"), workspace.read("region")
     area = area_name(region["nom"].astype(str).tolist())
@@ -51,27 +48,3 @@ def run(args: argparse.Namespace) -> None:
     print(f"Espace de travail créé : {path} — {area}, {number(len(communes))} communes, "
           f"population {number(int(communes['population'].sum()))} (INSEE "
           f"{manifest.get('population_vintage', '')}) ; base {reference.name}")
-
-
-def _checked_manifest(reference: Path) -> dict[str, Any]:
-    """Return the manifest of a reference base, once its layers are checked."""
-    import pyogrio
-
-    from territory.io import geodata
-
-    try:
-        present = {str(name) for name, _ in pyogrio.list_layers(reference)}
-    except pyogrio.errors.DataSourceError:
-        raise InputError(f"--reference {reference}: not a GeoPackage; expected a base built "
-                         "by territory geodata build") from None
-    missing = [name for name in geodata.LAYERS if name not in present]
-    if missing:
-        raise InputError(f"--reference {reference}: no layer {', '.join(missing)}; expected "
-                         "a base built by territory geodata build")
-    try:
-        manifest: dict[str, Any] = geodata.read_manifest(reference)
-    except (OSError, ValueError):
-        raise InputError(f"--reference {reference}: no manifest beside it "
-                         f"({reference.with_suffix('.manifest.json').name}); build the base "
-                         "with territory geodata build") from None
-    return manifest

@@ -68,6 +68,10 @@ class Selection(pn.viewable.Viewer):
         super().__init__(**params)
         self.layers = data.layers(*self.key)
         self.bounds = data.area_bounds(*self.key, "communes")
+        # Overseas départements (971–976) are thousands of kilometres away: a view of all of
+        # France frames the mainland, and each of them shows when its département is chosen.
+        deps = self.layers["communes"]["dep_code"].astype(str)
+        self.mainland = ~deps.str.startswith("97").to_numpy()
         codes = self.layers["communes"]["code_insee"].astype(str)
         self._rows = {code: row for row, code in enumerate(codes)}
 
@@ -131,7 +135,10 @@ class Selection(pn.viewable.Viewer):
     def view_updates(self, weights: np.ndarray) -> dict[str, Any]:
         """Return the map params that follow the selection: faded zones, bounds, outline."""
         chosen = weights > 0
-        bounds = _geo.union_bounds(self.bounds[chosen] if chosen.any() else self.bounds)
+        shown = chosen if chosen.any() else np.ones(len(weights), dtype=bool)
+        if not (self.ml or self.departement) and self.mainland.any():
+            shown &= self.mainland  # France: the mainland; overseas by their département
+        bounds = _geo.union_bounds(self.bounds[shown])
         return {"faded": np.flatnonzero(~chosen).tolist(), "view_bounds": bounds,
                 "selected_outline": self.ml}
 
@@ -173,6 +180,13 @@ class Selection(pn.viewable.Viewer):
         return round(float(lat), 5), round(float(lon), 5)
 
     # -- widgets and page ----------------------------------------------------------------------
+    @property
+    def _everywhere(self) -> str:
+        """The choice of no Mission Locale: the whole region, France, or the regions."""
+        if self.info.area == "France":
+            return "Toute la France"
+        return "Toute la région" if " / " not in self.info.area else "Toutes les régions"
+
     def filter_widgets(self, *, kinds: bool = True) -> pn.Column:
         """Return the filter widgets, in French."""
         months = {self.info.month_label(m, short=True): m for m in self.info.months}
@@ -180,7 +194,7 @@ class Selection(pn.viewable.Viewer):
         widgets: list[Any] = [
             pn.widgets.Select.from_param(
                 self.param.ml, label="Mission Locale", **wide,
-                options={"Toute la région": "", **{v: k for k, v in self.info.mls.items()}}),
+                options={self._everywhere: "", **{v: k for k, v in self.info.mls.items()}}),
             pn.widgets.Select.from_param(
                 self.param.departement, label="Département", **wide,
                 options={"Tous": "", **{f"{v} ({k})": k

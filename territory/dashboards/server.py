@@ -105,10 +105,10 @@ def apps(workspace: Path | str) -> dict[str, Callable[[], pn.viewable.Viewable]]
 
 
 def warm(workspace: Path | str) -> None:
-    """Read the workspace and compute the default views once, before the first visitor."""
+    """Read the workspace, write its tiles and compute the default views, before any visit."""
     source = data.Source.of(workspace)
     data.tile_set(source.path, source.version)
-    PlannerApp(source)
+    PlannerApp(source).reach_model()  # the reach curves the planner's page words
     DirectorApp(source)
 
 

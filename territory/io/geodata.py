@@ -132,6 +132,22 @@ def _communes(wheel: Path, france: pd.DataFrame,
     return communes, raw.sort_values("code")
 
 
+def _polygonal(geometry: np.ndarray) -> np.ndarray:
+    """Return the polygons of each geometry, without a stray line or point.
+
+    Giving a commune a hole of the source that touches it along a line only (Marne, 51043)
+    leaves a collection of polygons and a line (none in Nouvelle-Aquitaine); the coverage
+    functions take polygons only.
+    """
+    mixed = np.flatnonzero(shapely.get_type_id(geometry) == 7)
+    out = geometry.copy()
+    for i in mixed:
+        parts = shapely.get_parts(geometry[i])
+        out[i] = shapely.multipolygons(
+            shapely.get_parts(parts[shapely.get_type_id(parts) >= 3]))
+    return out
+
+
 def _coverage(geometry: np.ndarray, codes: np.ndarray,
               france: pd.DataFrame) -> tuple[np.ndarray, dict[str, str]]:
     """Return the communes as a clean coverage: no hole but real enclaves, no overlap.
@@ -150,6 +166,7 @@ def _coverage(geometry: np.ndarray, codes: np.ndarray,
             f"GEOS >= 3.14); installed: shapely {shapely.__version__} with GEOS "
             f"{shapely.geos_version_string}; upgrade with `pip install 'shapely>=2.2'`")
     filled, changed = _fill_holes(geometry, codes, france)
+    filled = _polygonal(filled)
     clean = shapely.set_precision(shapely.coverage_clean(filled), GRID_M)
     moved = np.abs(shapely.area(clean) - shapely.area(filled))
     for code, delta in zip(codes[moved >= 1.0], moved[moved >= 1.0], strict=True):

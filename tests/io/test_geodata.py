@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 
@@ -172,3 +173,15 @@ def test_rebuild_gives_the_same_content(tmp_path: Path, manifest: dict) -> None:
     assert rebuilt["layers"] == manifest["layers"]
     assert rebuilt["population_total"] == manifest["population_total"]
     assert rebuilt["sha256"] == manifest["sha256"]
+
+
+def test_a_hole_given_back_along_a_line_leaves_polygons_only() -> None:
+    # A commune and a hole that touches it along a line (Marne, 51043, in the national
+    # build): the union is a collection of polygons and a line, which coverage cleaning
+    # refuses; the polygons are kept, the line dropped.
+    commune = shapely.box(0, 0, 10, 10)
+    mixed = shapely.GeometryCollection([commune, shapely.LineString([(10, 0), (20, 0)])])
+    plain = shapely.MultiPolygon([shapely.box(20, 0, 30, 10)])
+    out = geodata._polygonal(np.array([mixed, plain], dtype=object))
+    assert out[0].geom_type == "MultiPolygon" and out[0].equals(commune)
+    assert out[1] is plain
