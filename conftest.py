@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from territory.dashboards.tiles import TILES_DIR_ENV
 from territory.io.keys import KEY_FILE_ENV
 from territory.io.workspace import Workspace
 
@@ -52,6 +53,20 @@ def _run_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("config") / "territory" / "keys.json"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_FILE_ENV, str(path))
+        yield path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_tiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the map's vector tiles in one folder for the whole run (all workers).
+
+    Tiles are named by their content: the many copies of the demo workspace that the tests
+    serve share one set, written once instead of once per server.
+    """
+    root = tmp_path_factory.getbasetemp()
+    path = (root.parent if root.name.startswith("popen-gw") else root) / "tiles"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TILES_DIR_ENV, str(path))
         yield path
 
 

@@ -53,6 +53,9 @@ __all__ = [
 ]
 
 TILES_ROUTE = "territoire-tuiles"
+# A folder of tiles shared by every workspace (e.g. on a server of several workspaces, or
+# when the workspaces' folders are read-only): files are named by content, never pruned.
+TILES_DIR_ENV = "TERRITORY_TILES_DIR"
 # Layer → (code column, name column). Features carry ``code`` and ``n`` (the name, text).
 TILE_LAYERS: dict[str, tuple[str, str]] = {
     "communes": ("code_insee", "nom"),
@@ -95,11 +98,11 @@ class TileSet:
 def tiles_folder(workspace: Path | str) -> Path:
     """Return the folder of ``workspace``'s tiles: beside it, or the user's cache folder.
 
-    Examples
-    --------
-    >>> tiles_folder("/data/territoire.gpkg").name
-    'territoire.tuiles'
+    ``$TERRITORY_TILES_DIR``, when set, is the folder of every workspace's tiles; beside
+    ``territoire.gpkg``, the folder is ``territoire.tuiles``.
     """
+    if os.environ.get(TILES_DIR_ENV):
+        return Path(os.environ[TILES_DIR_ENV])
     path = Path(workspace).resolve()
     beside = path.with_suffix(".tuiles")
     if os.access(path.parent, os.W_OK) or (beside.is_dir() and os.access(beside, os.W_OK)):
@@ -140,6 +143,12 @@ def _write(frame: gpd.GeoDataFrame, layer: str, target: Path) -> None:
         os.replace(partial, target)
 
 
+def _shared(folder: Path) -> bool:
+    """Whether ``folder`` is ``$TERRITORY_TILES_DIR``: other workspaces' files are there."""
+    shared = os.environ.get(TILES_DIR_ENV)
+    return shared is not None and shared != "" and Path(shared).resolve() == folder.resolve()
+
+
 def _prune(folder: Path, layer: str, current: Path) -> None:
     """Remove the oldest files of ``layer`` beyond the :data:`KEEP` most recent."""
     others = sorted((p for p in folder.glob(f"*/{layer}.pmtiles") if p != current),
@@ -175,6 +184,7 @@ def build_tiles(layers: Mapping[str, gpd.GeoDataFrame], folder: Path) -> TileSet
         target = folder / _digest(frame, code, name) / f"{layer}.pmtiles"
         if not target.is_file():
             _write(frame, layer, target)
-            _prune(folder, layer, target)
+            if not _shared(folder):
+                _prune(folder, layer, target)
         files[layer] = target
     return TileSet(folder, files)

@@ -215,20 +215,6 @@ def test_tiles_and_libraries_are_served_for_the_browser_to_keep(planner: Page,
             "immutable" not in response.headers["Cache-Control"]
 
 
-@pytest.mark.slow
-def test_several_processes_serve_the_views_whole_and_offline(browser: Any,
-                                                             dash_file: Path) -> None:
-    # A page and its session's websocket may reach two processes: each view still draws
-    # whole, every style sheet from the server (none refused by the security policy).
-    with _serving(dash_file, "--num-procs", "2") as url:
-        for view in ("planification", "direction", "planification"):
-            page = Page(browser, f"{url}/{view}")
-            page.page.wait_for_timeout(500)
-            assert page.blocked == [] and page.errors == [] and page.refused == []
-            assert int(page.page.locator(".tm-root").get_attribute("data-drawn") or 0) > 0
-            page.page.close()
-
-
 def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:
     page = planner.page
     before = planner.card("Jeunes (16–25 ans)")

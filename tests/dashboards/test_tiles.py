@@ -52,9 +52,10 @@ def test_neighbours_share_their_border_at_every_zoom(tmp_path_factory: pytest.Te
         assert sum(holes) < 1.0  # m²: at most a trace of the pieces' reprojection
 
 
-def test_every_commune_of_the_region_is_in_the_tiles(dash_file: Path, tmp_path: Path) -> None:
+def test_every_commune_of_the_region_is_in_the_tiles(dash_file: Path) -> None:
     communes = Workspace(dash_file).read("communes")
-    written = tiles.build_tiles({"communes": communes}, tmp_path)
+    # The run's shared folder: the servers of the other tests write the same file.
+    written = tiles.build_tiles({"communes": communes}, tiles.tiles_folder(dash_file))
     # From zoom 6 on (the region fills a window at 7); at 4 and 5, the smallest commune of
     # France (Castelmoron-d'Albret, 1.8 ha) is less than a tile's unit and is left out.
     for zoom in (6, tiles.MAX_ZOOM):
@@ -88,6 +89,9 @@ def test_tiles_are_written_once_and_again_when_the_zones_change(tmp_path: Path) 
 def test_tiles_go_beside_the_workspace_or_in_the_cache(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = tmp_path / "territoire.gpkg"
+    monkeypatch.setenv(tiles.TILES_DIR_ENV, str(tmp_path / "shared"))
+    assert tiles.tiles_folder(workspace) == tmp_path / "shared"
+    monkeypatch.delenv(tiles.TILES_DIR_ENV)
     assert tiles.tiles_folder(workspace) == tmp_path / "territoire.tuiles"
     monkeypatch.setattr(os, "access", lambda *_args: False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
