@@ -308,9 +308,9 @@ def main() -> None:
                     page, _, _ = _open(context, url + "/planification")
                     page.wait_for_timeout(5000)
                     one = _resident_mb(server)
+                    clicks = _clicks(page, places)
                     many = _sessions(browser, url + "/planification", places, args.sessions,
                                      lambda: _resident_mb(server))
-                    clicks = _clicks(page, places)
                     context.close()
                     planner = _first_maps(browser, url + "/planification")
                     director = _first_maps(browser, url + "/direction")
