@@ -16,6 +16,7 @@ server's event loop keeps answering the other sessions and the static files mean
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import re
 import secrets
@@ -312,12 +313,20 @@ def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1"
         options["basic_auth"] = basic_auth
         options.setdefault("cookie_secret", _cookie_secret())
     server_id = secrets.token_hex(16)
-    return pn.serve(_applications(routes, server_id), port=port, address=address, show=show,
-                    start=threaded, static_dirs=static_dirs(workspace), index=str(INDEX),
-                    title=TITLES, server_id=server_id, transforms=[_SecurityHeaders],
-                    websocket_origin=[f"{address}:{port}", f"localhost:{port}",
-                                      f"127.0.0.1:{port}"],
-                    num_procs=num_procs, **options)
+    try:
+        return pn.serve(_applications(routes, server_id), port=port, address=address,
+                        show=show, start=threaded, static_dirs=static_dirs(workspace),
+                        index=str(INDEX), title=TITLES, server_id=server_id,
+                        transforms=[_SecurityHeaders],
+                        websocket_origin=[f"{address}:{port}", f"localhost:{port}",
+                                          f"127.0.0.1:{port}"],
+                        num_procs=num_procs, **options)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        # Free when checked, then taken while the views were computed.
+        raise TerritoryError(f"--port {port}: another program took it while the views were "
+                             "computed; choose another --port") from None
 
 
 def static_dirs(workspace: Path | str) -> dict[str, str]:

@@ -23,9 +23,8 @@ import pytest
 from territory.analysis import indicators
 from territory.io.workspace import Workspace
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .conftest import CHROMIUM
+
 COMMUNES = 4293
 TIMEOUT_MS = 60_000
 
@@ -56,41 +55,57 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path,
     raise TimeoutError(f"no answer from {url} after {timeout_s} s")
 
 
-@contextlib.contextmanager
-def _serving(path: Path, *options: str) -> Iterator[str]:
-    """Run ``territory serve`` on the workspace ``path``; yield its address."""
+class _PortTakenError(RuntimeError):
+    """Another server took the port between its choice and the server's start."""
+
+
+def _start(path: Path, options: tuple[str, ...], log: Path) -> tuple[subprocess.Popen[bytes],
+                                                                     str]:
     port = _free_port()
-    log = path.with_name("server.log")
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "territory", "serve", "--workspace", str(path),
              "--port", str(port), *options], stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url + "/", process, log, timeout_s=180)
+    except RuntimeError:
+        if "already in use" in log.read_text(errors="replace"):
+            raise _PortTakenError(port) from None
+        raise
+    return process, url
+
+
+@contextlib.contextmanager
+def _serving(path: Path, *options: str) -> Iterator[str]:
+    """Run ``territory serve`` on the workspace ``path``; yield its address.
+
+    The port is chosen free, then bound once the views are computed: meanwhile a server of
+    another test may take it. The server is then started again on another port.
+    """
+    log = path.with_name("server.log")
+    for attempt in range(3):
         try:
-            _wait_until_up(url + "/", process, log, timeout_s=90)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            process, url = _start(path, options, log)
+            break
+        except _PortTakenError:
+            if attempt == 2:
+                raise
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="module")
 def server(dash_file: Path) -> Iterator[str]:
     with _serving(dash_file) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Page:

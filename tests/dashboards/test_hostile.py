@@ -28,7 +28,8 @@ import pytest
 
 from territory.io.workspace import Workspace
 
-from .test_browser import ARGS, CHROMIUM, TIMEOUT_MS, _serving
+from .conftest import CHROMIUM
+from .test_browser import TIMEOUT_MS, _serving
 
 HOSTILE = ('<img src=x onerror=alert(2)>', '"><script>alert(1)</script>',
            '</b><svg onload=alert(3)>')
@@ -172,15 +173,6 @@ def hostile_file(demo_workspace_file: Path, tmp_path_factory: pytest.TempPathFac
 def server(hostile_file: Path) -> Iterator[str]:
     with _serving(hostile_file) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Watched:

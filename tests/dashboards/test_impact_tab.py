@@ -10,7 +10,8 @@ import pytest
 
 from territory.dashboards.director import DirectorApp
 
-from .test_browser import ARGS, CHROMIUM, TIMEOUT_MS, _serving
+from .conftest import ARGS, CHROMIUM
+from .test_browser import TIMEOUT_MS, _serving
 
 
 @pytest.fixture(scope="module")

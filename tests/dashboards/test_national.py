@@ -22,7 +22,6 @@ import pytest
 from territory.io.workspace import Workspace
 
 from .test_browser import (
-    ARGS,
     CHROMIUM,
     FADED,
     TIMEOUT_MS,
@@ -64,15 +63,6 @@ def server(several_file: Path) -> Iterator[str]:
     # reach either; each view must still draw whole, every style sheet from the server.
     with _serving(several_file, "--num-procs", "2") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.slow
