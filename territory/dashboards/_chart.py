@@ -8,6 +8,7 @@ import pandas as pd
 from bokeh.models.annotations import BoxAnnotation, Label, Title
 from bokeh.models.ranges import Range1d
 from bokeh.models.sources import ColumnDataSource
+from bokeh.models.text import PlainText
 from bokeh.models.tickers import FixedTicker
 from bokeh.models.tools import HoverTool
 from bokeh.plotting import figure
@@ -75,7 +76,9 @@ def monthly_chart(series: pd.DataFrame, *, title: str, public: bool) -> figure:
         Draw months with 1 to 10 young people as grey bars labelled « < 11 ».
     """
     source = _source(series, public=public)
-    options: dict[str, Any] = {"height": 260, "sizing_mode": "stretch_width", "title": title,
+    # The title names a Mission Locale: plain text, never read as TeX ($$…$$).
+    options: dict[str, Any] = {"height": 260, "sizing_mode": "stretch_width",
+                               "title": Title(text=PlainText(text=title)),
                                "toolbar_location": None, "tools": "",
                                "y_axis_label": "jeunes contactés"}
     fig = figure(**options)

@@ -47,7 +47,7 @@ def evaluate(scope: data.Scope, candidates: Sequence[Candidate]) -> PlanFigures:
     model = data.coverage_model(scope)
     plan = planning.Plan(model.with_sites(places(candidates)) if candidates else model,
                          chosen=[c.id for c in candidates])
-    before = planning.Plan(model).region()
+    before = data.coverage_baseline(scope)
     after = plan.region()
     added = plan.added()
     gains = pd.DataFrame({"id": [str(i) for i in added.index],

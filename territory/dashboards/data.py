@@ -37,6 +37,7 @@ from territory.analysis import (
     selection_weights as commune_weights,
 )
 from territory.analysis.impact import ImpactStudy, impact
+from territory.analysis.params import DEFAULTS
 from territory.analysis.reach import ALL_PHYSICAL, reach_curves
 from territory.analysis.travel import DEFAULT_MODE, Routed, split_travel
 from territory.dashboards import _geo, _styles, tiles
@@ -418,6 +419,19 @@ def mairie_options(path: str, version: float) -> dict[str, str]:
         communes["nom"], communes["dep_code"], communes["code_insee"], strict=True)}
 
 
+@pn.cache(max_items=4)
+def _planning_sites(path: str, version: float, period: PeriodBounds,
+                    action_kinds: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Return the period's sites, town halls and outreach places, each in its commune.
+
+    The same for every Mission Locale, département and threshold: computed once per period
+    and action kinds, and shared, so that choosing another ML only builds its model.
+    """
+    # The layers of these action kinds (the threshold and the mode do not choose layers).
+    found = filtered_layers(path, version, Filters(period, DEFAULTS.threshold_min, action_kinds))
+    return planning.layer_sites(found, candidates="mairies", hexagons=False, period=period)
+
+
 @pn.cache(max_items=16)
 def _coverage_model(path: str, version: float, *, period: PeriodBounds, threshold_min: float,
                     action_kinds: tuple[str, ...], mode: str, ml_code: str,
@@ -431,7 +445,8 @@ def _coverage_model(path: str, version: float, *, period: PeriodBounds, threshol
     return planning.model_from_layers(
         found, candidates="mairies", hexagons=False, ml=ml_code or None,
         departement=dep_code or None, period=period, table=table,
-        threshold_min=threshold_min, cutoff_min=threshold_min, params=filters.params)
+        threshold_min=threshold_min, cutoff_min=threshold_min, params=filters.params,
+        sites=_planning_sites(path, version, period, action_kinds))
 
 
 def coverage_model(scope: Scope) -> planning.CoverageModel:
@@ -446,6 +461,24 @@ def coverage_model(scope: Scope) -> planning.CoverageModel:
                            action_kinds=filters.action_kinds, mode=filters.mode,
                            ml_code=scope.ml_code,
                            dep_code=scope.dep_code)
+
+
+@pn.cache(max_items=16)
+def _coverage_baseline(path: str, version: float, **key: Any) -> pd.Series:
+    return planning.Plan(_coverage_model(path, version, **key)).region()
+
+
+def coverage_baseline(scope: Scope) -> pd.Series:
+    """Return the selection's coverage with no new place (cached, shared).
+
+    :meth:`territory.planning.Plan.region` of :func:`coverage_model`: every figure of the
+    plan is measured against it, at each place added or moved.
+    """
+    filters = scope.filters
+    return _coverage_baseline(*scope.key, period=filters.period,
+                              threshold_min=filters.threshold_min,
+                              action_kinds=filters.action_kinds, mode=filters.mode,
+                              ml_code=scope.ml_code, dep_code=scope.dep_code)
 
 
 # -- how far outreach reaches ------------------------------------------------------------------

@@ -78,7 +78,7 @@ class PlannerApp(Selection):
             modes=True, banner=labels.DEMO_LABEL if self.info.demo else "")
         for kind, handler in (("click", self._on_click), ("add_mairie", self._on_mairie),
                               ("move", self._on_move), ("remove", self._on_remove),
-                              ("keep", self._on_keep)):
+                              ("keep", self._on_keep), ("shown", lambda _: self.load())):
             self.map.on_action(kind, handler)
         self.cards = pn.pane.HTML(sizing_mode="stretch_width", stylesheets=[_html.CSS])
         self.table = pn.widgets.Tabulator(
@@ -103,12 +103,16 @@ class PlannerApp(Selection):
         self._refresh_all()
 
     def load(self) -> None:
-        """Fill what the first view of the page does not need: the table, the town halls.
+        """Fill what the first view does not need: the table, outreach places, town halls.
 
-        Called once the page has loaded (``pn.state.onload``), so the map shows sooner.
+        Called once, when the map says its first view is on screen (``shown``): the page's
+        first message stays small, and the browser draws the map before the table.
         """
+        if self._loaded:
+            return
         self._loaded = True
         self._refresh_table(*self.table_and_weights())
+        self._refresh_points()
         self.plan.load()
 
     # -- derived state -----------------------------------------------------------------------
@@ -181,7 +185,9 @@ class PlannerApp(Selection):
     # -- refreshers ------------------------------------------------------------------------
     @param.depends("start", "end", "counted", "action_kinds", watch=True)
     def _refresh_points(self) -> None:
-        self.map.param.update(sites=site_layer(self), actions=action_layer(self))
+        # The outreach places show from an ML's scale on: they follow the first view.
+        self.map.param.update(sites=site_layer(self),
+                              actions=action_layer(self) if self._loaded else {})
 
     @param.depends("start", "end", "counted", "threshold_min", "mode", "window",
                    "action_kinds", "indicator", "ml",
@@ -404,7 +410,6 @@ class PlannerApp(Selection):
 
 
     def __panel__(self) -> Any:
-        pn.state.onload(self.load)
         return self.page(
             "Planification de l’aller-vers",
             sidebar=[self.filter_widgets(), heading("Couleur des communes"),

@@ -180,10 +180,19 @@ def cache_control(path: str) -> str:
 
 
 _SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
+# Bokeh bundles the views never use, which Panel writes into every page: TeX (any HTML pane
+# makes Panel ask for MathJax: 1.8 MB of script to parse before the map) and WebGL (the
+# charts draw on a canvas). No text of the views is read as TeX: a name written $$…$$ stays
+# text.
+_UNUSED_BUNDLES = re.compile(
+    rb'<script[^>]*\ssrc="[^"]*static/js/bokeh-(?:mathjax|gl)\.min\.js[^"]*"[^>]*>'
+    rb"\s*</script>\s*")
 
 
 class _SecurityHeaders(OutputTransform):
     """Give every response the Content-Security-Policy, and a view's scripts their nonce.
+
+    A view's page also loses the script bundles it never uses (:data:`_UNUSED_BUNDLES`).
 
     Only the two views' pages get the nonce into their ``<script>`` elements: their HTML
     holds no text of the workspace nor of the request (names and figures travel over the
@@ -202,7 +211,8 @@ class _SecurityHeaders(OutputTransform):
         nonce = secrets.token_urlsafe(18)
         if (self._view and finishing
                 and headers.get("Content-Type", "").startswith("text/html")):
-            chunk = _SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode() + b'"', chunk)
+            chunk = _SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode() + b'"',
+                                    _UNUSED_BUNDLES.sub(b"", chunk))
             if "Content-Length" in headers:
                 headers["Content-Length"] = str(len(chunk))
             headers.pop("Etag", None)  # the body differs at each response

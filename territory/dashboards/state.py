@@ -11,6 +11,7 @@ holds the app.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -54,9 +55,12 @@ class PlanFigures:
 
     def gain_of(self, site_id: str) -> tuple[float, float]:
         """Return ``(youth, invisible)`` the place ``site_id`` brings within the threshold."""
-        row = self.gains["id"].astype(str).tolist().index(site_id)
-        return (float(self.gains["youth"].to_numpy()[row]),
-                float(self.gains["invisible"].to_numpy()[row]))
+        return self._gains_by_id[site_id]
+
+    @cached_property
+    def _gains_by_id(self) -> dict[str, tuple[float, float]]:
+        return {str(i): (float(y), float(v)) for i, y, v in zip(
+            self.gains["id"], self.gains["youth"], self.gains["invisible"], strict=True)}
 
     @property
     def ids(self) -> tuple[str, ...]:

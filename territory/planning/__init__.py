@@ -18,7 +18,7 @@ from territory.planning.exact import exact
 from territory.planning.figures import Figures, plan_figures
 from territory.planning.greedy import greedy
 from territory.planning.instance import OBJECTIVES, Instance, Objective
-from territory.planning.layers import model_from_layers, outreach_competitors
+from territory.planning.layers import layer_sites, model_from_layers, outreach_competitors
 from territory.planning.model import (
     CANDIDATE,
     CHOSEN,
@@ -60,6 +60,7 @@ __all__ = [
     "existing_sites",
     "greedy",
     "hexagon_candidates",
+    "layer_sites",
     "model_from_layers",
     "outreach_competitors",
     "plan_figures",

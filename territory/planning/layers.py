@@ -30,7 +30,7 @@ from territory.planning.candidates import (
 )
 from territory.planning.model import CANDIDATE, COMPETITOR, CoverageModel
 
-__all__ = ["model_from_layers", "outreach_competitors"]
+__all__ = ["layer_sites", "model_from_layers", "outreach_competitors"]
 
 _DEMAND = ("youth", "invisible_est")
 
@@ -99,6 +99,39 @@ def outreach_competitors(actions: gpd.GeoDataFrame, *,
     return user_sites(points, role=COMPETITOR, source="aller-vers")
 
 
+def layer_sites(layers: Mapping[str, pd.DataFrame], *,
+                candidates: str | gpd.GeoDataFrame = "mairies",
+                competitors: gpd.GeoDataFrame | None = None, hexagons: bool = True,
+                period: PeriodLike = None, outreach: bool = True) -> gpd.GeoDataFrame:
+    """Return every site of a workspace's layers, each placed in its commune and catchment.
+
+    The sites of :func:`model_from_layers` before it keeps the candidates of one Mission
+    Locale or département: the same for every selection of a period, so a caller that
+    plans many selections computes them once (placing each site in its commune is a
+    nearest-polygon search). The arguments are :func:`model_from_layers`'s.
+    """
+    if "communes" not in layers or "mairies" not in layers:
+        raise InputError("layers: expected at least `communes` and `mairies`")
+    communes, mairies = layers["communes"], layers["mairies"]
+    parts = []
+    if "sites" in layers and len(layers["sites"]):
+        parts.append(existing_sites(layers["sites"], period=period))
+    if isinstance(candidates, str):
+        if candidates != "mairies":
+            raise InputError(f"candidates is {candidates!r}; expected 'mairies' or a "
+                             "GeoDataFrame of places")
+        parts.append(town_hall_candidates(mairies))
+    else:
+        parts.append(user_sites(candidates, role=CANDIDATE))
+    if hexagons:
+        parts.append(hexagon_candidates(communes, mairies))
+    if outreach and "actions" in layers and len(layers["actions"]):
+        parts.append(outreach_competitors(layers["actions"], period=period))
+    if competitors is not None:
+        parts.append(user_sites(competitors, role=COMPETITOR, source="autre service"))
+    return planning_sites(parts, communes, members=layers.get("catchment_members"))
+
+
 def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
                       candidates: str | gpd.GeoDataFrame = "mairies",
                       competitors: gpd.GeoDataFrame | None = None, hexagons: bool = True,
@@ -106,7 +139,8 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
                       period: PeriodLike = None, outreach: bool = True,
                       table: pd.DataFrame | None = None, threshold_min: float | None = None,
                       cutoff_min: float | None = None,
-                      params: Parameters = DEFAULTS) -> CoverageModel:
+                      params: Parameters = DEFAULTS,
+                      sites: gpd.GeoDataFrame | None = None) -> CoverageModel:
     """Return the coverage model of a workspace's layers.
 
     Parameters
@@ -137,6 +171,9 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
         already (one row per commune, in the layer's order); None computes them.
     threshold_min, cutoff_min, params
         As in :meth:`CoverageModel.from_geodataframe`.
+    sites
+        The sites of these layers and arguments (:func:`layer_sites`), when computed
+        already; None computes them.
 
     Returns
     -------
@@ -146,36 +183,22 @@ def model_from_layers(layers: Mapping[str, pd.DataFrame], *,
     if "communes" not in layers or "mairies" not in layers:
         raise InputError("layers: expected at least `communes` and `mairies`")
     params = params if threshold_min is None else params.replace(threshold_min=threshold_min)
-    communes, mairies = layers["communes"], layers["mairies"]
+    if sites is None:
+        sites = layer_sites(layers, candidates=candidates, competitors=competitors,
+                            hexagons=hexagons, period=period, outreach=outreach)
     members = layers.get("catchment_members")
     demand = _demand(layers, params, period, table)
     if ml is not None:
         demand, members = _one_ml(demand, members, ml)
     if departement is not None:
         demand = _one_departement(demand, departement)
-    parts = []
-    if "sites" in layers and len(layers["sites"]):
-        parts.append(existing_sites(layers["sites"], period=period))
-    if isinstance(candidates, str):
-        if candidates != "mairies":
-            raise InputError(f"candidates is {candidates!r}; expected 'mairies' or a "
-                             "GeoDataFrame of places")
-        parts.append(town_hall_candidates(mairies))
-    else:
-        parts.append(user_sites(candidates, role=CANDIDATE))
-    if hexagons:
-        parts.append(hexagon_candidates(communes, mairies))
-    if outreach and "actions" in layers and len(layers["actions"]):
-        parts.append(outreach_competitors(layers["actions"], period=period))
-    if competitors is not None:
-        parts.append(user_sites(competitors, role=COMPETITOR, source="autre service"))
-    sites = planning_sites(parts, communes, members=layers.get("catchment_members"))
     if ml is not None:
         sites = sites[(sites["role"] != CANDIDATE) | (sites["group"] == ml)]
     if departement is not None:
         sites = sites[(sites["role"] != CANDIDATE)
                       | (sites["dep_code"].astype(str) == departement)]
-    return CoverageModel.from_geodataframe(demand, sites, mairies=mairies, members=members,
+    return CoverageModel.from_geodataframe(demand, sites, mairies=layers["mairies"],
+                                           members=members,
                                            threshold_min=params.threshold_min,
                                            cutoff_min=cutoff_min, params=params,
                                            routed=Routed.of(layers))

@@ -243,10 +243,10 @@ class CoverageModel:
                             np.concatenate([old.minutes, new.minutes]),
                             old.n_origins, old.n_targets + new.n_targets)
         added = _facility_frame(sites.assign(role=role), len(sites))
-        facilities = pd.concat([self.facilities, added])
-        problems = role_problems(facilities)
+        problems = role_problems(added)  # the model's own sites were checked when it was built
         if problems:
             raise InputError(problems)
+        facilities = pd.concat([self.facilities, added])
         return CoverageModel(self.demand, facilities, pairs, self.threshold_min,
                              self.cutoff_min, self.zones, self.demand_xy, self.params,
                              self.routed, self.demand_codes, self.demand_no_car)

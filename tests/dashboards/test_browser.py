@@ -228,6 +228,10 @@ def test_tiles_and_libraries_are_served_for_the_browser_to_keep(planner: Page,
     with urllib.request.urlopen(server + "/planification", timeout=120) as response:
         assert "Cache-Control" not in response.headers or \
             "immutable" not in response.headers["Cache-Control"]
+        page = response.read().decode("utf-8")
+    # Bokeh's bundles the views use, and not the two they never use (TeX, WebGL).
+    assert "static/js/bokeh-widgets.min.js" in page
+    assert "bokeh-mathjax" not in page and "bokeh-gl" not in page
 
 
 def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:

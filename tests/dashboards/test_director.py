@@ -44,7 +44,7 @@ def test_one_ml_has_smaller_figures_and_its_own_chart(fresh: DirectorApp) -> Non
     fresh.ml = code
     assert 0 < fresh.figures["youth"] < region["youth"]
     assert 0 < fresh.figures["sites"] < region["sites"]
-    assert name in fresh.chart.object.title.text
+    assert name in fresh.chart.object.title.text.text  # plain text, never TeX
     assert fresh.map.highlight == [fresh._ml_codes.index(code)]
 
 

@@ -40,6 +40,18 @@ def test_site_tips_are_lines_of_text() -> None:
     assert found["tip"] == [[HOSTILE, "antenne · Mission Locale & Co"]]
 
 
+def test_outreach_places_are_one_dot_per_place_and_kind() -> None:
+    here, there = shapely.Point(405_000, 6_505_000), shapely.Point(406_000, 6_505_000)
+    actions = gpd.GeoDataFrame(
+        {"kind": ["maraude", "maraude", "permanence", "maraude"],
+         "date": ["2020-01-05", "2020-02-05", "2020-01-05", "2020-01-09"]},
+        geometry=[here, here, here, there], crs=2154)
+    found = _geo.action_points(actions)
+    assert set(found) == {"lat", "lon", "colour"}  # no text: the dots take no pointer
+    assert len(found["lat"]) == 3
+    assert len(set(zip(found["lat"], found["lon"], found["colour"], strict=True))) == 3
+
+
 def test_the_legend_is_html_with_its_texts_escaped_once() -> None:
     html = _geo.legend_items([("#ffffff", HOSTILE)])
     assert "<img" not in html

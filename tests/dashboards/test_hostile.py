@@ -31,8 +31,9 @@ from territory.io.workspace import Workspace
 from .conftest import CHROMIUM
 from .test_browser import TIMEOUT_MS, _serving
 
+# The last would be TeX in a chart's title if Bokeh read it so (the pages load no MathJax).
 HOSTILE = ('<img src=x onerror=alert(2)>', '"><script>alert(1)</script>',
-           '</b><svg onload=alert(3)>')
+           '</b><svg onload=alert(3)>', r'$$\href{javascript:alert(4)}{x}$$')
 
 pytestmark = [
     pytest.mark.browser,
@@ -230,6 +231,11 @@ def test_the_director_shows_hostile_names_as_text(browser: Any, server: str) -> 
     card = page.locator(".tc-card", has_text="ML02").first
     card.wait_for(timeout=TIMEOUT_MS)
     assert f"Mission Locale {HOSTILE[1]} ML02" in card.inner_text()
+    # A name written as TeX titles the chart as text: no MathJax, no error.
+    page.locator("select").first.select_option(label=f"Mission Locale {HOSTILE[3]} ML04")
+    card = page.locator(".tc-card", has_text="ML04").first
+    card.wait_for(timeout=TIMEOUT_MS)
+    assert f"Mission Locale {HOSTILE[3]} ML04" in card.inner_text()
     page.locator(".tm-legend h4").first.wait_for(timeout=TIMEOUT_MS)
     view.assert_nothing_ran()
     page.close()

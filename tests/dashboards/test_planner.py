@@ -16,15 +16,22 @@ from territory.analysis import open_sites, period_label
 from territory.cli import build_parser
 from territory.dashboards import PlannerApp, data
 from territory.dashboards._plan import comparison_html, gain_text
+from territory.dashboards.planner import TABLE_ROWS
 from territory.dashboards.state import Candidate
 from territory.io.scenarios import load_scenario
 from territory.io.workspace import Workspace
 
 
+def _shown(app: PlannerApp) -> None:
+    """Lay the page out, and say its map is drawn, as the browser does."""
+    app.__panel__()
+    app.map._handle_msg({"type": "shown"})
+
+
 @pytest.fixture(scope="module")
 def planner(dash_file: Path) -> PlannerApp:
     app = PlannerApp(dash_file)
-    app.__panel__()
+    _shown(app)
     return app
 
 
@@ -154,7 +161,7 @@ def test_choosing_a_row_zooms_to_the_commune(fresh: PlannerApp,
 
 def test_a_saved_scenario_can_be_compared_with_the_plan(own_file: Path) -> None:
     app = PlannerApp(own_file, threshold_min=10)
-    app.__panel__()
+    _shown(app)
     code = far_commune(app)
     app.add_mairie(code)
     app.plan.scenario_name = "Printemps 2027"
@@ -183,6 +190,29 @@ def test_each_app_has_its_own_state(dash_file: Path) -> None:
     assert second.candidates == [] and second.ml == ""
     assert first.map is not second.map
     assert np.array_equal(first.bounds, second.bounds)
+
+
+def test_what_the_first_view_does_not_need_follows_the_map(dash_file: Path) -> None:
+    # The table and the outreach places wait for the map's first view (its "shown").
+    app = PlannerApp(dash_file)
+    assert app.table.value.empty and app.map.actions == {}
+    app.map._handle_msg({"type": "shown"})
+    assert len(app.table.value) == TABLE_ROWS
+    assert len(app.map.actions["lat"]) > 1000
+    app.map._handle_msg({"type": "shown"})  # drawn again (resized): nothing more to do
+    assert len(app.table.value) == TABLE_ROWS
+
+
+def test_the_map_is_told_of_a_list_only_when_it_changes(dash_file: Path) -> None:
+    coverage_map = PlannerApp(dash_file).map
+    told: list[str] = []
+    coverage_map.param.watch(lambda *events: told.extend(e.name for e in events),
+                             ["classes", "faded"])
+    classes, faded = list(coverage_map.classes), list(coverage_map.faded)
+    coverage_map.param.update(classes=classes, faded=faded)
+    assert told == []
+    coverage_map.param.update(classes=[*classes[:-1], (classes[-1] + 1) % 5], faded=faded)
+    assert told == ["classes"]
 
 
 def test_candidate_is_immutable() -> None:
@@ -336,7 +366,7 @@ def test_a_departement_is_measured_and_planned_on_its_communes(fresh: PlannerApp
 def test_the_comparison_of_two_saved_plans_is_the_command_lines(
         own_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     app = PlannerApp(own_file, threshold_min=10)
-    app.__panel__()
+    _shown(app)
     app.plan.load()
     app.add_mairie(far_commune(app))
     app.plan.scenario_name = "Une mairie"

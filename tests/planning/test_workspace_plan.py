@@ -16,7 +16,7 @@ from territory.cli import build_parser
 from territory.demo import build_demo
 from territory.io.scenarios import list_scenarios
 from territory.io.workspace import Workspace
-from territory.planning import CoverageModel, Plan, model_from_layers, solve
+from territory.planning import CoverageModel, Plan, layer_sites, model_from_layers, solve
 
 LAYERS = ("communes", "mairies", "sites", "actions", "contacts", "catchment_members")
 
@@ -77,6 +77,18 @@ def test_one_mission_locale(layers: dict) -> None:
     assert set(solution.sites["group"]) <= {"ML12"}
     with pytest.raises(InputError, match="ML99"):
         model_from_layers(layers, ml="ML99")
+
+
+def test_the_sites_of_the_layers_serve_every_mission_locale(layers: dict) -> None:
+    # Placing the sites once and planning each ML on them gives each ML's own model.
+    sites = layer_sites(layers, hexagons=False)
+    for ml in ("ML03", "ML12"):
+        alone = model_from_layers(layers, threshold_min=15, ml=ml, hexagons=False)
+        shared = model_from_layers(layers, threshold_min=15, ml=ml, hexagons=False,
+                                   sites=sites)
+        assert shared.facilities.index.equals(alone.facilities.index)
+        assert (shared.reach != alone.reach).nnz == 0
+        assert Plan(shared).region().equals(Plan(alone).region())
 
 
 def test_what_if_matches_the_solver(model: CoverageModel) -> None:
