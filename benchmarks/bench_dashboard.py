@@ -15,7 +15,9 @@ Debian's Chromium with Playwright, every request elsewhere than the server abort
   so that each new site covers someone;
 - N sessions (20 by default): N pages opened at once until each has drawn its map, then the
   same click round trip in each while all stay open, and all N changing their Mission Locale
-  at once (time until the last one shows its figures);
+  at once (time until the last one shows its figures), with the server's CPU time for each:
+  the N pages run in one Chromium on the same machine, so the wall-clock times include the
+  browser drawing N maps, while the CPU time is the server's alone;
 - memory: the server's resident memory (every process of it) with one session open, then
   with N open: the difference per extra session.
 
@@ -119,6 +121,13 @@ def _resident_mb(process: subprocess.Popen[bytes]) -> float:
     return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / 1e6
 
 
+def _cpu_s(process: subprocess.Popen[bytes]) -> float:
+    """Return the CPU time (user and system) the server and its workers have used, in s."""
+    root = psutil.Process(process.pid)
+    return sum(t.user + t.system for t in (p.cpu_times() for p in [root, *root.children(
+        recursive=True)]))
+
+
 def _far_places(workspace: Path) -> list[list[Any]]:
     """Return ``[code, lat, lon]`` of communes beyond the threshold, most young people first."""
     ws = Workspace(workspace)
@@ -211,15 +220,17 @@ def _round_trip(page: Any, x: float, y: float) -> float:
     return float(page.evaluate("() => window.territoryRoundTrip"))
 
 
-def _clicks(page: Any, places: list[list[Any]], n: int = CLICKS) -> list[float]:
-    _prepare_clicks(page)
+def _clicks(page: Any, places: list[list[Any]], n: int = CLICKS, *,
+            prepared: bool = False) -> list[float]:
+    if not prepared:
+        _prepare_clicks(page)
     root = page.locator(".tm-root").element_handle()
     found = page.evaluate(CLICKABLE, [root, places[:400]])[:n]
     return [_round_trip(page, x, y) for _, x, y in found]
 
 
-def _sessions(browser: Any, url: str, places: list[list[Any]], n: int,
-              memory: Callable[[], float]) -> dict[str, Any]:
+def _sessions(browser: Any, url: str, places: list[list[Any]], n: int, *,
+              memory: Callable[[], float], cpu: Callable[[], float]) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1300, "height": 900})
     pages = [context.new_page() for _ in range(n)]
     start = time.perf_counter()
@@ -234,21 +245,27 @@ def _sessions(browser: Any, url: str, places: list[list[Any]], n: int,
     time.sleep(5)  # the tables and town halls sent after each first view
     resident = memory()
     clicks = []
+    for page in pages:
+        _prepare_clicks(page)
+    used = cpu()
     for i, page in enumerate(pages):
-        found = _clicks(page, places[i * 7:], 1)
+        found = _clicks(page, places[i * 7:], 1, prepared=True)
         clicks.extend(found)
+    click_cpu = (cpu() - used) / max(len(clicks), 1)
     options = pages[0].locator("select").first.locator("option").count()
     names = [pages[0].locator("select").first.locator("option").nth(1 + i % (options - 1))
              .inner_text() for i in range(n)]
-    start = time.perf_counter()
+    start, used = time.perf_counter(), cpu()
     for i, page in enumerate(pages):
         page.locator("select").first.select_option(index=1 + i % (options - 1))
     changed = []
     for page, name in zip(pages, names, strict=True):
         page.locator(".tc-card", has_text=name).first.wait_for(timeout=TIMEOUT_MS)
         changed.append(time.perf_counter() - start)
+    filter_cpu = cpu() - used
     context.close()
-    return {"drawn_s": drawn, "click_ms": clicks, "filter_s": changed, "resident": resident}
+    return {"drawn_s": drawn, "click_ms": clicks, "filter_s": changed, "resident": resident,
+            "click_cpu_ms": 1e3 * click_cpu, "filter_cpu_s": filter_cpu}
 
 
 def _folium_reference(browser: Any, workspace: Path, folder: Path) -> list[float]:
@@ -310,7 +327,8 @@ def main() -> None:
                     one = _resident_mb(server)
                     clicks = _clicks(page, places)
                     many = _sessions(browser, url + "/planification", places, args.sessions,
-                                     lambda: _resident_mb(server))
+                                     memory=lambda: _resident_mb(server),
+                                     cpu=lambda: _cpu_s(server))
                     context.close()
                     planner = _first_maps(browser, url + "/planification")
                     director = _first_maps(browser, url + "/direction")
@@ -346,6 +364,10 @@ def _report(n: int, *, planner: dict[str, list[float]], director: dict[str, list
     print(_row(f"{n} sessions opened at once: map drawn", many["drawn_s"], "s"))
     print(_row(f"{n} sessions open: click round trip", many["click_ms"], "ms"))
     print(_row(f"{n} sessions change their ML at once (last)", many["filter_s"], "s"))
+    print(f"{'  server CPU time per click, ' + str(n) + ' sessions open (ms)':<52} "
+          f"{many['click_cpu_ms']:>10.0f}")
+    print(f"{'  server CPU time of the ' + str(n) + ' ML changes (s)':<52} "
+          f"{many['filter_cpu_s']:>10.2f}")
     extra = (many["resident"] - one) / max(n - 1, 1)
     print(f"{'server memory: 1 session, ' + str(n) + ' sessions (MB)':<52} {one:>10.0f} "
           f"{many['resident']:>10.0f}")

@@ -49,8 +49,9 @@ def commune_origins(communes: gpd.GeoDataFrame,
     'POINT (500 500)'
     """
     check_frame(communes, "communes", ["code_insee"], spatial=True)
-    points = shapely.point_on_surface(communes.geometry.to_numpy())
+    points = np.full(len(communes), None, dtype=object)
     source = np.full(len(communes), ORIGIN_INSIDE, dtype=object)
+    has = np.zeros(len(communes), dtype=bool)
     if mairies is not None and len(mairies):
         check_frame(mairies, "mairies", ["code_insee"], spatial=True)
         usable = mairies[~mairies.geometry.is_empty & mairies.geometry.notna()]
@@ -59,6 +60,9 @@ def commune_origins(communes: gpd.GeoDataFrame,
         has = found.notna().to_numpy()
         points[has] = found[has].to_numpy()
         source[has] = ORIGIN_MAIRIE
+    # A point inside the polygon only where there is no town hall (it costs a polygon's
+    # worth of work per commune).
+    points[~has] = shapely.point_on_surface(communes.geometry.to_numpy()[~has])
     return gpd.GeoDataFrame({"origin_source": source}, geometry=points,
                             index=communes.index, crs=communes.crs)
 

@@ -262,8 +262,13 @@ def _indicators(path: str, version: float, *, level: str, period: PeriodBounds,
                 threshold_min: float, action_kinds: tuple[str, ...], mode: str,
                 public: bool) -> gpd.GeoDataFrame:
     filters = Filters(period, threshold_min, action_kinds, mode)
-    return indicators(filtered_layers(path, version, filters), level=level,
-                      period=period, params=filters.params, public=public)
+    table = indicators(filtered_layers(path, version, filters), level=level,
+                       period=period, params=filters.params, public=public)
+    # The views show the sources of their own; pandas deep-copies a frame's attrs (here the
+    # sources, parameters and period) into every column and slice taken from it, which
+    # came to a tenth of the server's work when a Mission Locale is chosen.
+    table.attrs = {}
+    return table
 
 
 def commune_indicators(source: Source, filters: Filters) -> gpd.GeoDataFrame:

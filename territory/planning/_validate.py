@@ -53,7 +53,7 @@ def figure_problems(demand: pd.DataFrame) -> list[Problem]:
 def role_problems(facilities: pd.DataFrame) -> list[Problem]:
     """Return a problem for unknown roles and capacities that are not positive."""
     problems = []
-    unknown = sorted(set(facilities["role"].astype(str)) - set(_ROLES))
+    unknown = sorted(set(facilities["role"].astype(str).unique()) - set(_ROLES))
     if unknown:
         problems.append(Problem(f"unknown role(s) {unknown}; expected one of {list(_ROLES)}",
                                 file="facilities", column="role"))

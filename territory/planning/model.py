@@ -429,6 +429,8 @@ def _point_xy(frame: gpd.GeoDataFrame) -> FloatArray:
     if bad.any():
         raise InputError([Problem("site without a point", file="facilities", row=int(i),
                                   column="geometry") for i in np.flatnonzero(bad)[:10]])
+    if (shapely.get_type_id(geoms) == shapely.GeometryType.POINT).all():
+        return np.asarray(shapely.get_coordinates(geoms), dtype=np.float64)
     return np.asarray(shapely.get_coordinates(shapely.centroid(geoms)), dtype=np.float64)
 
 
