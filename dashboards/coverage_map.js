@@ -161,7 +161,7 @@ function hoverAreas(map, model, state, areas) {
     const code = f ? f.props.code : null;
     if (code !== state.hover) {
       state.hover = code;
-      areas.rings?.rerenderTiles();
+      areas.rings?.rerenderTiles();  // already in a frame of its own
     }
     if (f) {
       tip.setLatLng(pending).setContent(areaTip(model, state, f));
@@ -209,8 +209,15 @@ function sendClick(model, latlng, id) {
   model.send_msg({type: "click", lat: latlng.lat, lon: latlng.lng, id: id, mode: model.click_mode});
 }
 
-function restyle(areas) {
-  areas.layer?.rerenderTiles();
+// Repaint the zones' tiles (or the rings'), once per frame: a filter change brings its
+// classes, faded zones and ranks as separate changes, which would each repaint every tile.
+function restyle(areas, which = "layer") {
+  const key = `${which}Frame`;
+  if (areas[key]) { return; }
+  areas[key] = requestAnimationFrame(() => {
+    areas[key] = 0;
+    areas[which]?.rerenderTiles();
+  });
 }
 
 function pointRadius(map, base) {
@@ -485,7 +492,7 @@ export function render({ model, el }) {
   map.getPane("tmActions").style.pointerEvents = "none";
   const siteRenderer = L.svg({pane: "tmSites", padding: 0.3});
 
-  const areas = {layer: null, rings: null};
+  const areas = {layer: null, rings: null, layerFrame: 0, ringsFrame: 0};
   const drawActions = () => drawPoints(map, actions, actionRenderer, model.actions, 1.8, "#ffffff");
   const drawSites = () => drawPoints(map, sites, siteRenderer, model.sites, 2.8, "#333333");
   drawMarkers(candidates, model.candidates, "candidate");
@@ -535,12 +542,12 @@ export function render({ model, el }) {
   model.on("codes", () => {
     indexCodes();
     restyle(areas);
-    areas.rings?.rerenderTiles();
+    restyle(areas, "rings");
   });
   model.on("faded", () => { state.faded = new Set(model.faded); restyle(areas); });
   model.on("highlight", () => {
     state.highlight = new Set(model.highlight);
-    areas.rings?.rerenderTiles();
+    restyle(areas, "rings");
   });
   model.on("actions", drawActions);
   model.on("sites", drawSites);
