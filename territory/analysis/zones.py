@@ -146,6 +146,9 @@ def ml_shares(communes: pd.DataFrame, members: pd.DataFrame, ml_code: str) -> pd
     if ml_code not in known:
         raise InputError(f"no Mission Locale {ml_code!r} in layer `catchment_members`; "
                          f"expected one of {known}")
+    # A commune's share depends on its own memberships only: those of the ML's communes.
+    codes = members["code_insee"]
+    members = members[codes.isin(codes[members["ml_code"].astype(str) == ml_code])]
     walk = by_members(communes, members)
     mine = walk.zones.get_loc(ml_code)
     share = np.zeros(len(communes))

@@ -75,11 +75,12 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
         The selection's name, for the legend.
     """
     spec = INDICATORS[indicator]
-    values = pd.to_numeric(table[spec.column]).astype(float)
+    values = pd.to_numeric(table[spec.column]).to_numpy(dtype=float, na_value=np.nan)
     found = map_classes(table, spec.column, threshold_min=params.threshold_min)
-    classes, palette = found.classes.to_numpy(), list(found.colours)
-    rounded = values.round(spec.decimals)
-    shown: list[float | None] = [None if pd.isna(v) else float(v) for v in rounded.to_numpy()]
+    classes, palette = found.classes.to_numpy(dtype=np.int64), list(found.colours)
+    rounded = np.round(values, spec.decimals).astype(object)
+    rounded[np.isnan(values)] = None  # no value
+    shown: list[float | None] = rounded.tolist()
     rank = selection_rank(table, weights).to_numpy()
     rows = [*found.legend(ranges=True), (NO_VALUE_COLOUR, "pas de valeur")]
     title = (f"{spec.label} {params.travel_mode.words}" if spec.column == "nearest_min"
@@ -87,7 +88,7 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
     legend = (f"<h4>{html_text(title)}</h4>{legend_items(rows)}"
               f'<div class="tm-note">{html_text(territory)} en couleur ; rang 1 = commune la '
               "moins atteinte</div>")
-    return MapStyle(palette, [int(c) for c in classes], shown, rank.tolist(), legend,
+    return MapStyle(palette, classes.tolist(), shown, rank.tolist(), legend,
                     spec.short, spec.decimals)
 
 
