@@ -57,8 +57,8 @@ def _demand(layers: Mapping[str, pd.DataFrame], params: Parameters, period: Peri
 
 def _one_ml(demand: gpd.GeoDataFrame, members: pd.DataFrame | None,
             ml: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    if members is None or ml not in set(members["ml_code"]):
-        known = sorted(set(members["ml_code"])) if members is not None else []
+    if members is None or ml not in set(members["ml_code"].unique()):
+        known = sorted(members["ml_code"].unique()) if members is not None else []
         raise InputError(f"no Mission Locale {ml!r} in `catchment_members`; expected one of "
                          f"{known}")
     mine = members[members["ml_code"] == ml]
