@@ -10,9 +10,10 @@ Debian's Chromium with Playwright, every request elsewhere than the server abort
   libraries from the browser's cache, as on a second visit);
 - bytes: what the first planner page took from the server (files and websocket frames), and
   what choosing a Mission Locale brings over the websocket;
-- click round trip: a click on the map in "ajoute un lieu" mode, to the coverage card
-  changing on screen (a MutationObserver on the cards, the browser's clock), threshold 10 min
-  so that each new site covers someone;
+- click round trip: a click on the map in "ajoute un lieu" mode at the town hall of a
+  commune beyond the threshold (15 min), to the coverage card changing on screen (a
+  MutationObserver on the cards, the browser's clock): each new place covers someone, and
+  the map rings the communes it brings within reach;
 - N sessions (20 by default): N pages opened at once until each has drawn its map, then the
   same click round trip in each while all stay open, and all N changing their Mission Locale
   at once (time until the last one shows its figures), with the server's CPU time for each:
@@ -50,7 +51,7 @@ from typing import Any
 import psutil
 from playwright.sync_api import sync_playwright
 
-from territory.analysis import indicators
+from territory.analysis import commune_origins, indicators
 from territory.io.workspace import Workspace
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,7 +59,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOADS = 4
 CLICKS = 8
-THRESHOLD_MIN = 10
+THRESHOLD_MIN = 15
 TIMEOUT_MS = 180_000
 
 ARM_ROUND_TRIP = """(cards) => {
@@ -129,13 +130,19 @@ def _cpu_s(process: subprocess.Popen[bytes]) -> float:
 
 
 def _far_places(workspace: Path) -> list[list[Any]]:
-    """Return ``[code, lat, lon]`` of communes beyond the threshold, most young people first."""
+    """Return ``[code, lat, lon]`` of communes beyond the threshold, most young people first.
+
+    The point is the commune's town hall, its origin: the public-transport estimate counts
+    10 minutes of walking and waiting before any ride, so a place within the threshold of a
+    commune must be close to its town hall.
+    """
     ws = Workspace(workspace)
     layers = {n: ws.read(n) for n in ("communes", "mairies", "sites", "actions", "contacts")}
     table = indicators(layers, period=("2019-12", "2021-11"), threshold_min=THRESHOLD_MIN)
     far = table[table["nearest_min"] > THRESHOLD_MIN].sort_values("youth", ascending=False)
-    communes = layers["communes"].set_index("code_insee")
-    points = communes.loc[far["zone_id"].astype(str)].representative_point().to_crs(4326)
+    origins = commune_origins(layers["communes"], layers["mairies"]).to_crs(4326)
+    origins.index = layers["communes"]["code_insee"].astype(str)
+    points = origins.geometry.loc[far["zone_id"].astype(str)]
     return [[str(code), float(p.y), float(p.x)] for code, p in points.items()]
 
 
