@@ -16,10 +16,14 @@ server's event loop keeps answering the other sessions and the static files mean
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import errno
 import ipaddress
+import os
 import re
 import secrets
+import signal
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -289,6 +293,26 @@ def _applications(routes: Mapping[str, Callable[[], pn.viewable.Viewable]],
     return {slug.lstrip("/"): _BuiltOffTheLoop(*app.handlers) for slug, app in built.items()}
 
 
+def _end_with_parent() -> None:
+    """Have the kernel stop this process when the process that forked it ends.
+
+    With ``--num-procs``, the first process forks the others and waits: stopped alone (a
+    ``kill``, a service manager that signals one process), it left them answering on the
+    port, each holding the views' data. Linux only (``prctl``); elsewhere nothing changes.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before this line
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+# prctl option: the signal a process gets when its parent ends (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
+
+
 def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1",
           basic_auth: str | None = None, oauth: Mapping[str, Any] | None = None,
           show: bool = False, threaded: bool = True, num_procs: int = 1) -> Any:
@@ -323,6 +347,8 @@ def serve(workspace: Path | str, *, port: int = 5006, address: str = "127.0.0.1"
         options["basic_auth"] = basic_auth
         options.setdefault("cookie_secret", _cookie_secret())
     server_id = secrets.token_hex(16)
+    if num_procs != 1:
+        os.register_at_fork(after_in_child=_end_with_parent)
     try:
         return pn.serve(_applications(routes, server_id), port=port, address=address,
                         show=show, start=threaded, static_dirs=static_dirs(workspace),

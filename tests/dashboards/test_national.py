@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,25 @@ def server(several_file: Path) -> Iterator[str]:
     # reach either; each view must still draw whole, every style sheet from the server.
     with _serving(several_file, "--num-procs", "2") as url:
         yield url
+    # Stopping the first process stops the processes it forked: none still serves.
+    for _ in range(50):
+        if not _serving_processes(several_file):
+            break
+        time.sleep(0.2)
+    assert _serving_processes(several_file) == []
+
+
+def _serving_processes(workspace: Path) -> list[str]:
+    """Return the ids of the processes whose command line serves ``workspace``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in command and str(workspace).encode() in command:
+            found.append(entry.name)
+    return found
 
 
 @pytest.mark.slow
