@@ -87,8 +87,8 @@ class CoverageMap(JSComponent):
     highlight = ZoneList(default=[], doc="Positions of the zones to ring.")
     sites = param.Dict(default={}, doc="Columns lat, lon, colour, tip (lines of text, the "
                        "first in bold).")
-    actions = param.Dict(default={}, doc="Columns lat, lon, colour, tip (lines of text, the "
-                         "first in bold).")
+    actions = param.Dict(default={}, doc="Columns lat, lon, colour: dots that take no pointer, "
+                         "with no text.")
     candidates = param.List(default=[], doc="Draggable sites: id, lat, lon, label, tip (lines "
                             "of text), popup ({lines, note, button: {action, id, text}}).")
     proposals = param.List(default=[], doc="Proposed sites, as candidates.")
