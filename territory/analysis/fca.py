@@ -53,7 +53,8 @@ class TravelPairs:
                     max_min: float, params: Parameters = DEFAULTS,
                     routed: Routed | None = None,
                     origin_codes: Sequence[str] | NDArray[np.str_] | None = None,
-                    origin_no_car: NDArray[np.float64] | None = None) -> TravelPairs:
+                    origin_no_car: NDArray[np.float64] | None = None,
+                    origin_tree: cKDTree | None = None) -> TravelPairs:
         """Pairs within ``max_min`` minutes: the mode's fixed time + metres × detour ÷ speed.
 
         The mode, detour and speed come from ``params`` (:mod:`territory.analysis.travel`:
@@ -68,9 +69,11 @@ class TravelPairs:
         the straight-line estimate.
 
         Uses a KD-tree on each side (``cKDTree.sparse_distance_matrix``): the cost grows with
-        the number of close pairs, not with origins × targets. The pairs are sorted by origin,
-        then target, so that sums over them are done in one order whatever the tree's (and
-        give the same floating-point results when the origins are split into parts).
+        the number of close pairs, not with origins × targets; ``origin_tree``, the origins'
+        tree built once, spares building it again when few targets are measured often. The
+        pairs are sorted by origin, then target, so that sums over them are done in one order
+        whatever the tree's (and give the same floating-point results when the origins are
+        split into parts).
 
         Examples
         --------
@@ -87,15 +90,16 @@ class TravelPairs:
                   else np.asarray(origin_no_car, dtype=np.float64))
         if routed is not None and origin_codes is not None:
             return cls._mixed(origins_xy, targets_xy, max_min=max_min, params=params,
-                              routed=routed, origin_codes=origin_codes, no_car=no_car)
+                              routed=routed, origin_codes=origin_codes, no_car=no_car,
+                              origin_tree=origin_tree)
         # The fewer without a car, the quicker the mix: the widest radius is the lowest share.
         fastest = params if no_car is None else params.replace(
             no_car_share=float(np.min(params.shares(no_car), initial=params.no_car_share)))
         radius_m = fastest.reach_m(max_min)
         if radius_m <= 0:
             return cls.empty(len(origins_xy), len(targets_xy))
-        found = cKDTree(origins_xy).sparse_distance_matrix(
-            cKDTree(targets_xy), radius_m, output_type="ndarray")
+        tree = cKDTree(origins_xy) if origin_tree is None else origin_tree
+        found = tree.sparse_distance_matrix(cKDTree(targets_xy), radius_m, output_type="ndarray")
         order = np.lexsort((found["j"], found["i"]))
         i, j = found["i"][order].astype(np.intp), found["j"][order].astype(np.intp)
         minutes = params.travel_min(found["v"][order].astype(np.float64),
@@ -108,7 +112,8 @@ class TravelPairs:
     def _mixed(cls, origins_xy: FloatArray, targets_xy: FloatArray, *, max_min: float,
                params: Parameters, routed: Routed,
                origin_codes: Sequence[str] | NDArray[np.str_],
-               no_car: NDArray[np.float64] | None) -> TravelPairs:
+               no_car: NDArray[np.float64] | None,
+               origin_tree: cKDTree | None = None) -> TravelPairs:
         """Routed minutes for the routed targets, the straight-line estimate for the others."""
         covered = routed.covers(targets_xy, params.mode, params.window)
         found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
@@ -117,7 +122,8 @@ class TravelPairs:
         found = found[found["minutes"] <= max_min]
         rest = np.flatnonzero(~covered)
         estimate = cls.from_points(origins_xy, targets_xy[rest], max_min=max_min,
-                                   params=params, origin_no_car=no_car)
+                                   params=params, origin_no_car=no_car,
+                                   origin_tree=origin_tree)
         origin = np.concatenate([found["row"].to_numpy(dtype=np.intp), estimate.origin])
         target = np.concatenate([np.flatnonzero(covered)[found["col"].to_numpy(dtype=np.intp)],
                                  rest[estimate.target]]).astype(np.intp)

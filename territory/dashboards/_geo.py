@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from territory.dashboards.map_component import column, point_columns
 from territory.viz import WEB_CRS, labels, short_ml_name
 
 __all__ = [
@@ -60,17 +61,17 @@ def _label(name: str) -> str:
     return short_ml_name(name).removesuffix(" (fictive)")
 
 
-def point_at(geometry: gpd.GeoSeries) -> tuple[list[float], list[float]]:
+def point_at(geometry: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     """Return the latitudes and longitudes of points, rounded, in WGS84."""
     wgs84 = geometry.to_crs(WEB_CRS)
-    return (np.round(wgs84.y.to_numpy(), 5).tolist(), np.round(wgs84.x.to_numpy(), 5).tolist())
+    return np.round(wgs84.y.to_numpy(), 5), np.round(wgs84.x.to_numpy(), 5)
 
 
 def _placed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
 
 
-def site_points(sites: gpd.GeoDataFrame, ml_names: Mapping[str, str]) -> dict[str, list]:
+def site_points(sites: gpd.GeoDataFrame, ml_names: Mapping[str, str]) -> dict[str, Any]:
     """Return the sites as columns ``lat``, ``lon``, ``colour``, ``tip`` for the map.
 
     A tip is lines of text, the first (the site's name) in bold.
@@ -81,11 +82,11 @@ def site_points(sites: gpd.GeoDataFrame, ml_names: Mapping[str, str]) -> dict[st
     tips = [[str(name), f"{labels.kind_label(kind, labels.SITE_KIND_LABELS)} · "
              f"{ml_names.get(str(ml), str(ml))}"]
             for name, kind, ml in zip(placed["name"], kinds, placed["ml_code"], strict=True)]
-    return {"lat": lat, "lon": lon, "tip": tips,
-            "colour": [labels.kind_colour(k, labels.SITE_KIND_COLOURS) for k in kinds]}
+    colours = [labels.kind_colour(k, labels.SITE_KIND_COLOURS) for k in kinds]
+    return point_columns(lat, lon, tip=tips, colour=column(colours, str))
 
 
-def action_points(actions: gpd.GeoDataFrame) -> dict[str, list]:
+def action_points(actions: gpd.GeoDataFrame) -> dict[str, Any]:
     """Return the places of the placed actions as columns ``lat``, ``lon``, ``colour``.
 
     One dot per place and kind of action: the map draws them on a canvas that lets clicks
@@ -98,7 +99,7 @@ def action_points(actions: gpd.GeoDataFrame) -> dict[str, list]:
     colours = [labels.kind_colour(k, labels.ACTION_KIND_COLOURS)
                for k in placed["kind"].astype(str)]
     dots = pd.DataFrame({"lat": lat, "lon": lon, "colour": colours}).drop_duplicates()
-    return {column: dots[column].tolist() for column in ("lat", "lon", "colour")}
+    return point_columns(dots["lat"], dots["lon"], colour=column(dots["colour"], str))
 
 
 def legend_items(items: Sequence[tuple[str, str]]) -> str:

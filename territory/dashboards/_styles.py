@@ -15,6 +15,7 @@ import pandas as pd
 
 from territory.analysis import Parameters
 from territory.dashboards._geo import legend_items
+from territory.dashboards.map_component import Column, column
 from territory.viz import labels
 from territory.viz.classes import INDICATORS, NO_VALUE_COLOUR, Indicator, map_classes
 from territory.viz.labels import html_text
@@ -26,13 +27,14 @@ __all__ = ["INDICATORS", "Indicator", "MapStyle", "map_style", "marker_legend", 
 class MapStyle:
     """What the map needs to colour its zones: palette, class, value and rank of each.
 
-    ``legend`` is HTML (its texts escaped), ``label`` text (the map writes it as text).
+    ``legend`` is HTML (its texts escaped), ``label`` text (the map writes it as text). The
+    classes, values (NaN: none) and ranks are columns, one entry per zone.
     """
 
     palette: list[str]
-    classes: list[int]
-    values: list[float | None]
-    ranks: list[int]
+    classes: Column
+    values: Column
+    ranks: Column
     legend: str
     label: str
     decimals: int
@@ -40,7 +42,7 @@ class MapStyle:
     def map_params(self) -> dict[str, Any]:
         """Return the :class:`~territory.dashboards.CoverageMap` params of this style."""
         return {"palette": self.palette, "classes": self.classes, "values": self.values,
-                "ranks": self.ranks, "rank_total": int(sum(1 for r in self.ranks if r)),
+                "ranks": self.ranks, "rank_total": int(np.count_nonzero(self.ranks)),
                 "value_label": self.label, "value_decimals": self.decimals}
 
 
@@ -77,10 +79,7 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
     spec = INDICATORS[indicator]
     values = pd.to_numeric(table[spec.column]).to_numpy(dtype=float, na_value=np.nan)
     found = map_classes(table, spec.column, threshold_min=params.threshold_min)
-    classes, palette = found.classes.to_numpy(dtype=np.int64), list(found.colours)
-    rounded = np.round(values, spec.decimals).astype(object)
-    rounded[np.isnan(values)] = None  # no value
-    shown: list[float | None] = rounded.tolist()
+    classes, palette = found.classes.to_numpy(), list(found.colours)
     rank = selection_rank(table, weights).to_numpy()
     rows = [*found.legend(ranges=True), (NO_VALUE_COLOUR, "pas de valeur")]
     title = (f"{spec.label} {params.travel_mode.words}" if spec.column == "nearest_min"
@@ -88,8 +87,9 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
     legend = (f"<h4>{html_text(title)}</h4>{legend_items(rows)}"
               f'<div class="tm-note">{html_text(territory)} en couleur ; rang 1 = commune la '
               "moins atteinte</div>")
-    return MapStyle(palette, classes.tolist(), shown, rank.tolist(), legend,
-                    spec.short, spec.decimals)
+    return MapStyle(palette, column(classes, "int16"),
+                    column(np.round(values, spec.decimals), "float64"),
+                    column(rank, "int32"), legend, spec.short, spec.decimals)
 
 
 def marker_legend(*, candidates: bool, proposals: bool) -> str:

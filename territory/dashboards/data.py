@@ -388,7 +388,7 @@ def commune_style(source: Source, filters: Filters, indicator: str, *, ml_code: 
 
 
 @pn.cache(max_items=16)
-def site_points(path: str, version: float, period: PeriodBounds) -> dict[str, list]:
+def site_points(path: str, version: float, period: PeriodBounds) -> dict[str, Any]:
     """Return the sites in service in the period, as map points (cached, shared)."""
     sites = layers(path, version).get("sites")
     if sites is None or sites.empty:
@@ -398,7 +398,7 @@ def site_points(path: str, version: float, period: PeriodBounds) -> dict[str, li
 
 @pn.cache(max_items=16)
 def action_points(path: str, version: float, period: PeriodBounds,
-                  kinds: tuple[str, ...]) -> dict[str, list]:
+                  kinds: tuple[str, ...]) -> dict[str, Any]:
     """Return the physical outreach places of the period and kinds, as map points."""
     actions = layers(path, version).get("actions")
     if actions is None or actions.empty:

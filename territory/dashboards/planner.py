@@ -243,7 +243,7 @@ class PlannerApp(Selection):
                 self._legend_base = style.legend
             self.cards.object = self._cards_html(table, weights, figures)
             self.map.param.update(
-                highlight=figures.newly_covered.tolist(),
+                highlight=figures.newly_covered,
                 candidates=self._candidate_markers(figures),
                 proposals=self._proposal_markers(),
                 legend_html=getattr(self, "_legend_base", "") + _styles.marker_legend(

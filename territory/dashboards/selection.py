@@ -139,7 +139,7 @@ class Selection(pn.viewable.Viewer):
         if not (self.ml or self.departement) and self.mainland.any():
             shown &= self.mainland  # France: the mainland; overseas by their département
         bounds = _geo.union_bounds(self.bounds[shown])
-        return {"faded": np.flatnonzero(~chosen).tolist(), "view_bounds": bounds,
+        return {"faded": np.flatnonzero(~chosen), "view_bounds": bounds,
                 "selected_outline": self.ml}
 
     # -- communes and coordinates --------------------------------------------------------------
@@ -276,11 +276,11 @@ def heading(text: str) -> pn.pane.HTML:
     return _heading(text)
 
 
-def site_layer(view: Selection) -> dict[str, list]:
+def site_layer(view: Selection) -> dict[str, Any]:
     """Return the sites open in the view's period, as map points (cached, shared)."""
     return data.site_points(*view.key, view.filters.period)
 
 
-def action_layer(view: Selection) -> dict[str, list]:
+def action_layer(view: Selection) -> dict[str, Any]:
     """Return the physical outreach actions of the view's period and kinds, as map points."""
     return data.action_points(*view.key, view.filters.period, view.filters.action_kinds)

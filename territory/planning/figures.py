@@ -126,12 +126,24 @@ def plan_figures(model: CoverageModel, chosen: Iterable[Hashable] = (), *,
 
 
 def site_zones(model: CoverageModel, name: str) -> NDArray[np.intp]:
-    """Zone position of each site for the zone kind ``name`` (-1: unknown)."""
+    """Zone position of each site for the zone kind ``name`` (-1: unknown).
+
+    Kept with the model (``model.site_zones``); a model with sites added
+    (:meth:`CoverageModel.with_sites`) looks up its new sites only.
+    """
+    known = model.site_zones.get(name)
+    if known is not None and len(known) == model.n_facilities:
+        return known
     column = ZONE_SITE_COLUMN.get(name)
     if column is None or column not in model.facilities:
-        return np.full(model.n_facilities, -1, dtype=np.intp)
-    values = pd.Index(model.facilities[column].astype("object"))
-    return np.asarray(model.zones[name].zones.get_indexer(values), dtype=np.intp)
+        found = np.full(model.n_facilities, -1, dtype=np.intp)
+    else:
+        start = 0 if known is None else len(known)
+        values = pd.Index(model.facilities[column].iloc[start:].astype("object"))
+        more = np.asarray(model.zones[name].zones.get_indexer(values), dtype=np.intp)
+        found = more if known is None else np.concatenate([known, more])
+    model.site_zones[name] = found
+    return found
 
 
 def site_counts(where: NDArray[np.intp], n_zones: int, ml_open: NDArray[np.bool_],

@@ -78,13 +78,16 @@ class Plan:
         self._new: list[int] = []
         self._closed: list[int] = []
         self._open_always()
-        for label in chosen:
-            self.add(label)
+        labels = list(chosen)
+        for label, j in zip(labels, positions_of(model, labels), strict=True):
+            self._add_at(int(j), label)  # the labels looked up at once
 
     # -- editing ---------------------------------------------------------------------------
     def add(self, site: Hashable) -> None:
         """Open a candidate site (label of the model's facilities), or reopen a closed one."""
-        j = self._position(site)
+        self._add_at(self._position(site), site)
+
+    def _add_at(self, j: int, site: Hashable) -> None:
         if self._state.open[j]:
             raise InputError(f"site {site!r} is already open; expected a closed candidate")
         if self.model.role[j] != CANDIDATE and j not in self._closed:

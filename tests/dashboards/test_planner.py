@@ -86,10 +86,10 @@ def test_choosing_an_ml_fades_the_others_and_ranks_its_communes(fresh: PlannerAp
 
 def test_the_threshold_changes_coverage_and_the_travel_time_map(fresh: PlannerApp) -> None:
     fresh.indicator = "nearest_min"
-    before, share = list(fresh.map.classes), fresh.coverage.share_before
+    before, share = fresh.map.classes.tolist(), fresh.coverage.share_before
     fresh.threshold_min = 10
     assert fresh.coverage.share_before < share
-    assert fresh.map.classes != before
+    assert fresh.map.classes.tolist() != before
     assert "à moins de 10 min" in fresh.cards.object
 
 
@@ -203,16 +203,21 @@ def test_what_the_first_view_does_not_need_follows_the_map(dash_file: Path) -> N
     assert len(app.table.value) == TABLE_ROWS
 
 
-def test_the_map_is_told_of_a_list_only_when_it_changes(dash_file: Path) -> None:
+def test_the_map_is_told_of_a_column_only_when_it_changes(dash_file: Path) -> None:
     coverage_map = PlannerApp(dash_file).map
     told: list[str] = []
     coverage_map.param.watch(lambda *events: told.extend(e.name for e in events),
-                             ["classes", "faded"])
-    classes, faded = list(coverage_map.classes), list(coverage_map.faded)
-    coverage_map.param.update(classes=classes, faded=faded)
+                             ["classes", "faded", "values"])
+    coverage_map.values = [None, *coverage_map.values[1:]]  # a commune with no value
+    told.clear()
+    classes, faded = coverage_map.classes.tolist(), coverage_map.faded.tolist()
+    # Equal lists, arrays or columns: nothing to tell (a NaN equals the same NaN here).
+    coverage_map.param.update(classes=classes, faded=np.array(faded),
+                              values=coverage_map.values.copy())
     assert told == []
     coverage_map.param.update(classes=[*classes[:-1], (classes[-1] + 1) % 5], faded=faded)
     assert told == ["classes"]
+    assert coverage_map.classes.dtype.name == "int16"  # a typed array in the browser
 
 
 def test_candidate_is_immutable() -> None:

@@ -74,6 +74,43 @@ def test_added_places_are_measured_as_if_built_with_the_model(seed: int, n: int)
     assert (more.role[-n:] == "candidate").all() and len(model.facilities) == 8  # unchanged
 
 
+def _rebuilt(model: CoverageModel) -> CoverageModel:
+    """The same model with every derived array computed from scratch."""
+    return CoverageModel(model.demand, model.facilities, model.pairs, model.threshold_min,
+                         model.cutoff_min, model.zones, model.demand_xy, model.params,
+                         model.routed, model.demand_codes, model.demand_no_car)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1),
+       st.lists(st.lists(st.sampled_from(["ML1", "ML2", "ML3", None]), min_size=1,
+                         max_size=3), min_size=1, max_size=3))
+def test_places_added_one_batch_after_another_give_the_model_built_at_once(
+        seed: int, batches: list[list[str | None]]) -> None:
+    # with_sites extends the reach matrices, roles, groups and capacities of the model it
+    # starts from: the same as computing them again on every site.
+    model = _points_model(seed)
+    model = CoverageModel(model.demand, model.facilities.assign(group=["ML1", "ML2"] * 4),
+                          model.pairs, model.threshold_min, model.cutoff_min,
+                          demand_xy=model.demand_xy, params=model.params)
+    rng = np.random.default_rng(seed)
+    for b, groups in enumerate(batches):
+        x, y = rng.random((2, len(groups))) * 40_000
+        model = model.with_sites(pd.DataFrame(
+            {"x": x, "y": y, "group": groups, "capacity": rng.choice([np.nan, 5.0], len(x))},
+            index=[f"B{b}-{k}" for k in range(len(groups))]))
+        whole = _rebuilt(model)
+        for name in ("reach", "reach_t"):
+            mine, theirs = getattr(model, name), getattr(whole, name)
+            assert mine.has_sorted_indices
+            assert np.array_equal(mine.indptr, theirs.indptr)
+            assert np.array_equal(mine.indices, theirs.indices)
+        assert model.role.tolist() == whole.role.tolist()
+        assert model.group.tolist() == whole.group.tolist()
+        assert model.groups.equals(whole.groups)
+        assert np.array_equal(model.capacity, whole.capacity, equal_nan=True)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 4))
 def test_a_plans_gains_in_its_order_are_the_brute_force_ones(seed: int, n: int) -> None:
