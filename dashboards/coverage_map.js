@@ -19,7 +19,7 @@ const TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 // What colours zone `i` (its position in `model.codes`), and how its border is drawn.
 function areaFill(model, state, i) {
   if (i === undefined) { return NO_VALUE; }
-  if (state.faded.has(i)) { return FADED; }
+  if (state.faded[i] === 1) { return FADED; }
   const k = model.classes[i];
   const known = k !== undefined && k !== null && k >= 0 && k < model.palette.length;
   return known ? model.palette[k] : NO_VALUE;
@@ -91,8 +91,8 @@ function areaRules(P, model, state) {
     dataSource: "areas", dataLayer: model.area_layer,
     symbolizer: new P.PolygonSymbolizer({
       fill: (z, f) => areaFill(model, state, at(f)),
-      opacity: (z, f) => (state.faded.has(at(f)) ? 0.7 : 0.88),
-      stroke: (z, f) => (state.faded.has(at(f)) ? "#d6d6d6" : "#7d7d7d"),
+      opacity: (z, f) => (state.faded[at(f)] === 1 ? 0.7 : 0.88),
+      stroke: (z, f) => (state.faded[at(f)] === 1 ? "#d6d6d6" : "#7d7d7d"),
       width: (z, f) => model.area_weight || 0.35,
     }),
   }];
@@ -182,6 +182,12 @@ function hoverAreas(map, model, state, areas) {
   });
 }
 
+function ranksOf(positions) {
+  const rank = new Map();
+  (positions || []).forEach((i, k) => rank.set(i, k + 1));
+  return rank;
+}
+
 function formatValue(value, decimals) {
   if (value === null || value === undefined || Number.isNaN(value)) { return "n. d."; }
   return Number(value).toLocaleString("fr-FR", {minimumFractionDigits: decimals,
@@ -197,7 +203,7 @@ function areaTip(model, state, f) {
   box.appendChild(document.createElement("br"));
   box.appendChild(document.createTextNode(`${model.value_label} : `));
   box.appendChild(textNode("b", formatValue(model.values[i], model.value_decimals)));
-  const rank = model.ranks[i];
+  const rank = state.rank.get(i);
   if (rank) {
     box.appendChild(document.createTextNode(
       ` · rang ${formatValue(rank, 0)} / ${formatValue(model.rank_total, 0)}`));
@@ -471,7 +477,9 @@ export function render({ model, el }) {
   for (const [name, z] of PANES) { map.createPane(name).style.zIndex = z; }
   root.tmMap = map;
   map.getPane("tmNames").style.pointerEvents = "none";
-  const state = {index: new Map(), faded: new Set(model.faded),
+  // faded: 1 per zone outside the selection, by position; rank: position → rank, from the
+  // positions of the selection's zones in rank order (a few hundred for an ML).
+  const state = {index: new Map(), faded: model.faded, rank: ranksOf(model.ranks),
                  highlight: new Set(model.highlight), hover: null};
   const indexCodes = () => { state.index = new Map(model.codes.map((code, i) => [code, i])); };
   indexCodes();
@@ -544,7 +552,8 @@ export function render({ model, el }) {
     restyle(areas);
     restyle(areas, "rings");
   });
-  model.on("faded", () => { state.faded = new Set(model.faded); restyle(areas); });
+  model.on("faded", () => { state.faded = model.faded; restyle(areas); });
+  model.on("ranks", () => { state.rank = ranksOf(model.ranks); });
   model.on("highlight", () => {
     state.highlight = new Set(model.highlight);
     restyle(areas, "rings");

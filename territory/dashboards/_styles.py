@@ -20,7 +20,8 @@ from territory.viz import labels
 from territory.viz.classes import INDICATORS, NO_VALUE_COLOUR, Indicator, map_classes
 from territory.viz.labels import html_text
 
-__all__ = ["INDICATORS", "Indicator", "MapStyle", "map_style", "marker_legend", "selection_rank"]
+__all__ = ["INDICATORS", "Indicator", "MapStyle", "map_style", "marker_legend",
+           "ranked_positions", "selection_rank"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class MapStyle:
     """What the map needs to colour its zones: palette, class, value and rank of each.
 
     ``legend`` is HTML (its texts escaped), ``label`` text (the map writes it as text). The
-    classes, values (NaN: none) and ranks are columns, one entry per zone.
+    classes and values (NaN: none) are columns of one entry per zone; ``ranks`` the positions
+    of the selection's zones, rank 1 first.
     """
 
     palette: list[str]
@@ -42,7 +44,7 @@ class MapStyle:
     def map_params(self) -> dict[str, Any]:
         """Return the :class:`~territory.dashboards.CoverageMap` params of this style."""
         return {"palette": self.palette, "classes": self.classes, "values": self.values,
-                "ranks": self.ranks, "rank_total": int(np.count_nonzero(self.ranks)),
+                "ranks": self.ranks, "rank_total": len(self.ranks),
                 "value_label": self.label, "value_decimals": self.decimals}
 
 
@@ -56,6 +58,18 @@ def selection_rank(table: pd.DataFrame, weights: np.ndarray) -> pd.Series:
     rank = np.zeros(len(table), dtype=np.int64)
     rank[order] = np.arange(1, len(order) + 1)
     return pd.Series(rank, index=table.index)
+
+
+def ranked_positions(rank: np.ndarray) -> np.ndarray:
+    """Return the positions of the ranked zones (rank > 0), rank 1 first.
+
+    Examples
+    --------
+    >>> ranked_positions(np.array([0, 2, 0, 1])).tolist()
+    [3, 1]
+    """
+    inside = np.flatnonzero(rank > 0)
+    return inside[np.argsort(rank[inside], kind="stable")]
 
 
 def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
@@ -89,7 +103,7 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
               "moins atteinte</div>")
     return MapStyle(palette, column(classes, "int16"),
                     column(np.round(values, spec.decimals), "float64"),
-                    column(rank, "int32"), legend, spec.short, spec.decimals)
+                    column(ranked_positions(rank), "int32"), legend, spec.short, spec.decimals)
 
 
 def marker_legend(*, candidates: bool, proposals: bool) -> str:

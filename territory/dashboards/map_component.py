@@ -134,9 +134,10 @@ class CoverageMap(JSComponent):
                         "(NaN: n. d.).")
     value_label = param.String(default="", doc="What the values are, in French (text).")
     value_decimals = param.Integer(default=0, doc="Decimals of the values in the tooltip.")
-    ranks = ZoneColumn(dtype="int32", doc="Rank of each zone in the selection (0: outside).")
+    ranks = ZoneColumn(dtype="int32", doc="Positions of the selection's ranked zones, rank 1 "
+                       "first (an ML's few hundred communes, not a rank for every zone).")
     rank_total = param.Integer(default=0, doc="Number of ranked zones.")
-    faded = ZoneColumn(dtype="int32", doc="Positions of the zones outside the selection.")
+    faded = ZoneColumn(dtype="uint8", doc="1 for each zone outside the selection, by position.")
     highlight = ZoneColumn(dtype="int32", doc="Positions of the zones to ring.")
     sites = param.Dict(default={}, doc="Columns lat, lon (point_columns), colour, tip (lines "
                        "of text, the first in bold).")

@@ -139,7 +139,7 @@ class Selection(pn.viewable.Viewer):
         if not (self.ml or self.departement) and self.mainland.any():
             shown &= self.mainland  # France: the mainland; overseas by their département
         bounds = _geo.union_bounds(self.bounds[shown])
-        return {"faded": np.flatnonzero(~chosen), "view_bounds": bounds,
+        return {"faded": (~chosen).astype(np.uint8), "view_bounds": bounds,
                 "selected_outline": self.ml}
 
     # -- communes and coordinates --------------------------------------------------------------

@@ -244,8 +244,31 @@ def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:
     assert name in after
     faded = fills(page).count(FADED)
     assert 0 < faded < COMMUNES
+    # A commune of the ML, hovered: its rank among the ML's communes (sent as their
+    # positions in rank order).
+    x, y = page.locator(".tm-root").evaluate(IN_SELECTION, FADED)
+    page.mouse.move(x, y)
+    tip = page.locator(".leaflet-tooltip.tm-tooltip", has_text="rang ")
+    tip.wait_for(timeout=TIMEOUT_MS)
+    found = re.search(r"rang (\d+) / ([\d\s\u202f]+)", tip.inner_text())
+    assert found, tip.inner_text()
+    total = int(re.sub(r"\D", "", found.group(2)))
+    assert total == COMMUNES - faded and 1 <= int(found.group(1)) <= total
     select.select_option(index=0)
     planner.wait_card_change("Jeunes (16–25 ans)", after)
+
+
+# A point of the page over a commune of the selection (not faded), away from the controls.
+IN_SELECTION = """(root, faded) => {
+    const box = root.tmMap.getContainer().getBoundingClientRect();
+    for (let y = box.top + 60; y < box.bottom - 60; y += 9) {
+        for (let x = box.left + 60; x < box.right - 60; x += 9) {
+            const code = root.tmAreas.zoneAt(x, y);
+            if (code && root.tmAreas.fill(code) !== faded) { return [x, y]; }
+        }
+    }
+    return null;
+}"""
 
 
 def _far_commune(dash_file: Path, threshold_min: float) -> tuple[float, float]:

@@ -76,12 +76,15 @@ def test_choosing_an_ml_fades_the_others_and_ranks_its_communes(fresh: PlannerAp
     fresh.ml = code
     members = fresh.layers["catchment_members"]
     mine = set(members.loc[members["ml_code"] == code, "code_insee"])
-    assert len(fresh.map.faded) == 4293 - len(mine)
+    assert len(fresh.map.faded) == 4293 and fresh.map.faded.sum() == 4293 - len(mine)
     assert html.escape(name) in fresh.cards.object
     ranked = fresh.table.value["Commune"].tolist()
     communes = fresh.layers["communes"].set_index("code_insee")["nom"]
     assert set(ranked) <= set(communes[list(mine)])
-    assert sorted(r for r in fresh.map.ranks if r) == list(range(1, len(mine) + 1))
+    # The ranked communes are the ML's, rank 1 first: the table's order.
+    codes = np.asarray(fresh.map.codes)
+    assert set(codes[fresh.map.ranks]) == mine and fresh.map.rank_total == len(mine)
+    assert list(communes[codes[fresh.map.ranks[:len(ranked)]]]) == ranked
 
 
 def test_the_threshold_changes_coverage_and_the_travel_time_map(fresh: PlannerApp) -> None:
@@ -212,7 +215,7 @@ def test_the_map_is_told_of_a_column_only_when_it_changes(dash_file: Path) -> No
     told.clear()
     classes, faded = coverage_map.classes.tolist(), coverage_map.faded.tolist()
     # Equal lists, arrays or columns: nothing to tell (a NaN equals the same NaN here).
-    coverage_map.param.update(classes=classes, faded=np.array(faded),
+    coverage_map.param.update(classes=classes, faded=np.array(faded, dtype=np.uint8),
                               values=coverage_map.values.copy())
     assert told == []
     coverage_map.param.update(classes=[*classes[:-1], (classes[-1] + 1) % 5], faded=faded)
