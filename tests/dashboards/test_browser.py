@@ -246,8 +246,10 @@ def test_choosing_an_ml_changes_the_map_and_the_figures(planner: Page) -> None:
     assert 0 < faded < COMMUNES
     # A commune of the ML, hovered: its rank among the ML's communes (sent as their
     # positions in rank order).
-    x, y = page.locator(".tm-root").evaluate(IN_SELECTION, FADED)
-    page.mouse.move(x, y)
+    point = _eventually(lambda: page.locator(".tm-root").evaluate(IN_SELECTION, FADED),
+                        lambda p: p is not None, timeout_s=15)
+    assert point is not None, "no commune of the ML on screen"
+    page.mouse.move(*point)
     tip = page.locator(".leaflet-tooltip.tm-tooltip", has_text="rang ")
     tip.wait_for(timeout=TIMEOUT_MS)
     found = re.search(r"rang (\d+) / ([\d\s\u202f]+)", tip.inner_text())
@@ -513,7 +515,9 @@ def test_the_explanation_popup_opens_clear_of_the_map_controls(browser: Any, ser
     planner = Page(browser, server + "/planification")
     page = planner.page
     _choose_ml(page, dash_file, "ML05")
-    point = page.locator(".tm-root").evaluate(UNDER_THE_MODES)
+    # The card tells of the ML before the map has framed it and drawn its tiles.
+    point = _eventually(lambda: page.locator(".tm-root").evaluate(UNDER_THE_MODES),
+                        lambda p: p is not None, timeout_s=15)
     assert point is not None, "no commune under the click modes"
     page.mouse.click(*point)
     popup = page.locator(".leaflet-popup")
