@@ -48,28 +48,28 @@ class MapStyle:
                 "value_label": self.label, "value_decimals": self.decimals}
 
 
-def selection_rank(table: pd.DataFrame, weights: np.ndarray) -> pd.Series:
-    """Return the rank of each selected commune by score (1 = least reached; 0 outside)."""
+def ranked_positions(table: pd.DataFrame, weights: np.ndarray) -> np.ndarray:
+    """Return the positions of the selected communes by score, rank 1 (least reached) first.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"gap_score": [50.0, 80.0, 90.0], "invisible_est": [1, 2, 3]})
+    >>> ranked_positions(table, np.array([1.0, 1.0, 0.0])).tolist()
+    [1, 0]
+    """
     chosen = weights > 0
     score = table["gap_score"].to_numpy(dtype=float)
     invisible = np.nan_to_num(table["invisible_est"].to_numpy(dtype=float))
     order = np.lexsort((-invisible, -np.nan_to_num(score, nan=-1.0)))
-    order = order[chosen[order]]
+    return order[chosen[order]]
+
+
+def selection_rank(table: pd.DataFrame, weights: np.ndarray) -> pd.Series:
+    """Return the rank of each selected commune by score (1 = least reached; 0 outside)."""
+    order = ranked_positions(table, weights)
     rank = np.zeros(len(table), dtype=np.int64)
     rank[order] = np.arange(1, len(order) + 1)
     return pd.Series(rank, index=table.index)
-
-
-def ranked_positions(rank: np.ndarray) -> np.ndarray:
-    """Return the positions of the ranked zones (rank > 0), rank 1 first.
-
-    Examples
-    --------
-    >>> ranked_positions(np.array([0, 2, 0, 1])).tolist()
-    [3, 1]
-    """
-    inside = np.flatnonzero(rank > 0)
-    return inside[np.argsort(rank[inside], kind="stable")]
 
 
 def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
@@ -94,7 +94,6 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
     values = pd.to_numeric(table[spec.column]).to_numpy(dtype=float, na_value=np.nan)
     found = map_classes(table, spec.column, threshold_min=params.threshold_min)
     classes, palette = found.classes.to_numpy(), list(found.colours)
-    rank = selection_rank(table, weights).to_numpy()
     rows = [*found.legend(ranges=True), (NO_VALUE_COLOUR, "pas de valeur")]
     title = (f"{spec.label} {params.travel_mode.words}" if spec.column == "nearest_min"
              else spec.label)
@@ -103,7 +102,8 @@ def map_style(table: pd.DataFrame, weights: np.ndarray, indicator: str, *,
               "moins atteinte</div>")
     return MapStyle(palette, column(classes, "int16"),
                     column(np.round(values, spec.decimals), "float64"),
-                    column(ranked_positions(rank), "int32"), legend, spec.short, spec.decimals)
+                    column(ranked_positions(table, weights), "int32"), legend, spec.short,
+                    spec.decimals)
 
 
 def marker_legend(*, candidates: bool, proposals: bool) -> str:
