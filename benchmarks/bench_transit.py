@@ -14,7 +14,12 @@ chaining nearby stops, ``--trips`` trips spread over the day at coach speed), th
    query of each (RAPTOR's time per query: the whole window's build over its queries, and
    the same queries alone).
 
-pyraptor, the Python RAPTOR package, pins pandas < 2 and does not install beside territory.
+3. pyraptor, the Python RAPTOR package, on the same day's trips for a sample of queries (from
+   a stop, at a departure minute; no walking: pyraptor walks only between the platforms of a
+   station) against territory's RAPTOR on the same queries: arrivals compared, time per
+   query. pyraptor pins pandas < 2 (and numpy < 2 with it), so it runs in its own virtual
+   environment (``benchmarks/.pyraptor-venv``, made on the first run with pip; skipped, with
+   the reason, when pip cannot install it).
 
     python benchmarks/bench_transit.py
     python benchmarks/bench_transit.py --stops 500 --routes 100 --trips 5000  # quicker
@@ -27,6 +32,7 @@ import datetime as dt
 import multiprocessing as mp
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
@@ -60,6 +67,9 @@ from territory.network.transit import (  # noqa: E402
 )
 
 DAY = dt.date(2026, 11, 10)
+PYRAPTOR_VENV = HERE / ".pyraptor-venv"
+# pyraptor imports attrs without declaring it, and its pandas 1.5 needs numpy < 2.
+PYRAPTOR_REQUIREMENTS = ("pyraptor==1.3.10", "numpy<2", "attrs")
 SEED = 2019
 COACH_KMH = 40.0
 
@@ -220,6 +230,73 @@ def _reference(workspace: str, feed: str, origins: int, minutes: int) -> dict[st
             "max_diff_s": diff, "events": len(day), "compared": int(within.sum())}
 
 
+def _pyraptor_python() -> tuple[Path | None, str]:
+    """Return pyraptor's environment's Python (made on the first run), or why there is none."""
+    python = PYRAPTOR_VENV / "bin" / "python"
+    if python.exists():
+        return python, "benchmarks/.pyraptor-venv"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PYRAPTOR_VENV)], check=True,
+                       capture_output=True, text=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PYRAPTOR_REQUIREMENTS],
+                       check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as error:
+        shutil.rmtree(PYRAPTOR_VENV, ignore_errors=True)
+        return None, (error.stderr or str(error)).strip().splitlines()[-1]
+    return python, "benchmarks/.pyraptor-venv (made now)"
+
+
+def _against_pyraptor(feed: str, queries: int, rounds: int, folder: Path) -> dict[str, Any]:
+    """pyraptor and territory's RAPTOR on the same queries (stop, departure), no walking."""
+    python, where = _pyraptor_python()
+    if python is None:
+        return {"skipped": where}
+    feeds = read_feeds([feed])
+    index, _ = stops_of(feeds)
+    window = WINDOWS["weekday_am"]
+    day = service_day(feeds, DAY, index, window.start_s, window.end_s + 5400)
+    rng = np.random.default_rng(SEED)
+    origin = rng.choice(np.unique(day["stop"].to_numpy()), size=queries, replace=False)
+    start = rng.integers(window.start_s, window.end_s, size=queries)
+    given, got = folder / "pyraptor-in.npz", folder / "pyraptor-out.npz"
+    np.savez(given, trip=pd.factorize(day["trip"])[0], stop=day["stop"].to_numpy(),
+             arr=day["arr"].to_numpy(), dep=day["dep"].to_numpy(), n_stops=len(index),
+             origin=origin, start=start, rounds=rounds)
+    subprocess.run([str(python), str(HERE / "_pyraptor_side.py"), str(given), str(got)],
+                   check=True)
+    theirs = np.load(got)
+    t = time.perf_counter()
+    table = Timetable.build(day, len(index))
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    best = earliest_arrivals(table, start, (np.arange(queries), origin, np.zeros(queries)),
+                             max_rides=rounds, limit_s=start + 10**6)
+    query_s = time.perf_counter() - t
+    mine = np.where(best >= INF, -1, best)
+    return {"where": where, "queries": queries, "rounds": rounds, "cells": mine.size,
+            "reached": int((mine >= 0).sum()),
+            "differ": int((mine != theirs["arrivals"]).sum()),
+            "their_build_s": float(theirs["build_s"]), "their_query_s": float(theirs["query_s"]),
+            "build_s": build_s, "query_s": query_s}
+
+
+def _print_pyraptor(result: dict[str, Any]) -> None:
+    if "skipped" in result:
+        print(f"\npyraptor: not run ({result['skipped']})")
+        return
+    n = result["queries"]
+    per_theirs, per_mine = result["their_query_s"] / n, result["query_s"] / n
+    print(f"\npyraptor 1.3.10 ({result['where']}), same {n} queries from a stop at a "
+          f"departure minute, up to {result['rounds']} rides, no walking:")
+    print(f"  arrivals that differ: {result['differ']:,} of {result['cells']:,} "
+          f"query × stop cells ({result['reached']:,} reached)")
+    print(f"  timetable: pyraptor {result['their_build_s']:.1f} s, territory "
+          f"{result['build_s']:.2f} s")
+    print(f"  per query: pyraptor {per_theirs * 1000:,.0f} ms, territory "
+          f"{per_mine * 1000:.1f} ms (the {n} in one batch); ratio "
+          f"{per_theirs / per_mine:,.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stops", type=int, default=2000)
@@ -227,6 +304,9 @@ def main() -> None:
     parser.add_argument("--trips", type=int, default=20_000)
     parser.add_argument("--sample-origins", type=int, default=6)
     parser.add_argument("--sample-minutes", type=int, default=20)
+    parser.add_argument("--pyraptor-queries", type=int, default=6,
+                        help="queries run by pyraptor (about 7 s each on this feed; 0: none)")
+    parser.add_argument("--pyraptor-rounds", type=int, default=8)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -271,6 +351,9 @@ def main() -> None:
         print(f"  the window's {whole:,} origin-minutes by the reference, at its rate: "
               f"≈ {whole * per_te / 1000 / 60:.0f} min, against {built['seconds']:.0f} s for "
               "the build")
+        if args.pyraptor_queries:
+            _print_pyraptor(_against_pyraptor(str(feed), args.pyraptor_queries,
+                                              args.pyraptor_rounds, Path(folder)))
 
 
 if __name__ == "__main__":
