@@ -26,7 +26,7 @@ dashboards/node_modules/.package-lock.json: dashboards/package.json dashboards/p
 
 demo: setup
 	@start=$$(date +%s); \
-	$(BIN)/territory demo --workspace $(WS) && \
+	$(BIN)/territory demo --transit --workspace $(WS) && \
 	$(BIN)/territory map --workspace $(WS) --out $(MAP) && \
 	echo "make demo: ready in $$(( $$(date +%s) - start )) s after set-up; map: $(abspath $(MAP))"
 	$(BIN)/territory serve --workspace $(WS) --port $(PORT)
@@ -44,4 +44,4 @@ bench: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) dashboards/node_modules territory/static build $(WS) $(MAP) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dashboards/node_modules territory/static build $(WS) $(basename $(WS)).horaires-fictifs.zip $(MAP) .pytest_cache .mypy_cache .ruff_cache

@@ -35,7 +35,8 @@ THIS = Path(__file__).resolve()
 # binary base), the tests, the benchmarks, the base's build script, the docs and the READMEs.
 SCANNED_DIRS = ("territory", "tests", "benchmarks", "geodata", "docs")
 SCANNED_FILES = ("README.md", "dashboards/README.md")
-SKIPPED_DIRS = ("territory/static", "territory/data", "__pycache__", "node_modules")
+SKIPPED_DIRS = ("territory/static", "territory/data", "__pycache__", "node_modules",
+                "benchmarks/.pyraptor-venv")
 TEXT_SUFFIXES = (".py", ".md", ".txt", ".toml", ".cfg", ".js", ".css", ".html", ".json")
 # Documents that were never part of the repository, and any path into a folder beside it.
 OUTSIDE_NAMES = ("DESIGN", "DOMAIN", "USERS", "STYLE")

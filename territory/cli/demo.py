@@ -33,6 +33,10 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
                       help="reference GeoPackage (default: geodata/nouvelle-aquitaine.gpkg; "
                       "a base of France gives a national demo)")
     demo.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
+    demo.add_argument("--transit", action="store_true",
+                      help="add a fictional coach and train timetable (GTFS, written beside "
+                      "the workspace) and its public-transport minutes, as `territory network "
+                      "build --gtfs` computes them (about 20 s on the region)")
     demo.add_argument("--force", action="store_true",
                       help="replace a workspace that holds imported data (a copy is kept)")
     demo.set_defaults(run=run)
@@ -55,7 +59,20 @@ def run(args: argparse.Namespace) -> None:
     if kept is not None:
         print(f"L'espace de travail précédent est conservé dans {kept}")
     print(summary)
+    if args.transit:
+        _transit(workspace, seed=args.seed)
     print(f"({time.perf_counter() - started:.1f} s)")
+
+
+def _transit(workspace: Workspace, *, seed: int) -> None:
+    from territory.analysis.travel import WINDOWS
+    from territory.cli.network import print_transit
+    from territory.demo import build_demo_transit
+    from territory.network import TransitOptions
+
+    feed, summary = build_demo_transit(workspace, seed=seed)
+    print(f"Horaires fictifs de cars et de trains : {feed.path} (données fictives)")
+    print_transit(summary, TransitOptions(), list(WINDOWS))
 
 
 def _keep_or_refuse(path: Path, *, force: bool) -> Path | None:

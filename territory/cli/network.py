@@ -13,13 +13,16 @@ import argparse
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from territory._errors import InputError
 from territory.analysis.travel import WINDOWS
 from territory.cli._common import workspace_of
 
-__all__ = ["register", "run"]
+if TYPE_CHECKING:
+    from territory.network import TransitOptions, TransitSummary
+
+__all__ = ["print_transit", "register", "run"]
 
 MODES_HELP = "modes, separated by commas (default walk,bike,car)"
 MODE_LABELS = {"walk": "à pied", "bike": "à vélo", "car": "en voiture"}
@@ -116,6 +119,12 @@ def _build_transit(args: argparse.Namespace) -> None:
     summary = build_transit(workspace_of(args), args.gtfs, date=args.date,
                             osm_path=args.osm, windows=windows, options=options,
                             progress=not args.quiet)
+    print_transit(summary, options, windows)
+
+
+def print_transit(summary: TransitSummary, options: TransitOptions,
+                  windows: Sequence[str]) -> None:
+    """Print what a timetable build computed and stored, in French."""
     print(f"Transports en commun calculés sur les horaires en {summary.seconds:.0f} s "
           f"(RAPTOR, {summary.stops} arrêts).")
     for feed in summary.feeds:

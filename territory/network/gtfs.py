@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -134,8 +135,8 @@ def service_dates(feeds: Sequence[Feed], date: dt.date | None = None
 
     With ``date`` (a Monday to Friday on which every feed runs), that day and the first
     Saturday after it on which every feed is valid; without, the weekday with the most trips
-    among the dates all feeds share (gtfs-kit's ``compute_busiest_date`` on the first feed,
-    the largest). The Saturday is None when the feeds share no Saturday.
+    among the dates all feeds share, the first of them on a tie (gtfs-kit's trip activity of
+    the largest feed). The Saturday is None when the feeds share no Saturday.
     """
     shared = set(feeds[0].dates)
     for feed in feeds[1:]:
@@ -158,14 +159,24 @@ def service_dates(feeds: Sequence[Feed], date: dt.date | None = None
     else:
         if not weekdays:
             raise InputError(f"the feeds share no weekday of service ({validity})")
-        gk = optional("gtfs_kit")
         largest = max(feeds, key=lambda f: f.counts["trips"])
-        busiest = gk.compute_busiest_date(largest.feed, [d.strftime("%Y%m%d")
-                                                         for d in weekdays])
-        weekday = dt.datetime.strptime(busiest, "%Y%m%d").date()
+        weekday = _busiest(largest, weekdays)
     after = [d for d in saturdays if d > weekday]
     saturday = after[0] if after else (saturdays[-1] if saturdays else None)
     return weekday, saturday
+
+
+def _busiest(feed: Feed, days: Sequence[dt.date]) -> dt.date:
+    """Return the first of ``days`` with the most trips of ``feed``."""
+    gk = optional("gtfs_kit")
+    dates = [d.strftime("%Y%m%d") for d in days]
+    with warnings.catch_warnings():
+        # gtfs-kit adds a column per date; on a year-long feed pandas warns of the
+        # fragmented frame, a note for gtfs-kit's authors, not for the user.
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        activity = gk.compute_trip_activity(feed.feed, dates)
+    counts = activity[dates].sum().to_numpy()
+    return days[int(np.argmax(counts))]
 
 
 def service_day(feeds: Sequence[Feed], day: dt.date, stop_index: pd.Index,

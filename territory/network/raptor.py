@@ -21,7 +21,8 @@ for every minute of the window, the best arrival of the queries leaving at or af
 
 No well-kept Python engine does this here: r5py needs Java and a download of R5, and
 pyraptor pins pandas < 2. The results are checked against Dijkstra on a time-expanded graph
-(scipy.sparse.csgraph) in the tests and in ``benchmarks/bench_transit.py``.
+(scipy.sparse.csgraph) in the tests and in ``benchmarks/bench_transit.py``, which also runs
+pyraptor in an environment of its own on the same trips and compares the arrivals.
 """
 
 from __future__ import annotations

@@ -216,13 +216,13 @@ class TransitSummary:
 def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path | str], *,
                   date: dt.date | None = None, osm_path: Path | str | None = None,
                   windows: Sequence[str] = tuple(WINDOWS), options: TransitOptions | None = None,
-                  progress: bool = True) -> TransitSummary:
+                  progress: bool = True, demo: bool = False) -> TransitSummary:
     """Compute the timetabled minutes of every window and store them in the workspace.
 
     The feeds are checked first (every problem listed). The ``transit`` rows of
     ``travel_times`` and the ``transit_feeds`` table replace the previous ones in one
     transaction, the road modes' rows are kept: a build that fails leaves the workspace as
-    it was.
+    it was. ``demo``: the feeds are fictional (the demo's), the layers are marked demo.
     """
     options = options or TransitOptions()
     problems = options.problems() + [
@@ -285,7 +285,7 @@ def build_transit(workspace: Workspace | Path | str, gtfs_paths: Sequence[Path |
             "built": dt.date.today().isoformat()}
     ws.write({ROUTED_LAYER: typed_times(frame), FEEDS_LAYER: feeds_table},
              source="GTFS " + ", ".join(f.name for f in feeds),
-             metadata={"transit_times": meta})
+             metadata={"transit_times": meta}, demo=demo)
     return TransitSummary(ws.path, tuple(f.describe() for f in feeds), weekday, saturday,
                           counts, walk.label, len(codes), len(keys), len(stop_index),
                           len(far), float(np.nansum(youth[far])), time.perf_counter() - began)

@@ -137,8 +137,16 @@ def definitions(data: ReportData) -> tuple[tuple[str, str], ...]:
     if data.demo:
         rows.append(("Données fictives", "Missions Locales, sites, actions et contacts de "
                      "ce rapport sont générés pour la démonstration : aucun chiffre ne décrit "
-                     "une Mission Locale réelle. Communes et population sont réelles."))
+                     "une Mission Locale réelle. Communes et population sont réelles."
+                     + (" Les horaires de cars et de trains sont eux aussi fictifs."
+                        if data.params.timetabled and _layer_is_demo(data.metadata,
+                                                                     "travel_times")
+                        else "")))
     return tuple(rows)
+
+
+def _layer_is_demo(metadata: Mapping[str, Any], name: str) -> bool:
+    return bool(metadata.get("layers", {}).get(name, {}).get("demo"))
 
 
 def method_tables(data: ReportData) -> tuple[Table, ...]:
