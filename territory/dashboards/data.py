@@ -159,7 +159,8 @@ class WorkspaceInfo:
     the workspace keeps counts instead of contacts (``territory import contacts
     FILE.parquet``): only those periods can be shown. Empty when it keeps the contacts.
     ``windows`` are the departure windows with timetabled public transport (``territory
-    network build --gtfs``).
+    network build --gtfs``), ``feeds`` the French words naming their feeds, validity and
+    days (the report's, :meth:`territory.analysis.travel.Routed.feeds_text`).
     """
 
     demo: bool
@@ -170,6 +171,7 @@ class WorkspaceInfo:
     counted_periods: tuple[str, ...] = ()
     area: str = "Nouvelle-Aquitaine"
     windows: tuple[str, ...] = ()
+    feeds: str = ""
 
     @staticmethod
     def counted_label(key: str) -> str:
@@ -227,6 +229,7 @@ def info(path: str, version: float) -> WorkspaceInfo:
         counted_periods=counted,
         area=labels.area_name(region["nom"].astype(str).tolist()) if len(region) else "Région",
         windows=routed.windows if (routed := Routed.of(found)) is not None else (),
+        feeds=(routed.feeds_text() or "") if routed is not None else "",
     )
 
 

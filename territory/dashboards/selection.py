@@ -227,8 +227,13 @@ class Selection(pn.viewable.Viewer):
         """Return the departure window widget, when the workspace has timetables."""
         if not self.info.windows:
             return []
+        # The feeds' names come from the user's files; Panel renders a description as
+        # Markdown.
+        feeds = (labels.markdown_text(f"Horaires : {self.info.feeds}") if self.info.feeds
+                 else None)
         widget = pn.widgets.Select.from_param(
-            self.param.window, label="Horaires des transports en commun", **wide,
+            self.param.window, label="Horaires des transports en commun",
+            **{**wide, "description": feeds},
             options={"Estimation (sans horaires)": "",
                      **{WINDOWS[w].label.capitalize(): w for w in self.info.windows}})
         widget.visible = self.mode in ("transit", "mix")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "html_text",
     "kind_colour",
     "kind_label",
+    "markdown_text",
     "of",
     "youth_density_class",
 ]
@@ -168,6 +170,11 @@ def format_count(count: int, singular: str, plural: str | None = None) -> str:
 #   popups. Every text interpolated there goes through html_text. (The standalone map's
 #   script also writes a commune's raw properties into its tooltips: it escapes them itself,
 #   with its esc(), in territory/viz/_layers.py.)
+# A third way: a widget's ``description`` (Panel renders it as Markdown, raw HTML passing
+# through): such a text goes through markdown_text.
+_MARKDOWN_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
 def html_text(text: str) -> str:
     """Escape text for HTML, inside an element or an attribute (as :func:`html.escape`).
 
@@ -177,6 +184,20 @@ def html_text(text: str) -> str:
     'Mission Locale de l&#x27;Agglomération &lt;Sud&gt; &amp; Co'
     """
     return html.escape(text)
+
+
+def markdown_text(text: str) -> str:
+    r"""Escape text for Markdown: every ASCII punctuation mark is taken literally.
+
+    CommonMark lets any ASCII punctuation be escaped with a backslash, which makes it a
+    plain character: no tag, link, emphasis or entity can be formed.
+
+    Examples
+    --------
+    >>> print(markdown_text("car_région <b>*2*</b> [x](javascript:y)"))
+    car\_région \<b\>\*2\*\<\/b\> \[x\]\(javascript\:y\)
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
 
 
 def youth_density_class(

@@ -638,6 +638,13 @@ def test_the_public_transport_window_changes_every_figure_of_access(
         assert window.locator("option").all_inner_texts() == [
             "Estimation (sans horaires)", "Semaine 7 h–9 h", "Semaine 17 h–19 h",
             "Samedi 10 h–12 h"]
+        # The "?" beside the window names the feed, its validity and the days read.
+        page.locator("label:has-text('Horaires des transports en commun') "
+                     ".bk-description").hover()
+        tip = page.get_by_text("Horaires : car.zip (")
+        tip.wait_for(timeout=TIMEOUT_MS)
+        assert "valable du 01/09/2026 au 31/12/2026" in tip.inner_text()
+        assert "mardi 10/11/2026 et du samedi 14/11/2026" in tip.inner_text()
         title = "Part des jeunes à moins de"
         before = planner.card(title)
         assert "en transports en commun (semaine 7 h–9 h)" in before

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from panel.pane.markup import Markdown
 
 from territory.io._schema import ACTION_KINDS, SITE_KINDS, STAGES
 from territory.viz import labels
+
+# Panel's parser of a widget's description (Markdown, raw HTML allowed).
+MARKDOWN = Markdown._get_parser("markdown-it", (), True)
 
 
 @pytest.mark.parametrize(("kinds", "names", "colours"), [
@@ -51,3 +60,23 @@ def test_french_numbers() -> None:
     assert labels.format_count(0, "site") == "0 site"
     assert labels.format_count(2, "action numérique", "actions numériques") == (
         "2 actions numériques")
+
+
+@given(st.text(st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from(" \n\t"),
+               max_size=60))
+def test_markdown_text_renders_as_the_same_text_without_any_markup(text: str) -> None:
+    """What Panel renders of an escaped description is the text itself, as text."""
+    rendered = MARKDOWN.render(labels.markdown_text(text))
+    tags = re.findall(r"<(/?)(\w+)([^>]*)>", rendered)
+    # Paragraphs, line breaks, and an indented line's code block: no other element, no
+    # attribute.
+    assert {name for _, name, _ in tags} <= {"p", "br", "pre", "code"}
+    assert all(not attributes.strip(" /") for *_, attributes in tags)
+    assert html.unescape(re.sub(r"<[^>]+>", " ", rendered)).split() == text.split()
+
+
+def test_a_feed_named_with_html_is_shown_as_text_beside_the_window() -> None:
+    hostile = 'car <img src=x onerror="alert(1)"> [clic](javascript:alert(2)) **gras**'
+    rendered = MARKDOWN.render(labels.markdown_text(hostile))
+    assert "<img" not in rendered and "<a " not in rendered and "<strong>" not in rendered
+    assert html.unescape(rendered) == f"<p>{hostile}</p>\n"
