@@ -287,12 +287,9 @@ class Routed:
         'car.zip (Car régional), valable du 01/09/2026 au 31/12/2026 ; horaires du mardi
         08/09/2026 et du samedi 12/09/2026 ; marche en ligne droite ; 3 véhicules au plus'
         """
-        if self.feeds is None or self.feeds.empty:
+        feeds = self.feeds_source()
+        if feeds is None or self.feeds is None:
             return None
-        feeds = "; ".join(
-            f"{row['file']} ({row['agencies'] or 'réseau sans nom'}), valable du "
-            f"{_fr_date(row['start'])} au {_fr_date(row['end'])}"
-            for _, row in self.feeds.iterrows())
         first = self.feeds.iloc[0]
         days = f"horaires du {_weekday(first['weekday'])} {_fr_date(first['weekday'])}"
         if first.get("saturday"):
@@ -304,6 +301,23 @@ class Routed:
                      f"{_count(int(first['communes']))} sans arrêt à moins de "
                      f"{float(first['access_min']):g} min à pied (la marche seule)")
         return text
+
+    def feeds_source(self) -> str | None:
+        """Name the feeds and their validity in French (None without timetables).
+
+        Examples
+        --------
+        >>> feeds = pd.DataFrame({"file": ["car.zip"], "agencies": ["Car régional"],
+        ...     "start": ["2026-09-01"], "end": ["2026-12-31"]})
+        >>> Routed(pd.DataFrame(), feeds).feeds_source()
+        'car.zip (Car régional), valable du 01/09/2026 au 31/12/2026'
+        """
+        if self.feeds is None or self.feeds.empty:
+            return None
+        return "; ".join(
+            f"{row['file']} ({row['agencies'] or 'réseau sans nom'}), valable du "
+            f"{_fr_date(row['start'])} au {_fr_date(row['end'])}"
+            for _, row in self.feeds.iterrows())
 
     def _rows(self, mode: str, window: str | None = None) -> pd.DataFrame:
         frame = self.frame

@@ -19,6 +19,7 @@ from territory.analysis import (
     parse_period,
     selection_weights,
 )
+from territory.analysis.travel import Routed
 from territory.cli._common import add_mode_option, checked_out, params_of, workspace_of, writing
 
 __all__ = ["MAP_LAYERS", "register", "run"]
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> None:
         title=_map_title(chosen["catchments"], area, ml_code),
         threshold_min=params.threshold_min,
         access=f"temps d’accès {params.travel_mode.words}",
+        timetable=(routed.feeds_source() or "") if params.timetabled and (
+            routed := Routed.of(layers)) is not None else "",
     )
     with writing(args.out):
         size = write_html(fmap, args.out)

@@ -33,6 +33,7 @@ _STYLE = """
 .territory-title p { margin: 0; color: #555; }
 .territory-legend { max-width: 270px; max-height: calc(100vh - 170px); overflow-y: auto; }
 .territory-legend summary { font-weight: bold; cursor: pointer; }
+.leaflet-control-attribution { max-width: calc(100vw - 320px); }
 .territory-legend h2 { font-size: 12px; margin: 8px 0 3px 0; }
 .territory-legend .territory-row { display: flex; align-items: center; margin: 2px 0; }
 .territory-legend .territory-note { color: #555; margin: 3px 0 0 0; font-size: 11px; }
@@ -145,12 +146,14 @@ def add_title(fmap: folium.Map, title: str, subtitle: str) -> None:
     fmap.add_child(_Control(content, position="topleft", css_class="territory-title"))
 
 
-def add_controls(fmap: folium.Map) -> None:
+def add_controls(fmap: folium.Map, *, timetable: str = "") -> None:
     """Add French zoom buttons, a metric scale and the sources in the attribution line.
 
     The zoom buttons go bottom right, so that the title and the legend share the left side.
+    ``timetable``: the public-transport timetables the access times come from.
     """
-    sources = html_text(labels.SOURCES_LABEL)
+    sources = html_text(labels.SOURCES_LABEL
+                        + (f" · Horaires : {timetable}" if timetable else ""))
     fmap.add_child(_Script(
         'L.control.scale({imperial: false, position: "bottomright"}).addTo({map});\n'
         'L.control.zoom({position: "bottomright", zoomInTitle: "Zoom avant", '

@@ -155,6 +155,7 @@ def workspace_map(
     indicators: pd.DataFrame | None = None,
     threshold_min: float = 30.0,
     access: str = "",
+    timetable: str = "",
 ) -> folium.Map:
     """Draw a workspace's layers on one interactive map, labelled in French.
 
@@ -197,6 +198,9 @@ def workspace_map(
     access
         How access times were measured, in French (the travel mode, e.g. « accès en
         transports en commun (estimation) »), added under the title.
+    timetable
+        The timetables the access times come from, in French (feeds and validity,
+        :meth:`territory.analysis.travel.Routed.feeds_source`), added to the sources line.
 
     Returns
     -------
@@ -224,7 +228,7 @@ def workspace_map(
     _overlays.add_style(fmap, demo=demo)
     subtitle = _subtitle(communes, catchments, sites, actions, figures)
     _overlays.add_title(fmap, title, f"{subtitle} · {access}" if access else subtitle)
-    _overlays.add_controls(fmap)
+    _overlays.add_controls(fmap, timetable=timetable)
     items = _colourings.colourings(communes, indicators, threshold_min=threshold_min)
     notes = None if indicators is None else _colourings.commune_notes(communes, indicators)
     _add_layers(fmap, communes, catchments, sites, actions, population_label=population_label,

@@ -415,6 +415,19 @@ def test_the_report_names_the_feeds_and_the_window(transit_file: Path,
     assert build_report is not None
 
 
+def test_the_map_names_the_timetable_it_measures_with(
+        transit_file: Path, transit_layers: dict[str, pd.DataFrame], tmp_path: Path) -> None:
+    members = transit_layers["catchment_members"]
+    ml = str(members.loc[members["code_insee"] == "23096", "ml_code"].iloc[0])
+    for window, named in (("saturday", True), ("estimate", False)):
+        out = tmp_path / f"{window}.html"
+        assert main(["map", "--workspace", str(transit_file), "--ml", ml, "--window", window,
+                     "--out", str(out)]) == 0
+        text = out.read_text()
+        assert ("Horaires : car-creuse.zip (" in text) is named
+        assert ("valable du 01/09/2026 au 31/12/2026" in text) is named
+
+
 def test_a_road_build_keeps_the_timetables(transit_file: Path, tmp_path: Path) -> None:
     from territory.network.store import _with_transit
 
