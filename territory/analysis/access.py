@@ -129,11 +129,15 @@ def _xy(points: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
 def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
                 params: Parameters = DEFAULTS, routed: Routed | None = None,
                 origin_codes: Sequence[str] | None = None,
-                origin_no_car: np.ndarray | None = None) -> pd.Series:
+                origin_no_car: np.ndarray | None = None,
+                column: str = "minutes") -> pd.Series:
     """Return travel minutes from each origin to the nearest target (NaN without targets).
 
     Travel time in the mode of ``params`` (:meth:`~territory.analysis.Parameters.travel_min`:
     straight-line distance × detour ÷ the mode's speed; public transport by default).
+    ``column`` ``minutes_high``: with timetables, the target reached soonest by nine
+    departures in ten (the smallest of the targets' high percentiles), an upper bound of
+    the high percentile of the nearest target's minutes.
 
     Examples
     --------
@@ -153,13 +157,15 @@ def nearest_min(origins: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *,
     minutes = params.travel_min(distance_m, no_car=origin_no_car)
     if routed is not None and origin_codes is not None:
         minutes = _routed_nearest(routed, origin_codes, xy, minutes, params=params,
-                                  origins_xy=_xy(origins), no_car=origin_no_car)
+                                  origins_xy=_xy(origins), no_car=origin_no_car,
+                                  column=column)
     return pd.Series(minutes, index=origins.index, dtype="float64")
 
 
 def _routed_nearest(routed: Routed, origin_codes: Sequence[str], targets_xy: np.ndarray,
                     straight: np.ndarray, *, params: Parameters,
-                    origins_xy: np.ndarray, no_car: np.ndarray | None) -> np.ndarray:
+                    origins_xy: np.ndarray, no_car: np.ndarray | None,
+                    column: str = "minutes") -> np.ndarray:
     """Return the nearest target's routed minutes; the estimate for targets never routed.
 
     An origin with no routed target within the stored cutoff is at least that far: its
@@ -168,13 +174,25 @@ def _routed_nearest(routed: Routed, origin_codes: Sequence[str], targets_xy: np.
     covered = routed.covers(targets_xy, params.mode, params.window)
     found = routed.pairs(origin_codes, targets_xy[covered], mode=params.mode,
                          no_car_share=params.shares(no_car),
-                         window=params.window)
+                         window=params.window, column=column)
     best = np.full(len(origins_xy), np.inf)
     np.minimum.at(best, found["row"].to_numpy(dtype=np.intp), found["minutes"].to_numpy())
     if (~covered).any():
         distance_m, _ = cKDTree(targets_xy[~covered]).query(origins_xy, k=1)
         best = np.minimum(best, params.travel_min(distance_m, no_car=no_car))
     return np.where(np.isfinite(best), best, np.maximum(straight, routed.cutoff_min))
+
+
+def _nearest_high(origins: gpd.GeoDataFrame, targets: Sequence[gpd.GeoDataFrame], *,
+                  params: Parameters, routed: Routed | None,
+                  origin_codes: Sequence[str]) -> pd.Series:
+    """``nearest_min``'s high percentile with timetables (NaN in every other mode)."""
+    if routed is None or not params.timetabled or params.mode != "transit":
+        return pd.Series(np.nan, index=origins.index, dtype="float64")
+    points = gpd.GeoDataFrame(geometry=np.concatenate([t.geometry.to_numpy() for t in targets]),
+                              crs=origins.crs)
+    return nearest_min(origins, points, params=params, routed=routed,
+                       origin_codes=origin_codes, column="minutes_high")
 
 
 def supply_points(sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, period: PeriodLike,
@@ -232,8 +250,11 @@ def access(
     Returns
     -------
     access
-        ``origin_source``, ``site_min``, ``action_min``, ``nearest_min``, ``covered`` and
-        ``e2sfca`` (sessions per month per 1,000 young people), on the communes' index.
+        ``origin_source``, ``site_min``, ``action_min``, ``nearest_min``,
+        ``nearest_min_high`` (with timetables, the smallest of the places' 90th
+        percentiles: for any place, one departure in ten takes that long or longer; NaN in
+        other modes), ``covered`` and ``e2sfca`` (sessions per month per 1,000 young
+        people), on the communes' index.
 
     Examples
     --------
@@ -259,6 +280,8 @@ def access(
     action_min = nearest_min(origins, places, params=params, routed=routed, origin_codes=codes,
                              origin_no_car=no_car)
     near = pd.Series(np.fmin(site_min.to_numpy(), action_min.to_numpy()), index=communes.index)
+    near_high = _nearest_high(origins, [on, places], params=params, routed=routed,
+                              origin_codes=codes)
     supply_xy, sessions = supply_points(on, places, period=period, params=params)
     pairs = TravelPairs.from_points(_xy(origins), supply_xy, max_min=params.threshold_min,
                                     params=params, routed=routed, origin_codes=codes,
@@ -269,6 +292,7 @@ def access(
     return pd.DataFrame({
         "origin_source": origins["origin_source"],
         "site_min": site_min, "action_min": action_min, "nearest_min": near,
+        "nearest_min_high": near_high,
         "covered": (near <= params.threshold_min).to_numpy(dtype=bool),
         "e2sfca": score,
     }, index=communes.index)

@@ -47,9 +47,9 @@ INDICATOR_COLUMNS = ("zone_id", "zone_name", "youth", "neet_est", "invisible_est
                      "contacts_per_1000", "site_min", "action_min", "covered_share", "e2sfca",
                      "gap_score", "gap_rank")
 COMPONENT_COLUMNS = ("need_index", "access_deficit", "reach_deficit", "nearest_min",
-                     "covered_youth", "neet_rate", "repere", "mobilise", "accompagne",
-                     "mobilise_rate", "accompagne_rate", "youth_source", "neet_source",
-                     "invisible_source", "apportionment")
+                     "nearest_min_high", "covered_youth", "neet_rate", "repere", "mobilise",
+                     "accompagne", "mobilise_rate", "accompagne_rate", "youth_source",
+                     "neet_source", "invisible_source", "apportionment")
 _LAYER_SPEC: dict[str, tuple[bool, tuple[str, ...]]] = {
     "communes": (True, ("code_insee", "youth")),
     "mairies": (True, ("code_insee",)),

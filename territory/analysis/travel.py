@@ -208,11 +208,14 @@ def point_keys(xy: NDArray[np.float64]) -> NDArray[np.int64]:
 
 
 def routed_pairs(frame: pd.DataFrame, origin_codes: Sequence[str] | NDArray[np.str_],
-                 targets_xy: NDArray[np.float64], mode: str) -> pd.DataFrame:
+                 targets_xy: NDArray[np.float64], mode: str, *,
+                 column: str = "minutes") -> pd.DataFrame:
     """Return the stored minutes of one routed mode: ``row``, ``col``, ``minutes``.
 
     ``row`` is the origin's position in ``origin_codes``, ``col`` the target's in
-    ``targets_xy``; pairs beyond the stored cutoff are absent.
+    ``targets_xy``; pairs beyond the stored cutoff are absent. ``column``: the stored
+    column read into ``minutes`` (``minutes_high`` for the timetables' high percentile,
+    absent pairs beyond the cutoff too).
     """
     stored = frame[frame["mode"].astype(str) == mode]
     rows = pd.DataFrame({"origin": np.asarray(origin_codes, dtype=str),
@@ -221,7 +224,9 @@ def routed_pairs(frame: pd.DataFrame, origin_codes: Sequence[str] | NDArray[np.s
     keys = (stored["dest_x"].to_numpy(dtype=np.int64) * _KEY
             + stored["dest_y"].to_numpy(dtype=np.int64))
     pairs = pd.DataFrame({"origin": stored["origin"].astype(str).to_numpy(), "key": keys,
-                          "minutes": stored["minutes"].to_numpy(dtype=float)})
+                          "minutes": stored[column].to_numpy(dtype=float)})
+    if column != "minutes":
+        pairs = pairs[pairs["minutes"].notna()]
     found = pairs.merge(rows, on="origin").merge(cols, on="key")
     return found[["row", "col", "minutes"]].reset_index(drop=True)
 
@@ -349,12 +354,20 @@ class Routed:
     def pairs(self, origin_codes: Sequence[str] | NDArray[np.str_],
               targets_xy: NDArray[np.float64], *, mode: str,
               no_car_share: float | NDArray[np.float64],
-              window: str | None = None) -> pd.DataFrame:
+              window: str | None = None, column: str = "minutes") -> pd.DataFrame:
         """Return ``row``, ``col``, ``minutes`` of the mode.
 
         Public transport and the mix are estimated on the road network without a window.
-        ``no_car_share`` is one share, or each origin's (for the mix).
+        ``no_car_share`` is one share, or each origin's (for the mix). ``column``
+        ``minutes_high``: the timetables' high percentile instead of the median (public
+        transport over a window only).
         """
+        if column != "minutes":
+            if mode != "transit" or not window:
+                raise ValueError(f"{column!r} is stored for public transport over a window "
+                                 f"only, not for {mode!r} without one")
+            return routed_pairs(self._rows("transit", window), origin_codes, targets_xy,
+                                "transit", column=column)
         if mode in ROUTED_MODES:
             return routed_pairs(self._rows(mode), origin_codes, targets_xy, mode)
         car = routed_pairs(self._rows("car"), origin_codes, targets_xy, "car")

@@ -38,7 +38,7 @@ H3_RESOLUTIONS = range(6, 9)
 
 SUM_COLUMNS = ("youth", "neet_est", "invisible_est", "reached", "repere", "mobilise",
                "accompagne", "covered_youth")
-MEAN_COLUMNS = ("site_min", "action_min", "nearest_min", "e2sfca")
+MEAN_COLUMNS = ("site_min", "action_min", "nearest_min", "nearest_min_high", "e2sfca")
 SOURCE_COLUMNS = ("youth_source", "neet_source", "invisible_source")
 _SHARE_TOLERANCE = 1e-6
 

@@ -149,8 +149,10 @@ def _assemble(index: pd.Index, *parts: pd.DataFrame) -> pd.DataFrame:
     table = pd.concat(parts, ignore_index=True).sort_values(_POSITION, kind="stable")
     table.index = index[table.pop(_POSITION).to_numpy()]
     table["covered"] = table["covered"].astype(bool)
-    return table[["origin_source", "site_min", "action_min", "nearest_min", "covered",
-                  "e2sfca"]]
+    # Straight-line minutes only: no timetable, so no high percentile (as access()).
+    table["nearest_min_high"] = np.nan
+    return table[["origin_source", "site_min", "action_min", "nearest_min",
+                  "nearest_min_high", "covered", "e2sfca"]]
 
 
 def access_graph(communes: gpd.GeoDataFrame, partitions: Sequence[Delayed],

@@ -37,6 +37,7 @@ from territory.analysis import FUNNEL, Parameters, check_layers, period_key
 from territory.analysis import indicators as local_indicators
 from territory.analysis.params import DEFAULTS
 from territory.analysis.period import PeriodLike, as_period
+from territory.analysis.travel import Routed
 from territory.analysis.zones import parse_level
 from territory.scale.access import access_graph, commune_partitions, hexagons_graph
 from territory.scale.cluster import cluster, compute
@@ -348,20 +349,24 @@ def indicators(
         source = None
     with _client(client, scheduler) as running:
         parts = commune_partitions(communes, _partition_count(running, communes, npartitions))
-        graphs: dict[str, Any] = {"access": access_graph(
-            communes, parts, layers.get("sites", _NO_SITES), actions=layers.get("actions"),
-            mairies=layers.get("mairies"), period=period, params=params)}
+        graphs: dict[str, Any] = {}
+        # Routed minutes are lookups in the stored table: the local access() below makes
+        # them, so that both engines give the same figures.
+        if Routed.of(layers) is None:
+            graphs["access"] = access_graph(
+                communes, parts, layers.get("sites", _NO_SITES), actions=layers.get("actions"),
+                mairies=layers.get("mairies"), period=period, params=params)
         if kind == "h3":
             graphs["hexagons"] = hexagons_graph(communes, parts, resolution or 7)
         if source is not None:
             graphs["contacts"] = _contacts_graph(source, communes, period=period,
                                                  spatial=spatial, npartitions=npartitions)
         done = dict(zip(graphs, compute(running, list(graphs.values()), progress=progress),
-                        strict=True))
+                        strict=True)) if graphs else {}
     with_people = dict(layers)
     with_people.pop("contacts", None)
     if "contacts" in done:
         with_people["contacts"] = as_people(_counts_table(done["contacts"]), period=period)
     return local_indicators(with_people, level=level, period=period, params=params,
-                            public=public, access_table=done["access"],
+                            public=public, access_table=done.get("access"),
                             hexagons=done.get("hexagons"))

@@ -73,6 +73,9 @@ def commune_facts(row: Row) -> str:
     >>> print(commune_facts({"youth": 480.2, "invisible_est": None, "invisible_est_secret": "s",
     ...     "reached": None, "reached_secret": "< 11", "nearest_min": 0.4}))
     480 jeunes (16–25 ans) · invisibles estimés : s · < 11 jeunes atteints sur la période · lieu le plus proche à 0 min
+    >>> print(commune_facts({"youth": 90, "invisible_est": 4, "reached": 0,
+    ...                      "nearest_min": 24.6, "nearest_min_high": 51.2}))
+    90 jeunes (16–25 ans) · ~4 invisibles estimés · 0 jeunes atteints sur la période · lieu le plus proche à 25 min (1 départ sur 10 : 51 min ou plus)
     """  # noqa: E501
     invisible = masked(row, "invisible_est")
     reached = masked(row, "reached")
@@ -81,5 +84,19 @@ def commune_facts(row: Row) -> str:
              else f"~{_number(row, 'invisible_est', 0)} invisibles estimés",
              f"jeunes atteints sur la période : {reached}" if reached == "s"
              else f"{reached or _number(row, 'reached', 0)} jeunes atteints sur la période",
-             f"lieu le plus proche à {_number(row, 'nearest_min', 0)} min"]
+             f"lieu le plus proche à {_number(row, 'nearest_min', 0)} min{_spread(row)}"]
     return " · ".join(facts)
+
+
+def _spread(row: Row) -> str:
+    """With timetables: the slow tail the median hides, when there is one.
+
+    ``nearest_min_high`` is the smallest of the places' 90th percentiles: for every place,
+    at least one departure in ten takes that long or longer (at the stored cutoff, longer
+    than it), whichever place is chosen.
+    """
+    high, median = row.get("nearest_min_high"), row.get("nearest_min")
+    if high is None or median is None or pd.isna(high) or pd.isna(median) or \
+            round(float(high)) <= round(float(median)):
+        return ""
+    return f" (1 départ sur 10 : {_number(row, 'nearest_min_high', 0)} min ou plus)"

@@ -21,7 +21,13 @@ from pyproj import Transformer
 
 from territory._crs import LAMBERT93, WGS84
 from territory._errors import InputError
-from territory.analysis import Parameters, commune_origins, indicators
+from territory.analysis import (
+    Parameters,
+    commune_origins,
+    indicators,
+    open_sites,
+    outreach_places,
+)
 from territory.analysis.travel import WINDOWS, Routed
 from territory.cli import main
 from territory.io.workspace import Workspace
@@ -374,6 +380,38 @@ def test_timetables_flow_into_the_indicators(transit_layers: dict[str, pd.DataFr
     assert rows["Mode de déplacement"]["value"] == "transports en commun (semaine 7 h–9 h)"
     assert "Horaires de transports en commun" not in {
         r["label"] for r in estimate.attrs["sources"]}
+
+
+def test_nine_departures_in_ten_bound_the_nearest_place(
+        transit_layers: dict[str, pd.DataFrame], near_gueret: tuple[np.ndarray, np.ndarray]
+        ) -> None:
+    """The nearest place's high percentile: the smallest of the places' 90th percentiles."""
+    codes, _ = near_gueret
+    routed = Routed.of(transit_layers)
+    assert routed is not None
+    params = Parameters(window="weekday_am")
+    table = indicators(transit_layers, params=params)
+    high, median = table["nearest_min_high"], table["nearest_min"]
+    assert high.notna().all() and (high >= median - 1e-9).all()
+    near = table["zone_id"].isin(codes).to_numpy()
+    assert (high[near] > median[near] + 1).any()  # hourly coaches: the median hides a wait
+    # By hand, for the communes near Guéret: each place's stored 90th percentile, smallest.
+    communes = transit_layers["communes"].set_index("code_insee")
+    places = pd.concat([open_sites(transit_layers["sites"]).geometry,
+                        outreach_places(transit_layers["actions"]).geometry])
+    xy = np.column_stack([places.x, places.y])
+    pairs = routed.pairs(list(codes), xy, mode="transit", no_car_share=0.0,
+                         window="weekday_am", column="minutes_high")
+    smallest = pairs.groupby("row")["minutes"].min()
+    by_code = table.set_index("zone_id")["nearest_min_high"]
+    for row, minutes in smallest.items():
+        assert by_code[codes[row]] == pytest.approx(minutes)
+    assert communes.index.isin(table["zone_id"]).all()
+    # Only the timetables know their spread: in any other mode, no figure.
+    assert indicators(transit_layers, params=Parameters(mode="car"))[
+        "nearest_min_high"].isna().all()
+    with pytest.raises(ValueError, match="public transport over a window only"):
+        routed.pairs(list(codes), xy, mode="car", no_car_share=0.0, column="minutes_high")
 
 
 def test_the_command_line_takes_the_morning_window_by_default(transit_file: Path,

@@ -10,14 +10,23 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from scipy.spatial import cKDTree
 
 from territory import scale
 from territory._errors import InputError
-from territory.analysis import indicators, stage_counts, young_people
+from territory.analysis import (
+    Parameters,
+    commune_origins,
+    indicators,
+    stage_counts,
+    young_people,
+)
 from territory.cli.indicators import load_layers
 from territory.io.workspace import Workspace
+from territory.network.store import typed_times
 from territory.scale.partitions import assign_communes, overlap_zones
 
 from .conftest import draw_contacts, write_parts
@@ -60,6 +69,29 @@ def test_demo_workspace_same_table_as_local(demo_layers: dict[str, pd.DataFrame]
                             client=client, npartitions=3)
     assert_same_table(local, dask)
     assert dask["reached"].sum() > 0 or public
+
+
+def test_routed_minutes_give_the_local_table(demo_layers: dict[str, pd.DataFrame],
+                                             client: object) -> None:
+    """With stored travel minutes, the Dask engine measures with them, as the local one."""
+    origins = commune_origins(demo_layers["communes"], demo_layers["mairies"])
+    origin_xy = np.column_stack([origins.geometry.x, origins.geometry.y])
+    sites = demo_layers["sites"]
+    site_xy = np.column_stack([sites.geometry.x, sites.geometry.y])
+    distance = cKDTree(origin_xy).sparse_distance_matrix(cKDTree(site_xy), 40_000,
+                                                         output_type="ndarray")
+    codes = demo_layers["communes"]["code_insee"].astype(str).to_numpy()
+    # By car on a winding road: twice the straight line at 50 km/h.
+    routed = typed_times(pd.DataFrame({
+        "origin": codes[distance["i"]], "dest_x": np.rint(site_xy[distance["j"], 0]),
+        "dest_y": np.rint(site_xy[distance["j"], 1]), "mode": "car",
+        "minutes": distance["v"] * 2 / 1000 / 50 * 60}))
+    layers = {**demo_layers, "travel_times": routed}
+    params = Parameters(mode="car")
+    local = indicators(layers, params=params)
+    assert not np.allclose(local["site_min"], indicators(demo_layers, params=params)["site_min"])
+    dask = scale.indicators(layers, params=params, client=client, npartitions=3)
+    assert_same_table(local, dask)
 
 
 def test_national_points_from_geoparquet(national: dict[str, gpd.GeoDataFrame],
