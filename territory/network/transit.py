@@ -12,7 +12,8 @@ most 3 rides and a percentile of the minute-by-minute times are followed here).
 The earliest arrivals come from :mod:`territory.network.raptor`. For one origin, a departure
 at minute *t* arrives as early as the best query leaving at or after *t* (one may wait), and
 only departures that catch a vehicle matter: one query per boarding event reachable from the
-origin in the window (a stop's departure less the walk to it), plus one at the window's end.
+origin in the window (a stop's departure less the walk to it), plus one at the window's end
+— or, where those are more than the window's minutes, one query at each minute.
 
 Walking legs (to the first stop, from the last, between stops, and all the way) follow the
 OpenStreetMap walk network when an extract is given, else the straight line × the detour
@@ -62,6 +63,9 @@ __all__ = ["Legs", "NetworkWalk", "StraightWalk", "TransitOptions", "TransitSumm
 WALK_MS = WALK_KMH / 3.6
 # Labels matrix cells (queries × stops) per batch of queries.
 _CELLS = 6_000_000
+#: Queries of an origin beyond which it is queried at every minute of the window instead of
+#: at every boarding event within a walk (None: the window's minutes, 120 for two hours).
+SAMPLED_ABOVE: int | None = None
 _UNREACHED = 1e9
 
 
@@ -406,7 +410,29 @@ def _queries(table: Timetable, acc_o: np.ndarray, acc_s: np.ndarray, acc_t: np.n
     origin = np.r_[origin, ends].astype(np.int64)
     leave = np.r_[leave, np.full(len(ends), window.end_s)].astype(np.int64)
     pairs = np.unique(np.column_stack([origin, leave]), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    return _sampled_where_dense(pairs[:, 0], pairs[:, 1], window)
+
+
+def _sampled_where_dense(origin: np.ndarray, leave: np.ndarray,
+                         window: Window) -> tuple[np.ndarray, np.ndarray]:
+    """Replace an origin's departures by the window's minutes when they are more.
+
+    Near a tram or a busy bus line, the boarding events within a walk number thousands in
+    a window; a query at each of the window's minutes gives the same minute-by-minute
+    times with at most 120 queries (the earliest arrival of a departure at a minute is the
+    query's own).
+    """
+    samples = np.arange(window.start_s, window.end_s, 60, dtype=np.int64)
+    limit = len(samples) if SAMPLED_ABOVE is None else SAMPLED_ABOVE
+    counts = np.bincount(origin) if len(origin) else np.zeros(0, np.int64)
+    dense = np.flatnonzero(counts > limit)
+    if not len(dense):
+        return origin, leave
+    keep = ~np.isin(origin, dense)
+    origin = np.r_[origin[keep], np.repeat(dense, len(samples))]
+    leave = np.r_[leave[keep], np.tile(samples, len(dense))]
+    order = np.lexsort((leave, origin))
+    return origin[order], leave[order]
 
 
 def _egress(best: np.ndarray, stops: np.ndarray, seconds: np.ndarray,

@@ -31,7 +31,7 @@ from territory.analysis import (
 from territory.analysis.travel import WINDOWS, Routed
 from territory.cli import main
 from territory.io.workspace import Workspace
-from territory.network import TransitOptions, build_transit, read_transit
+from territory.network import TransitOptions, build_transit, read_transit, transit
 from territory.network.gtfs import read_feeds, service_dates, service_day, stops_of
 from territory.network.raptor import INF, Timetable, earliest_arrivals
 from territory.network.transit import StraightWalk, window_minutes
@@ -80,8 +80,13 @@ def near_gueret(demo_workspace_file: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 # -- the engine ----------------------------------------------------------------------------
+# An origin is queried at its boarding events within a walk, or, where they outnumber the
+# window's minutes (near a tram line), at every minute: both must give the reference.
+@pytest.mark.parametrize("sampled_above", [None, 0], ids=["events", "every-minute"])
 def test_window_minutes_match_a_time_expanded_dijkstra(
-        feed_file: Path, near_gueret: tuple[np.ndarray, np.ndarray]) -> None:
+        feed_file: Path, near_gueret: tuple[np.ndarray, np.ndarray], sampled_above: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transit, "SAMPLED_ABOVE", sampled_above)
     feeds = read_feeds([feed_file])
     index, stops_xy = stops_of(feeds)
     window = WINDOWS["weekday_am"]
