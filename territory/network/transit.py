@@ -381,23 +381,43 @@ def window_minutes(table: Timetable, stops_xy: np.ndarray, origins_xy: np.ndarra
         best = earliest_arrivals(table, q_time[rows], (query, acc_s[pick], acc_t[pick]),
                                  max_rides=options.max_rides, limit_s=q_time[rows] + cutoff)
         at_dest = _egress(best, egr_s, egr_t, egr_starts)
-        for origin in group:
+        via = _walked_via_stops(table, group, legs, cutoff)
+        for number, origin in enumerate(group):
             a, b = q_ptr[origin] - first, q_ptr[origin + 1] - first
             mine = slice(dir_ptr[origin], dir_ptr[origin + 1])
             found.append(_window_stats(origin, at_dest[a:b], q_time[first + a:first + b],
                                        samples=samples, dests=egr_dest, walk_d=dir_d[mine],
-                                       walk_s=dir_t[mine], cutoff=cutoff,
+                                       walk_s=dir_t[mine], via_s=via[number], cutoff=cutoff,
                                        percentile=options.percentile))
     result = pd.concat(found, ignore_index=True)
     return result.sort_values(["origin", "dest"], ignore_index=True)
+
+
+def _walked_via_stops(table: Timetable, group: np.ndarray, legs: Legs,
+                      cutoff: int) -> np.ndarray:
+    """Return origins × destinations seconds on foot through stops, without a ride.
+
+    To a stop, along a footpath (a ``transfers.txt`` link may be quicker than the street),
+    from a stop: the same at every minute, so that the queries at boarding events alone
+    would miss it.
+    """
+    counts = legs.acc_ptr[group + 1] - legs.acc_ptr[group]
+    pick = np.repeat(legs.acc_ptr[group], counts) + _ranges(counts)
+    start = np.zeros(len(group), dtype=np.int64)
+    best = earliest_arrivals(table, start, (np.repeat(np.arange(len(group)), counts),
+                                            legs.acc_s[pick], legs.acc_t[pick]),
+                             max_rides=0, limit_s=start + cutoff)
+    return _egress(best, legs.egr_s, legs.egr_t, legs.egr_starts)
 
 
 def _queries(table: Timetable, acc_o: np.ndarray, acc_s: np.ndarray, acc_t: np.ndarray,
              window: Window) -> tuple[np.ndarray, np.ndarray]:
     """Return the departures that matter, per origin (sorted).
 
-    One per boarding event reachable in the window, and one at the window's end.
+    One per boarding event reachable in the window — at a stop within a walk, or one
+    footpath beyond it, as RAPTOR walks — and one at the window's end.
     """
+    acc_o, acc_s, acc_t = _with_footpaths(table, acc_o, acc_s, acc_t)
     stop, when = table.departures()
     key = stop * np.int64(2**21) + when
     base = acc_s.astype(np.int64) * np.int64(2**21) + acc_t
@@ -411,6 +431,21 @@ def _queries(table: Timetable, acc_o: np.ndarray, acc_s: np.ndarray, acc_t: np.n
     leave = np.r_[leave, np.full(len(ends), window.end_s)].astype(np.int64)
     pairs = np.unique(np.column_stack([origin, leave]), axis=0)
     return _sampled_where_dense(pairs[:, 0], pairs[:, 1], window)
+
+
+def _with_footpaths(table: Timetable, acc_o: np.ndarray, acc_s: np.ndarray,
+                    acc_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add to the walks to stops those continued along one footpath; the shortest per stop."""
+    walks = pd.DataFrame({"o": acc_o, "stop": acc_s, "t": acc_t})
+    if len(table.foot_from) and len(walks):
+        foot = pd.DataFrame({"stop": table.foot_from, "to": table.foot_to, "f": table.foot_s})
+        on = walks.merge(foot, on="stop")
+        walks = pd.concat([walks, pd.DataFrame({"o": on["o"], "stop": on["to"],
+                                                "t": on["t"] + on["f"]})])
+    shortest = walks.groupby(["o", "stop"])["t"].min()
+    return (shortest.index.get_level_values("o").to_numpy(np.int64),
+            shortest.index.get_level_values("stop").to_numpy(np.int64),
+            shortest.to_numpy(np.int64))
 
 
 def _sampled_where_dense(origin: np.ndarray, leave: np.ndarray,
@@ -449,13 +484,18 @@ def _egress(best: np.ndarray, stops: np.ndarray, seconds: np.ndarray,
 
 
 def _window_stats(origin: int, at_dest: np.ndarray, leave: np.ndarray, *, samples: np.ndarray,
-                  dests: np.ndarray, walk_d: np.ndarray, walk_s: np.ndarray, cutoff: int,
-                  percentile: int) -> pd.DataFrame:
-    """One origin's median and high percentile over the window's minutes."""
+                  dests: np.ndarray, walk_d: np.ndarray, walk_s: np.ndarray,
+                  via_s: np.ndarray, cutoff: int, percentile: int) -> pd.DataFrame:
+    """One origin's median and high percentile over the window's minutes.
+
+    ``via_s``: the walk through stops to each destination (:func:`_walked_via_stops`).
+    """
     best_after = np.minimum.accumulate(at_dest[::-1], axis=0)[::-1]
-    useful = np.flatnonzero(best_after[0] - samples[0] <= cutoff + (samples[-1] - samples[0]))
+    useful = np.flatnonzero((best_after[0] - samples[0] <= cutoff + (samples[-1] - samples[0]))
+                            | (via_s <= cutoff))
     index = np.searchsorted(leave, samples)
-    ride = (best_after[index][:, useful] - samples[:, None]).astype(float)
+    ride = (np.minimum(best_after[index][:, useful] - samples[:, None], via_s[useful])
+            .astype(float))
     ride[ride > 10 * cutoff] = _UNREACHED
     union = np.union1d(dests[useful], walk_d)
     minutes = np.full((len(samples), len(union)), _UNREACHED)

@@ -28,7 +28,7 @@ from territory.analysis import (
     open_sites,
     outreach_places,
 )
-from territory.analysis.travel import WINDOWS, Routed
+from territory.analysis.travel import WINDOWS, Routed, Window
 from territory.cli import main
 from territory.io.workspace import Workspace
 from territory.network import TransitOptions, build_transit, read_transit, transit
@@ -172,6 +172,30 @@ def test_leaving_later_never_arrives_earlier_and_raptor_is_exact(
     reference = time_expanded_arrivals(times, n_stops, footpaths,
                                        [(int(t), [(stop, float(walk))]) for t in starts])
     np.testing.assert_array_equal(np.where(best >= INF, np.inf, best), reference)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=timetables(), seed=st.integers(0, 2**16))
+def test_querying_at_boarding_events_is_querying_every_minute(
+        case: tuple[pd.DataFrame, int, tuple[np.ndarray, ...]], seed: int) -> None:
+    """The departures that matter give the same minute-by-minute table as every minute.
+
+    Stops, origins and destinations lie at random within a few kilometres: some stops are
+    reached on foot from an origin only through another stop and a footpath.
+    """
+    times, n_stops, footpaths = case
+    rng = np.random.default_rng(seed)
+    stops_xy, places_xy = rng.uniform(0, 3000, (n_stops, 2)), rng.uniform(0, 3000, (4, 2))
+    table = Timetable.build(times, n_stops, footpaths=footpaths)
+    window = Window("test", "test", False, 600, 2400)
+    found = []
+    for sampled_above in (10**9, 0):  # always the events; always every minute
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(transit, "SAMPLED_ABOVE", sampled_above)
+            found.append(window_minutes(table, stops_xy, places_xy, places_xy, window=window,
+                                        walk=StraightWalk(),
+                                        options=TransitOptions(access_min=10, max_rides=10)))
+    pd.testing.assert_frame_equal(found[0], found[1])
 
 
 def test_fewer_rides_never_arrive_earlier(feed_file: Path) -> None:
